@@ -1,0 +1,71 @@
+# Stödlotsen. `make run` starts the bot; `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(VENV)/bin/rasa
+MODEL  := models/stodlotsen.tar.gz
+STAMP  := $(VENV)/.installed
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+# What the trained model depends on. Crisis patterns and the catalogue are read at
+# run time and need no retraining.
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/rasa_components.py bot/text.py
+
+.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean
+
+help:
+	@echo "make run    – installerar vid behov, tränar om data ändrats och startar boten (Ctrl-C stoppar)"
+	@echo "make test   – installerar vid behov och kör alla kontroller"
+	@echo "make train  – tränar modellen om träningsdata ändrats"
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@echo "== Skapar/uppdaterar $(VENV) (Python 3.10) =="
+	@test -x $(PY) || "$$(scripts/python310.sh)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip wheel
+	$(PY) -m pip install --quiet --progress-bar off -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
+	@touch $@
+
+install: $(STAMP)
+
+$(MODEL): $(STAMP) $(TRAIN_INPUTS)
+	@echo "== Tränar modellen (några minuter) =="
+	@start=$$(date +%s); \
+	$(RASA) train --fixed-model-name stodlotsen --out models --force && \
+	touch $@ && echo "Träningen tog $$(( $$(date +%s) - start )) s"
+
+train: $(MODEL)
+
+run: $(MODEL)
+	@scripts/run.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+validate: $(STAMP)
+	$(RASA) data validate --fail-on-warnings
+
+unit: $(STAMP)
+	$(PY) -m pytest -m "not e2e"
+
+test-core: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
+
+test-nlu: $(MODEL)
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_test.yml --out results/nlu
+	$(PY) scripts/nlu_report.py results/nlu/intent_report.json --min-accuracy 0.85
+
+e2e: $(MODEL)
+	$(PY) -m pytest -m e2e
+
+test: lint validate unit test-core test-nlu e2e
+	@echo "Alla kontroller gick igenom."
+
+clean:
+	rm -rf models results .pytest_cache stodlotsen.db

@@ -1,0 +1,83 @@
+"""`action_route`: answer a need with the resources from the catalogue."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import audience as audience_mod
+from bot import catalogue, municipality, replies
+
+logger = logging.getLogger(__name__)
+
+MENU_RESPONSE = "utter_menu"
+FALLBACK_RESPONSE = "utter_default"
+
+
+def _entity_values(tracker: Tracker, entity: str) -> List[str]:
+    return [str(e.get("value")) for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
+
+
+class ActionRoute(Action):
+    def name(self) -> str:
+        return "action_route"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        cat = catalogue.current()
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        intent = (message.get("intent") or {}).get("name")
+        named = _entity_values(tracker, "municipality")
+        kommun = municipality.resolve(
+            cat,
+            text=text,
+            metadata=message.get("metadata"),
+            entities=named,
+            remembered=tracker.get_slot("municipality"),
+        )
+        who = audience_mod.detect(text) or tracker.get_slot("audience")
+        events: List[Dict[str, Any]] = [SlotSet("municipality", kommun), SlotSet("audience", who)]
+
+        if intent == "inform_municipality":
+            return events + self._municipality_told(dispatcher, tracker, cat, kommun, who, named)
+        if cat.need(intent) is None:
+            logger.warning("Ingen post i katalogen för avsikten %s", intent)
+            dispatcher.utter_message(response=FALLBACK_RESPONSE)
+            return events
+
+        self._answer(dispatcher, cat, intent, who, kommun, text)
+        return events + [SlotSet("last_need", intent)]
+
+    @staticmethod
+    def _answer(dispatcher: CollectingDispatcher, cat, need: str, who: str | None, kommun: str | None,
+                text: str) -> None:
+        reply = replies.compose(cat, need, audience=who, municipality_id=kommun, text=text)
+        for i, message in enumerate(reply.messages):
+            last = i == len(reply.messages) - 1
+            dispatcher.utter_message(text=message, buttons=reply.buttons if last else [])
+
+    def _municipality_told(self, dispatcher, tracker: Tracker, cat, kommun: str | None, who: str | None,
+                           named: List[str]) -> List[Dict[str, Any]]:
+        place = cat.municipality(kommun)
+        if place is None:
+            if named:
+                dispatcher.utter_message(
+                    text=f"Jag har inga uppgifter om stöd i {named[0].strip().title()} än. "
+                    "Jag visar stöd som finns i hela Sverige."
+                )
+            else:
+                dispatcher.utter_message(text="Jag känner inte igen den kommunen. Jag visar stöd som finns i hela Sverige.")
+        last_need = tracker.get_slot("last_need")
+        if last_need and cat.need(last_need) is not None and place is not None:
+            dispatcher.utter_message(text=f"Här är stöd i {place.name}:")
+            self._answer(dispatcher, cat, last_need, who, kommun, "")
+            return []
+        if place is not None:
+            dispatcher.utter_message(text=f"Tack! Nu visar jag stöd i {place.name}.")
+        dispatcher.utter_message(response=MENU_RESPONSE)
+        return []

@@ -1,0 +1,61 @@
+"""Who is writing: a child, a guardian, another adult or a professional.
+
+Read from the wording only ("min son …", "jag är lärare …", "jag är 14 …"); the
+intent's own default applies when nothing here matches. Patterns work on
+normalised text (lower case, no å/ä/ö).
+"""
+from __future__ import annotations
+
+import re
+
+from bot.text import normalize
+
+_PROFESSIONS = (
+    r"larare|forskollarare|forskolelarare|pedagog|fritidspedagog|fritidsledare|barnskotare|rektor|kurator|"
+    r"skolskoterska|skolsyster|skolkurator|sjukskoterska|bvc sjukskoterska|lakare|tandlakare|tandhygienist|"
+    r"tandskoterska|psykolog|socionom|elevassistent|mentor|tranare|ledare i|personal pa|fritidsgardspersonal|"
+    r"polis|barnmorska|specialpedagog|studievagledare|vardpersonal"
+)
+_PROFESSIONAL = re.compile(
+    rf"\b(jag ar|jobbar som|arbetar som|som|vi ar) (en )?({_PROFESSIONS})\b"
+    r"|\b(min|en|var|vara|mina) (elev|elever|patient|patienter|barngrupp|klass jag har)\b"
+    r"|\bi (mitt|vart) (jobb|arbete)\b|\bpa (jobbet|forskolan dar jag jobbar|skolan dar jag jobbar)\b"
+    r"|\b(anmalningsplikt|anmalningsskyldig|anmalningsskyldighet)\b"
+    r"|\bi tjansten\b"
+)
+_GUARDIAN = re.compile(
+    r"\b(min|var) (son|dotter|tonaring|grabb|pojke|flicka|styvson|styvdotter|bonusson|bonusdotter|unge|dotters|sons)\b"
+    r"|\b(mitt|vart) (barn|yngsta|aldsta|bonusbarn)\b|\b(mina|vara) (barn|ungar|soner|dottrar|tonaringar)\b"
+    r"|\bmin \d{1,2} ?(ariga|aring|arige)\b"
+    r"|\bjag ar (mamma|pappa|foralder|vardnadshavare|mor|far|styvforalder|bonusforalder)\b"
+    r"|\bsom (foralder|vardnadshavare|mamma|pappa)\b"
+)
+_CHILD = re.compile(
+    r"\bjag ar ([1-9]|1[0-7]) ?(ar|a|ar gammal)?\b"
+    r"|\bjag gar i (ettan|tvaan|trean|fyran|femman|sexan|sjuan|attan|nian|[1-9] ?(an|or)|mellanstadiet|hogstadiet|"
+    r"lagstadiet|gymnasiet)\b"
+    r"|\b(min|mina) (mamma|pappa|mamma s|foraldrar|styvpappa|styvmamma|bonuspappa|bonusmamma|morsa|farsa|lararen|larare|"
+    r"mentor|klass|klasskompis|kompis|kompisar|bror|syster|storebror|lillebror|storasyster|lillasyster)\b"
+    r"|\b(jag ar|im|i m) (ett barn|en tjej pa|en kille pa|under 18|tonaring|barn)\b"
+)
+_ADULT = re.compile(
+    r"\bjag ar (vuxen|over 18|pensionar|[2-9]\d ?(ar)?)\b"
+    r"|\b(min|var) (granne|grannes|kollega|kollegas|vaninnas|kompis barn|systers barn|brors barn)\b"
+    r"|\bgrannens (barn|son|dotter|unge|ungar)\b"
+)
+
+
+def detect(text: str) -> str | None:
+    """'professional', 'guardian', 'child', 'adult' or None when the text does not say."""
+    t = normalize(text)
+    if not t:
+        return None
+    for audience, pattern in (
+        ("professional", _PROFESSIONAL),
+        ("guardian", _GUARDIAN),
+        ("adult", _ADULT),
+        ("child", _CHILD),
+    ):
+        if pattern.search(t):
+            return audience
+    return None

@@ -1,0 +1,159 @@
+"""The Swedish reply for one need: intro, the resources with how to reach them and
+whether they are open now, and buttons where the need asks a question.
+
+Wording of needs and resources comes from the catalogue; only the glue sentences
+("Ring …", "Öppet nu.") live here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import List
+from zoneinfo import ZoneInfo
+
+from bot import hours, routing
+from bot.catalogue import Catalogue, Need, Resource
+from bot.text import normalize
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@dataclass
+class Reply:
+    messages: List[str]
+    buttons: List[dict] = field(default_factory=list)
+    resources: List[str] = field(default_factory=list)  # ids named, for tests and statistics
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.messages)
+
+
+def now_stockholm() -> dt.datetime:
+    return dt.datetime.now(STOCKHOLM)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def display_url(url: str) -> str:
+    """How an address is shown: no scheme, no trailing slash ("www.bris.se")."""
+    for prefix in ("https://", "http://"):
+        if url.startswith(prefix):
+            url = url[len(prefix):]
+    return url.rstrip("/")
+
+
+def _contact(r: Resource, child: bool) -> str:
+    if child:
+        ways = []
+        if r.phone:
+            ways.append(f"ring {r.phone}")
+        if r.sms:
+            ways.append(f"sms:a {r.sms}")
+        if r.chat:
+            ways.append(f"chatta på {display_url(r.chat)}")
+        if r.eservice:
+            ways.append(f"skriv på {display_url(r.eservice)}")
+        if r.web and not (r.chat or r.eservice):
+            ways.append(f"läs på {display_url(r.web)}")
+        if not ways:
+            return ""
+        return _sentence(", ".join(ways[:-1]) + (" eller " if len(ways) > 1 else "") + ways[-1])
+    parts = []
+    if r.phone:
+        parts.append(f"Telefon: {r.phone}.")
+    if r.sms:
+        parts.append(f"Sms: {r.sms}.")
+    if r.chat:
+        parts.append(f"Chatt: {display_url(r.chat)}.")
+    if r.eservice:
+        parts.append(f"E-tjänst: {display_url(r.eservice)}.")
+    if r.web and r.web not in (r.chat, r.eservice):
+        parts.append(f"Webb: {display_url(r.web)}.")
+    return " ".join(parts)
+
+
+def describe_resource(r: Resource, child: bool, now: dt.datetime) -> str:
+    """One message about one resource: name, what it is for, how to reach it, open or not, anonymity."""
+    about = r.about.child if child and r.about.child else (r.about.adult or r.about.child or "")
+    if r.emergency:
+        return _sentence(about)
+    lines = [f"{r.name}: {_sentence(about)}" if about else f"{r.name}."]
+    contact = _contact(r, child)
+    if contact:
+        lines.append(contact)
+    status = hours.describe(r.hours, now)
+    if status:
+        lines.append(_sentence(status))
+    if r.anonymous and "anonym" not in about.lower():
+        lines.append("Du kan vara anonym.")
+    return " ".join(lines)
+
+
+def _pick_answer(need: Need, text: str) -> str | None:
+    """The topic answer whose words occur in the message, else the default (empty match) one."""
+    t = normalize(text)
+    default = None
+    for answer in need.answers:
+        if not answer.match:
+            default = default or answer
+        elif any(normalize(m) in t for m in answer.match):
+            return answer.text
+    return default.text if default else None
+
+
+def compose(
+    cat: Catalogue,
+    need_id: str,
+    audience: str | None = None,
+    municipality_id: str | None = None,
+    text: str = "",
+    now: dt.datetime | None = None,
+) -> Reply:
+    """The whole first reply for *need_id*. Raises KeyError for an unknown need."""
+    now = now or now_stockholm()
+    need = cat.needs[need_id]
+    reader = audience or need.audience or "child"
+    child = reader == "child"
+    register = "child" if child else "adult"
+
+    if need.ask is not None:
+        return Reply(
+            messages=[need.ask.text.for_reader(register) or ""],
+            buttons=[{"title": b.title, "payload": f"/{b.intent}"} for b in need.ask.buttons],
+        )
+
+    messages: List[str] = []
+    answer = _pick_answer(need, text)
+    intro = answer.for_reader(register) if answer else need.text.for_reader(register)
+    if intro:
+        messages.append(intro.strip())
+
+    result = routing.route(cat, need_id, audience, municipality_id, now)
+    municipality = cat.municipality(municipality_id)
+    ask_for_municipality = False
+    for item in result.items:
+        if item.resource is not None:
+            if item.resource is result.added_24_7:
+                messages.append(
+                    "Det är stängt just nu. Hit kan du vända dig dygnet runt:" if child
+                    else "Det är stängt just nu. Här får du hjälp dygnet runt:"
+                )
+            messages.append(describe_resource(item.resource, child, now))
+            continue
+        service = cat.services[item.service]
+        generic = service.generic.for_reader(register) or ""
+        if municipality is not None:
+            messages.append(f"Jag har inga kontaktuppgifter för {municipality.name} om det här än. {generic}".strip())
+        else:
+            messages.append(generic.strip())
+            ask_for_municipality = True
+    if ask_for_municipality:
+        messages.append("Skriv vilken kommun du bor i, så visar jag stöd nära dig.")
+    return Reply(messages=[m for m in messages if m], resources=[r.id for r in result.resources])

@@ -1,0 +1,95 @@
+"""Need + audience + municipality → the ordered resources a reply names.
+
+All choices come from the catalogue's `needs.<need>.route`; this module only
+resolves `local:<service>` entries against the user's municipality and adds a
+24/7 alternative when an urgent need's first resource is closed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import List
+
+from bot import hours
+from bot.catalogue import MAX_RESOURCES, Catalogue, Need, Resource
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing a reply names: a resource, or a service the municipality should have."""
+
+    resource: Resource | None = None
+    service: str | None = None  # set for a local service we have no resource for
+
+    @property
+    def key(self) -> str:
+        return self.resource.id if self.resource else f"local:{self.service}"
+
+
+@dataclass
+class Route:
+    need_id: str
+    need: Need
+    audience: str  # the reader: child, guardian, adult, professional
+    municipality_id: str | None
+    items: List[Item] = field(default_factory=list)
+    added_24_7: Resource | None = None
+
+    @property
+    def resources(self) -> List[Resource]:
+        return [i.resource for i in self.items if i.resource is not None]
+
+    @property
+    def missing_services(self) -> List[str]:
+        return [i.service for i in self.items if i.service is not None]
+
+
+def _resolve(cat: Catalogue, entry: str, municipality_id: str | None) -> Item:
+    if entry.startswith("local:"):
+        service = entry[len("local:"):]
+        local = cat.local(service, municipality_id)
+        return Item(resource=local[0]) if local else Item(service=service)
+    return Item(resource=cat.resource(entry))
+
+
+def route(
+    cat: Catalogue,
+    need_id: str,
+    audience: str | None,
+    municipality_id: str | None,
+    now: dt.datetime,
+) -> Route:
+    """Resolve the need's route for this reader. Raises KeyError for an unknown need."""
+    need = cat.needs[need_id]
+    reader = audience or need.audience or "default"
+    result = Route(need_id, need, audience or need.audience or "child", municipality_id)
+    seen = set()
+    for entry in need.entries_for(reader):
+        item = _resolve(cat, entry, municipality_id)
+        if item.key not in seen:
+            seen.add(item.key)
+            result.items.append(item)
+    result.items = result.items[:MAX_RESOURCES]
+
+    first = next((i.resource for i in result.items if i.resource and not i.resource.emergency), None)
+    if need.urgent and first is not None and hours.is_open(first.hours, now) is False:
+        alternative = _always_open_alternative(cat, need, municipality_id, seen)
+        if alternative is not None:
+            if len(result.items) >= MAX_RESOURCES:
+                result.items.pop()
+            result.items.append(Item(resource=alternative))
+            result.added_24_7 = alternative
+    return result
+
+
+def _always_open_alternative(
+    cat: Catalogue, need: Need, municipality_id: str | None, seen: set
+) -> Resource | None:
+    """The first resource open around the clock that this need routes to for any reader."""
+    for entries in need.route.values():
+        for entry in entries:
+            item = _resolve(cat, entry, municipality_id)
+            r = item.resource
+            if r is not None and r.id not in seen and r.always_open and not r.emergency:
+                return r
+    return None

@@ -1,0 +1,18 @@
+"""Text normalisation shared by every matcher (crisis, audience, municipality)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "æ": "a", "ø": "o"})
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, fold å/ä/ö to a/a/o, turn everything but letters and digits into single spaces.
+
+    >>> normalize("Jag VILL inte leva längre!!")
+    'jag vill inte leva langre'
+    """
+    text = unicodedata.normalize("NFKC", text or "").lower().translate(_FOLD)
+    return _NON_WORD.sub(" ", text).strip()

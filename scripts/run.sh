@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Start the action server (127.0.0.1:5055) and Rasa (localhost:5005, REST channel at
+# /webhooks/rest/webhook, SQLite tracker store). Ctrl-C stops both.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONUNBUFFERED=1
+RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
+RASA_PORT=${RASA_PORT:-5005}
+ACTIONS_PORT=${ACTIONS_PORT:-5055}
+MODEL=${MODEL:-models/stodlotsen.tar.gz}
+ENDPOINTS=${ENDPOINTS:-endpoints.yml}
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo "Stoppar Stödlotsen …"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+}
+trap stop INT TERM EXIT
+
+echo "Startar action-servern på 127.0.0.1:${ACTIONS_PORT} …"
+SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" &
+pids+=($!)
+
+echo "Startar Rasa på ${RASA_INTERFACE}:${RASA_PORT} med modellen ${MODEL} …"
+.venv/bin/rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
+  --interface "$RASA_INTERFACE" --port "$RASA_PORT" &
+pids+=($!)
+
+start=$(date +%s)
+for _ in $(seq 1 180); do
+  if curl -fsS "http://127.0.0.1:${RASA_PORT}/" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:${ACTIONS_PORT}/health" >/dev/null 2>&1; then
+    echo "Stödlotsen svarar efter $(( $(date +%s) - start )) s: POST http://localhost:${RASA_PORT}/webhooks/rest/webhook  (Ctrl-C stoppar)"
+    break
+  fi
+  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "En process avslutades under starten, se loggen ovan." >&2; exit 1; }; done
+  sleep 1
+done
+wait -n "${pids[@]}"
+echo "En av processerna avslutades; stoppar den andra." >&2
+exit 1

@@ -1,0 +1,28 @@
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    """The catalogue that ships with the project."""
+    return catalogue.load(ROOT / "resources.yml")
+
+
+@pytest.fixture(scope="session")
+def mini():
+    """A small catalogue for the routing mechanics."""
+    return catalogue.load(FIXTURES / "mini_catalogue.yml")
+
+
+def at(text: str) -> dt.datetime:
+    """A Stockholm time from 'YYYY-MM-DD HH:MM'."""
+    return dt.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=STOCKHOLM)

@@ -1,0 +1,100 @@
+"""Routing mechanics on a small catalogue: audience, local services, 24/7 alternative, cap."""
+import pytest
+
+from bot import catalogue, replies, routing
+from tests.conftest import at
+
+FRIDAY_NOON = at("2026-11-27 12:00")  # Kontorslinjen closed, opens Monday 09.00
+MONDAY_TEN = at("2026-11-23 10:00")  # Kontorslinjen open
+
+
+def ids(route):
+    return [i.key for i in route.items]
+
+
+def test_child_gets_the_child_route(mini):
+    assert ids(routing.route(mini, "oro", "child", None, MONDAY_TEN)) == ["dygnet"]
+
+
+def test_unknown_audience_uses_the_needs_default_reader(mini):
+    r = routing.route(mini, "oro", None, None, MONDAY_TEN)
+    assert r.audience == "child" and ids(r) == ["dygnet"]
+
+
+def test_guardian_gets_the_local_service_of_their_municipality(mini):
+    assert ids(routing.route(mini, "oro", "guardian", "alfa", MONDAY_TEN)) == ["alfa_familj", "kontor"]
+
+
+def test_another_municipality_never_gets_alfas_local_number(mini):
+    r = routing.route(mini, "oro", "guardian", "beta", MONDAY_TEN)
+    assert ids(r) == ["local:familjestod", "kontor"]
+    assert r.missing_services == ["familjestod"]
+    reply = replies.compose(mini, "oro", "guardian", "beta", now=MONDAY_TEN)
+    assert "0100-11 11 11" not in reply.text
+    assert "Beta" in reply.text and "familjestödet i din kommun" in reply.text
+
+
+def test_unknown_municipality_gives_generic_text_and_asks_where(mini):
+    reply = replies.compose(mini, "oro", "guardian", None, now=MONDAY_TEN)
+    assert "Kontakta familjestödet i din kommun." in reply.messages
+    assert "Skriv vilken kommun du bor i" in reply.messages[-1]
+
+
+def test_urgent_need_adds_a_24_7_alternative_when_first_choice_is_closed(mini):
+    closed = routing.route(mini, "ledigt", None, None, FRIDAY_NOON)
+    assert ids(closed) == ["kontor"]  # the need itself routes nowhere else
+    urgent = routing.route(mini, "bratt", None, None, FRIDAY_NOON)
+    assert ids(urgent) == ["nod", "kontor", "dygnet"]
+    text = replies.compose(mini, "bratt", None, None, now=FRIDAY_NOON).text
+    assert "Stängt nu – öppnar måndag 09.00." in text
+
+
+def test_open_first_choice_gets_no_extra_alternative(mini):
+    r = routing.route(mini, "bratt", None, None, MONDAY_TEN)
+    assert r.added_24_7 is None
+
+
+def test_emergency_resource_is_one_short_line_first(mini):
+    reply = replies.compose(mini, "bratt", None, None, now=MONDAY_TEN)
+    assert reply.messages[1] == "Ring 112 om någon är i fara nu."
+    assert reply.messages[0].startswith("Ring 112 nu")
+
+
+def test_topic_answer_is_chosen_by_words_in_the_message(mini):
+    assert replies.compose(mini, "fraga", text="Får jag vara ANONYM?", now=MONDAY_TEN).messages[0] == "Du får vara anonym."
+    assert replies.compose(mini, "fraga", text="hur gör man", now=MONDAY_TEN).messages[0] == "Så här gör du."
+
+
+def test_ambiguous_need_asks_with_buttons_and_names_no_resource(mini):
+    reply = replies.compose(mini, "vem", "adult", None, now=MONDAY_TEN)
+    assert reply.messages == ["Vems barn gäller det?"]
+    assert reply.buttons == [{"title": "Mitt eget barn", "payload": "/oro"}]
+    assert reply.resources == []
+
+
+def test_child_reply_shows_hours_and_anonymity(mini):
+    text = replies.compose(mini, "oro", "child", None, now=MONDAY_TEN).text
+    assert "Ring 000 111." in text and "Öppet dygnet runt." in text and "Du kan vara anonym." in text
+
+
+def test_route_with_more_than_three_resources_is_rejected():
+    text = (
+        "resources:\n"
+        + "".join(
+            f"  - {{id: r{i}, name: R{i}, about: {{adult: x}}, source: s, last_verified: 2026-01-01}}\n" for i in range(4)
+        )
+        + "needs:\n  n:\n    route:\n      default: [r0, r1, r2, r3]\n"
+    )
+    with pytest.raises(catalogue.CatalogueError, match="högst 3"):
+        catalogue.parse(text)
+
+
+def test_unknown_route_entry_is_reported_in_swedish():
+    text = "resources: []\nneeds:\n  n:\n    route:\n      default: [saknas]\n"
+    with pytest.raises(catalogue.CatalogueError, match="resursen 'saknas' finns inte"):
+        catalogue.parse(text)
+
+
+def test_municipality_found_by_alias_and_without_diacritics(mini):
+    assert mini.find_municipality("vi bor i ALFAS kommun").id == "alfa"
+    assert mini.find_municipality("alfabetet") is None
