@@ -48,6 +48,7 @@ class ActionRoute(Action):
         if cat.need(intent) is None:
             logger.warning("Ingen post i katalogen för avsikten %s", intent)
             dispatcher.utter_message(response=FALLBACK_RESPONSE)
+            dispatcher.utter_message(response=MENU_RESPONSE)
             return events
 
         self._answer(dispatcher, cat, intent, who, kommun, text)

@@ -31,15 +31,15 @@ _GUARDIAN = re.compile(
     r"|\bsom (foralder|vardnadshavare|mamma|pappa)\b"
 )
 _CHILD = re.compile(
-    r"\bjag ar ([1-9]|1[0-7]) ?(ar|a|ar gammal)?\b"
-    r"|\bjag gar i (ettan|tvaan|trean|fyran|femman|sexan|sjuan|attan|nian|[1-9] ?(an|or)|mellanstadiet|hogstadiet|"
+    r"\b(jag|ja) (ar|e) ([1-9]|1[0-7]) ?(ar|a|ar gammal)?\b"
+    r"|\b(jag|ja) gar i (ettan|tvaan|trean|fyran|femman|sexan|sjuan|attan|nian|[1-9] ?(an|or)|mellanstadiet|hogstadiet|"
     r"lagstadiet|gymnasiet)\b"
     r"|\b(min|mina) (mamma|pappa|mamma s|foraldrar|styvpappa|styvmamma|bonuspappa|bonusmamma|morsa|farsa|lararen|larare|"
     r"mentor|klass|klasskompis|kompis|kompisar|bror|syster|storebror|lillebror|storasyster|lillasyster)\b"
-    r"|\b(jag ar|im|i m) (ett barn|en tjej pa|en kille pa|under 18|tonaring|barn)\b"
+    r"|\b(jag ar|ja ar|jag e|ja e|im|i m) (ett barn|en tjej pa|en kille pa|under 18|tonaring|barn)\b"
 )
 _ADULT = re.compile(
-    r"\bjag ar (vuxen|over 18|pensionar|[2-9]\d ?(ar)?)\b"
+    r"\b(jag|ja) (ar|e) (vuxen|over 18|pensionar|[2-9]\d ?(ar)?)\b"
     r"|\b(min|var) (granne|grannes|kollega|kollegas|vaninnas|kompis barn|systers barn|brors barn)\b"
     r"|\bgrannens (barn|son|dotter|unge|ungar)\b"
 )

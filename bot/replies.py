@@ -139,6 +139,8 @@ def compose(
     municipality = cat.municipality(municipality_id)
     ask_for_municipality = False
     for item in result.items:
+        if item.resource is not None and item.resource.emergency and intro and item.resource.phone in intro:
+            continue  # the intro already says "Ring 112"; say it once
         if item.resource is not None:
             if item.resource is result.added_24_7:
                 messages.append(

@@ -54,10 +54,12 @@ def test_open_first_choice_gets_no_extra_alternative(mini):
     assert r.added_24_7 is None
 
 
-def test_emergency_resource_is_one_short_line_first(mini):
+def test_emergency_number_is_said_once_and_first(mini):
     reply = replies.compose(mini, "bratt", None, None, now=MONDAY_TEN)
-    assert reply.messages[1] == "Ring 112 om någon är i fara nu."
     assert reply.messages[0].startswith("Ring 112 nu")
+    assert reply.text.count("112") == 1
+    plain = replies.compose(mini, "larm", None, None, now=MONDAY_TEN)  # no intro: the 112 line itself comes first
+    assert plain.messages[0] == "Ring 112 om någon är i fara nu."
 
 
 def test_topic_answer_is_chosen_by_words_in_the_message(mini):

@@ -1,0 +1,92 @@
+"""Start the bot (action server + Rasa) on free loopback ports for end-to-end tests."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "stodlotsen.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class BotServer:
+    def __init__(self, workdir: Path, env: dict | None = None):
+        self.workdir = workdir
+        self.rasa_port = free_port()
+        self.actions_port = free_port()
+        self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+                    "SANIC_HOST": "127.0.0.1", **(env or {})}
+        self.procs: list[subprocess.Popen] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+    def start(self, timeout: float = 240) -> BotServer:
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
+            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.workdir / "test.db"}"\n',
+            encoding="utf-8",
+        )
+        bin_dir = ROOT / ".venv" / "bin"
+        log = open(self.workdir / "bot.log", "wb")  # noqa: SIM115 - closed with the processes
+        self.procs.append(subprocess.Popen(
+            [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+        self.procs.append(subprocess.Popen(
+            [str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+             "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for p in self.procs:
+                if p.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("the bot exited during start-up:\n" + self.log_tail())
+            if self._up(f"http://127.0.0.1:{self.rasa_port}/") and self._up(f"http://127.0.0.1:{self.actions_port}/health"):
+                return self
+            time.sleep(1)
+        self.stop()
+        raise RuntimeError("the bot did not start in time:\n" + self.log_tail())
+
+    def log_tail(self, lines: int = 40) -> str:
+        path = self.workdir / "bot.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    @staticmethod
+    def _up(url: str) -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            return False
+
+    def send(self, sender: str, message, timeout: float = 30) -> tuple[int, list]:
+        body = json.dumps({"sender": sender, "message": message}).encode()
+        req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, json.loads(resp.read().decode() or "[]")
+        except urllib.error.HTTPError as e:
+            return e.code, []
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        self.procs.clear()

@@ -1,0 +1,56 @@
+"""What counts as "the reply names resource X" in our end-to-end routing cases.
+
+Matched on the lower-cased text of every message of the reply, button titles included.
+"""
+import re
+
+MARKERS = {
+    "akut": r"(?<!\d)112(?!\d)",
+    "bris": r"116[\s-]?111",
+    "bris_vuxen": r"077[\s-]*150[\s-]*50[\s-]*50",
+    "tips_polis": r"114[\s-]?14",
+    "orosanmalan": r"orosanm[äa]l",
+    "familjestod": r"familjest[öo]d|familjebehandl|f[öo]r[äa]ldrast[öo]d|st[öo]d till famil",
+    "sjalvmord": r"90[\s-]?101",
+    "kvinnofrid": r"020[\s-]*50[\s-]*50[\s-]*50|kvinnofridslinjen",
+    "kvinnojour": r"kvinnojour|tjejjour",
+    "krisinfo": r"lilla krisinfo|lilla\.krisinformation",
+    "umo": r"\bumo\b|umo\.se|ungdomsmottagning",
+    "maskros": r"maskrosbarn",
+    "fritid": r"fritidsg[åa]rd|f[äa]ltare|f[äa]ltarbet",
+    "sspf": r"\bsspf\b",
+    "vard": r"\b1177\b|\bbup\b",
+    "anonym": r"anonym",
+    "plikt": r"skyldig|anm[äa]lningsplikt",
+}
+NOT_RESOURCES = {"akut", "anonym", "plikt"}
+_COMPILED = {k: re.compile(v, re.IGNORECASE) for k, v in MARKERS.items()}
+
+
+def reply_text(messages):
+    parts = []
+    for m in messages:
+        parts.append(m.get("text") or "")
+        parts.extend(b.get("title", "") for b in m.get("buttons") or [])
+    return "\n".join(parts).replace("\u00a0", " ")
+
+
+def found(text):
+    return {k for k, rx in _COMPILED.items() if rx.search(text)}
+
+
+def problems(case, names, cap=3):
+    """Why a reply naming *names* fails *case*; empty when it passes."""
+    why = []
+    missing = [m for m in case.get("all", []) if m not in names]
+    if missing:
+        why.append("saknar " + ",".join(missing))
+    if case.get("any") and not names & set(case["any"]):
+        why.append("ingen av " + ",".join(case["any"]))
+    wrong = [m for m in case.get("none", []) if m in names]
+    if wrong:
+        why.append("nämner " + ",".join(wrong))
+    resources = names - NOT_RESOURCES
+    if len(resources) > case.get("cap", cap):
+        why.append(f"{len(resources)} resurser")
+    return why

@@ -1,0 +1,29 @@
+import pytest
+
+from bot.audience import detect
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("jag är lärare och en elev har blåmärken", "professional"),
+        ("Jag jobbar som förskollärare och oroar mig för ett barn", "professional"),
+        ("som skolsköterska undrar jag om anmälningsplikt", "professional"),
+        ("min son har börjat röka på", "guardian"),
+        ("vår dotter vill inte gå till skolan", "guardian"),
+        ("Jag är pappa till en 15-åring som stjäl", "guardian"),
+        ("mitt barn säger att han vill dö", "guardian"),
+        ("jag är 13 och mamma dricker", "child"),
+        ("ja e 14 år o mobbad", "child"),
+        ("jag går i sjuan och har ingen att vara med", "child"),
+        ("min pappa slar mej", "child"),
+        ("grannens barn är ute sent varje kväll", "adult"),
+        ("jag är vuxen och vill tipsa", "adult"),
+        ("jag är 45 och orolig", "adult"),
+        ("hej", None),
+        ("", None),
+        ("min man slår mig", None),
+    ],
+)
+def test_detect(text, expected):
+    assert detect(text) == expected

@@ -1,0 +1,70 @@
+"""End to end: start the bot and check the first reply to our own routing cases (tests/routing_cases.yml)."""
+import uuid
+
+import pytest
+import yaml
+
+from tests.botserver import MODEL, BotServer
+from tests.conftest import ROOT
+from tests.markers import found, problems, reply_text
+
+pytestmark = pytest.mark.e2e
+CASES = yaml.safe_load((ROOT / "tests" / "routing_cases.yml").read_text(encoding="utf-8"))
+MIN_PASS = 0.90
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` first")
+    server = BotServer(tmp_path_factory.mktemp("bot")).start()
+    yield server
+    server.stop()
+
+
+def ask(bot, turns):
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    messages = []
+    for turn in turns:
+        status, messages = bot.send(sender, turn)
+        assert status == 200
+    return messages
+
+
+def test_routing_cases(bot):
+    failures, crisis_failures = [], []
+    for case in CASES:
+        messages = ask(bot, case.get("turns") or [case["text"]])
+        text = reply_text(messages)
+        why = problems(case, found(text)) or ([] if text.strip() else ["tomt svar"])
+        if why:
+            line = f"{case['id']}: {'; '.join(why)} | {text[:200]!r}"
+            failures.append(line)
+            if case.get("crisis"):
+                crisis_failures.append(line)
+    passed = len(CASES) - len(failures)
+    print(f"\nrouting: {passed}/{len(CASES)} ({100 * passed / len(CASES):.1f} %)")
+    print("\n".join(failures))
+    assert not crisis_failures, "crisis cases must all pass:\n" + "\n".join(crisis_failures)
+    assert passed / len(CASES) >= MIN_PASS, "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "   ", "😀😀😀", "x" * 5000, "hej " * 1250, "Where can I find the library?", "asdkjh qwpoeiru zzxv",
+     "<script>alert(1)</script>", "مرحبا كيف حالك"],
+    ids=["empty", "spaces", "emoji", "5000-x", "5000-words", "english", "gibberish", "html", "arabic"],
+)
+def test_bad_input_gets_a_polite_reply(bot, message):
+    messages = ask(bot, [message])
+    assert reply_text(messages).strip(), "no reply"
+
+
+def test_a_calm_idiom_never_raises_the_alarm(bot):
+    assert "akut" not in found(reply_text(ask(bot, ["jag dog nästan av skratt igår"])))
+
+
+def test_conversation_keeps_the_municipality(bot):
+    messages = ask(bot, ["jag bor i kungälv", "min dotter har slutat gå till skolan"])
+    text = reply_text(messages)
+    assert "Kungälv" in text or "kungalv" in text.lower()
