@@ -1,0 +1,54 @@
+"""Command line: preview what the bot answers, without Rasa.
+
+    python -m bot svar child_bullying --vem child --kommun kungalv
+    python -m bot kris "ja vill int leva"
+    python -m bot behov
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot import catalogue, crisis, replies
+from bot.catalogue import AUDIENCES, CatalogueError
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bot", description="Förhandsgranska Stödlotsens svar.")
+    ap.add_argument("--katalog", help="katalogfil (standard: resources.yml)")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    svar = sub.add_parser("svar", help="visa svaret på ett behov")
+    svar.add_argument("behov", help="t.ex. child_bullying (se 'behov')")
+    svar.add_argument("--vem", choices=AUDIENCES, help="vem som skriver")
+    svar.add_argument("--kommun", help="kommunens id, t.ex. kungalv")
+    svar.add_argument("--text", default="", help="meddelandet (väljer svar på orosanmälningsfrågor)")
+    kris = sub.add_parser("kris", help="visa vad krisskiktet ser i en text")
+    kris.add_argument("text")
+    sub.add_parser("behov", help="lista behoven i katalogen")
+    args = ap.parse_args(argv)
+
+    if args.cmd == "kris":
+        a = crisis.assess(args.text)
+        print(f"typ: {a.kind or '-'}  regel: {a.rule or '-'}  uttryck: {'ja' if a.idiom else 'nej'}")
+        return 0
+    try:
+        cat = catalogue.load(args.katalog)
+    except CatalogueError as e:
+        print(e, file=sys.stderr)
+        return 1
+    if args.cmd == "behov":
+        for need_id in sorted(cat.needs):
+            print(need_id)
+        return 0
+    if cat.need(args.behov) is None:
+        print(f"Okänt behov '{args.behov}'. Finns: {', '.join(sorted(cat.needs))}", file=sys.stderr)
+        return 2
+    reply = replies.compose(cat, args.behov, audience=args.vem, municipality_id=args.kommun, text=args.text)
+    print(reply.text)
+    for b in reply.buttons:
+        print(f"[{b['title']}]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
