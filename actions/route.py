@@ -14,6 +14,7 @@ from bot import catalogue, municipality, replies
 logger = logging.getLogger(__name__)
 
 MENU_RESPONSE = "utter_menu"
+UNSURE_ACUTE = "unsure_acute"  # set by bot.rasa_components.CrisisOverride
 FALLBACK_RESPONSE = "utter_default"
 
 
@@ -51,13 +52,14 @@ class ActionRoute(Action):
             dispatcher.utter_message(response=MENU_RESPONSE)
             return events
 
-        self._answer(dispatcher, cat, intent, who, kommun, text)
+        danger_first = (message.get("crisis") or {}).get("hint") == UNSURE_ACUTE
+        self._answer(dispatcher, cat, intent, who, kommun, text, danger_first)
         return events + [SlotSet("last_need", intent)]
 
     @staticmethod
     def _answer(dispatcher: CollectingDispatcher, cat, need: str, who: str | None, kommun: str | None,
-                text: str) -> None:
-        reply = replies.compose(cat, need, audience=who, municipality_id=kommun, text=text)
+                text: str, danger_first: bool = False) -> None:
+        reply = replies.compose(cat, need, audience=who, municipality_id=kommun, text=text, danger_first=danger_first)
         for i, message in enumerate(reply.messages):
             last = i == len(reply.messages) - 1
             dispatcher.utter_message(text=message, buttons=reply.buttons if last else [])

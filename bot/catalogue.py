@@ -108,6 +108,18 @@ class Ask(_Model):
     buttons: List[Button]
 
 
+class WordRedirect(_Model):
+    need: str
+    match: List[str]
+
+
+class Redirect(_Model):
+    """When an ambiguous need turns out not to be: answer another need instead."""
+
+    by_audience: Dict[str, str] = Field(default_factory=dict)
+    by_words: List[WordRedirect] = Field(default_factory=list)
+
+
 class Need(_Model):
     audience: str | None = None  # who usually writes about this need; used when the text does not say
     urgent: bool = False
@@ -116,6 +128,7 @@ class Need(_Model):
     route: Dict[str, List[str]] = Field(default_factory=dict)
     answers: List[Answer] = Field(default_factory=list)
     ask: Ask | None = None
+    redirect: Redirect | None = None
 
     @validator("audience")
     def _audience(cls, audience: str | None) -> str | None:
@@ -131,6 +144,18 @@ class Need(_Model):
             if len(entries) > MAX_RESOURCES:
                 raise ValueError(f"'{key}' har {len(entries)} resurser, högst {MAX_RESOURCES} får visas")
         return route
+
+    def redirected(self, audience: str | None, text: str) -> str | None:
+        """The need to answer instead, when the writer's role or words settle the ambiguity."""
+        if self.redirect is None:
+            return None
+        if audience in self.redirect.by_audience:
+            return self.redirect.by_audience[audience]
+        t = normalize(text)
+        for rule in self.redirect.by_words:
+            if any(normalize(m) in t for m in rule.match):
+                return rule.need
+        return None
 
     def entries_for(self, audience: str) -> List[str]:
         return self.route.get(audience) or self.route.get("default") or []
@@ -158,6 +183,10 @@ class Catalogue(_Model):
             if r.service is not None and r.service not in values["services"]:
                 problems.append(f"{r.id}: tjänsten '{r.service}' finns inte under services")
         for need_id, need in values["needs"].items():
+            targets = list(need.redirect.by_audience.values()) + [w.need for w in need.redirect.by_words] if need.redirect else []
+            targets += [b.intent for b in need.ask.buttons] if need.ask else []
+            problems += [f"needs.{need_id}: behovet '{t}' finns inte" for t in targets
+                         if t not in values["needs"]]
             for key, entries in need.route.items():
                 for entry in entries:
                     if entry.startswith("local:"):

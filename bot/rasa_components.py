@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 CRISIS_INTENTS = ("suicidal", "self_harm", "acute_danger")
 CALM_FALLBACK_INTENT = "out_of_scope"
+UNSURE_ACUTE = "unsure_acute"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -48,7 +49,9 @@ class CrisisOverride(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {}
+        # Below this confidence, an acute_danger guess that no crisis rule confirms is
+        # answered as the next likely need with the 112 line first.
+        return {"unsure_acute_below": 0.8}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.component_config = config
@@ -75,6 +78,8 @@ class CrisisOverride(GraphComponent):
         text = message.get(TEXT) or ""
         assessment = crisis.assess(text)
         predicted = (message.get(INTENT) or {}).get("name")
+        confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
+        hint = None
         if assessment.kind is not None:
             if predicted != assessment.kind:
                 logger.info("Krisskiktet ändrade avsikt till %s (regel %s)", assessment.kind, assessment.rule)
@@ -83,8 +88,15 @@ class CrisisOverride(GraphComponent):
             calm = self._first_calm_intent(message)
             logger.info("Krisskiktet såg ett uttryck och ändrade avsikt till %s", calm)
             self._set_intent(message, calm)
-        message.set("crisis", {"kind": assessment.kind, "rule": assessment.rule, "idiom": assessment.idiom},
-                    add_to_output=True)
+        elif predicted == "acute_danger" and confidence < self.component_config["unsure_acute_below"]:
+            # The classifier alone thinks "danger now" but not firmly, and no rule confirms it:
+            # answer the next most likely need, with 112 first (see actions/route.py).
+            calm = self._first_calm_intent(message)
+            logger.info("Osäker akut-avsikt utan regel; svarar %s med 112 först", calm)
+            self._set_intent(message, calm)
+            hint = UNSURE_ACUTE
+        message.set("crisis", {"kind": assessment.kind, "rule": assessment.rule, "idiom": assessment.idiom,
+                               "hint": hint}, add_to_output=True)
 
     @staticmethod
     def _first_calm_intent(message: Message) -> str:

@@ -115,10 +115,26 @@ def compose(
     municipality_id: str | None = None,
     text: str = "",
     now: dt.datetime | None = None,
+    danger_first: bool = False,
 ) -> Reply:
-    """The whole first reply for *need_id*. Raises KeyError for an unknown need."""
+    """The whole first reply for *need_id*. Raises KeyError for an unknown need.
+
+    *danger_first* puts the emergency line (112) first, for a message the classifier thought
+    might be danger right now but the crisis layer could not confirm.
+    """
     now = now or now_stockholm()
     need = cat.needs[need_id]
+    instead = need.redirected(audience, text)
+    if instead is not None:
+        return compose(cat, instead, audience, municipality_id, text, now, danger_first)
+    if danger_first:
+        reply = compose(cat, need_id, audience, municipality_id, text, now)
+        emergency = next((r for r in cat.resources if r.emergency), None)
+        if emergency is not None and emergency.phone not in reply.text:
+            reader = audience or need.audience or "child"
+            reply.messages.insert(0, describe_resource(emergency, reader == "child", now))
+            reply.resources.insert(0, emergency.id)
+        return reply
     reader = audience or need.audience or "child"
     child = reader == "child"
     register = "child" if child else "adult"

@@ -100,3 +100,23 @@ def test_unknown_route_entry_is_reported_in_swedish():
 def test_municipality_found_by_alias_and_without_diacritics(mini):
     assert mini.find_municipality("vi bor i ALFAS kommun").id == "alfa"
     assert mini.find_municipality("alfabetet") is None
+
+
+def test_ambiguous_need_is_answered_directly_when_role_or_harm_is_clear(mini):
+    assert replies.compose(mini, "vem", "guardian", None, now=MONDAY_TEN).messages[0] == "Bra att du hör av dig."
+    assert replies.compose(mini, "vem", "adult", None, text="hur ANMÄLER jag", now=MONDAY_TEN).messages[0] == "Så här gör du."
+    assert replies.compose(mini, "vem", "adult", None, text="jag är orolig", now=MONDAY_TEN).buttons
+
+
+def test_redirect_to_unknown_need_is_rejected():
+    text = "resources: []\nneeds:\n  a:\n    redirect:\n      by_audience: {adult: saknas}\n"
+    with pytest.raises(catalogue.CatalogueError, match="behovet 'saknas' finns inte"):
+        catalogue.parse(text)
+
+
+def test_danger_first_puts_the_emergency_line_before_the_answer(mini):
+    reply = replies.compose(mini, "oro", "child", None, now=MONDAY_TEN, danger_first=True)
+    assert reply.messages[0] == "Ring 112 om någon är i fara nu."
+    assert reply.resources == ["nod", "dygnet"]
+    once = replies.compose(mini, "bratt", None, None, now=MONDAY_TEN, danger_first=True)
+    assert once.text.count("112") == 1
