@@ -34,7 +34,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 install: $(STAMP)
 
-$(MODEL): $(STAMP) $(TRAIN_INPUTS)
+$(MODEL): $(TRAIN_INPUTS) requirements.txt | $(STAMP)
 	@echo "== Tränar modellen (några minuter) =="
 	@start=$$(date +%s); \
 	$(RASA) train --fixed-model-name stodlotsen --out models --force && \

@@ -36,6 +36,8 @@ _CHILD = re.compile(
     r"lagstadiet|gymnasiet)\b"
     r"|\b(min|mina) (mamma|pappa|mamma s|foraldrar|styvpappa|styvmamma|bonuspappa|bonusmamma|morsa|farsa|lararen|larare|"
     r"mentor|klass|klasskompis|kompis|kompisar|bror|syster|storebror|lillebror|storasyster|lillasyster)\b"
+    r"|\b(mamma|pappa|morsan|farsan) och (hennes|hans) (nya )?(kille|tjej|sambo|pojkvan|flickvan|man|fru)\b"
+    r"|\b(mammas|pappas|morsans|farsans) (nya )?(kille|tjej|sambo|pojkvan|flickvan)\b"
     r"|\b(jag ar|ja ar|jag e|ja e|im|i m) (ett barn|en tjej pa|en kille pa|under 18|tonaring|barn)\b"
 )
 _ADULT = re.compile(

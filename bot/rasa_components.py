@@ -85,30 +85,30 @@ class CrisisOverride(GraphComponent):
                 logger.info("Krisskiktet ändrade avsikt till %s (regel %s)", assessment.kind, assessment.rule)
             self._set_intent(message, assessment.kind)
         elif assessment.idiom and predicted in CRISIS_INTENTS:
-            calm = self._first_calm_intent(message)
+            calm, calm_confidence = self._first_calm_intent(message)
             logger.info("Krisskiktet såg ett uttryck och ändrade avsikt till %s", calm)
-            self._set_intent(message, calm)
+            self._set_intent(message, calm, calm_confidence)
         elif predicted == "acute_danger" and confidence < self.component_config["unsure_acute_below"]:
             # The classifier alone thinks "danger now" but not firmly, and no rule confirms it:
             # answer the next most likely need, with 112 first (see actions/route.py).
-            calm = self._first_calm_intent(message)
+            calm, calm_confidence = self._first_calm_intent(message)
             logger.info("Osäker akut-avsikt utan regel; svarar %s med 112 först", calm)
-            self._set_intent(message, calm)
+            self._set_intent(message, calm, calm_confidence)
             hint = UNSURE_ACUTE
         message.set("crisis", {"kind": assessment.kind, "rule": assessment.rule, "idiom": assessment.idiom,
                                "hint": hint}, add_to_output=True)
 
     @staticmethod
-    def _first_calm_intent(message: Message) -> str:
+    def _first_calm_intent(message: Message) -> tuple[str, float]:
         for candidate in message.get(INTENT_RANKING_KEY) or []:
             name: str | None = candidate.get("name")
             if name and name not in CRISIS_INTENTS and name != "nlu_fallback":
-                return name
-        return CALM_FALLBACK_INTENT
+                return name, candidate.get("confidence") or 0.0
+        return CALM_FALLBACK_INTENT, 0.0
 
     @staticmethod
-    def _set_intent(message: Message, name: str) -> None:
-        forced = {"name": name, "confidence": 1.0}
+    def _set_intent(message: Message, name: str, confidence: float = 1.0) -> None:
+        forced = {"name": name, "confidence": confidence}
         ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != name]
         message.set(INTENT, forced, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [forced, *ranking], add_to_output=True)

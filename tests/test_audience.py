@@ -17,6 +17,8 @@ from bot.audience import detect
         ("ja e 14 år o mobbad", "child"),
         ("jag går i sjuan och har ingen att vara med", "child"),
         ("min pappa slar mej", "child"),
+        ("mamma och hennes kille bråkar och han sparkar mig", "child"),
+        ("pappas nya tjej är elak", "child"),
         ("grannens barn är ute sent varje kväll", "adult"),
         ("jag är vuxen och vill tipsa", "adult"),
         ("jag är 45 och orolig", "adult"),
