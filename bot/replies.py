@@ -116,6 +116,7 @@ def compose(
     text: str = "",
     now: dt.datetime | None = None,
     danger_first: bool = False,
+    follow_redirect: bool = True,
 ) -> Reply:
     """The whole first reply for *need_id*. Raises KeyError for an unknown need.
 
@@ -124,9 +125,9 @@ def compose(
     """
     now = now or now_stockholm()
     need = cat.needs[need_id]
-    instead = need.redirected(audience, text)
-    if instead is not None:
-        return compose(cat, instead, audience, municipality_id, text, now, danger_first)
+    instead = need.redirected(audience, text) if follow_redirect else None
+    if instead is not None:  # one step only, so two needs can never send a reply in circles
+        return compose(cat, instead, audience, municipality_id, text, now, danger_first, follow_redirect=False)
     if danger_first:
         reply = compose(cat, need_id, audience, municipality_id, text, now)
         emergency = next((r for r in cat.resources if r.emergency), None)

@@ -120,3 +120,14 @@ def test_danger_first_puts_the_emergency_line_before_the_answer(mini):
     assert reply.resources == ["nod", "dygnet"]
     once = replies.compose(mini, "bratt", None, None, now=MONDAY_TEN, danger_first=True)
     assert once.text.count("112") == 1
+
+
+def test_redirects_are_followed_one_step_only():
+    text = (
+        "resources:\n  - {id: r, name: R, about: {adult: x}, source: s, last_verified: 2026-01-01}\n"
+        "needs:\n"
+        "  a:\n    text: {adult: A}\n    redirect: {by_audience: {adult: b}}\n    route: {default: [r]}\n"
+        "  b:\n    text: {adult: B}\n    redirect: {by_audience: {adult: a}}\n    route: {default: [r]}\n"
+    )
+    cat = catalogue.parse(text)
+    assert replies.compose(cat, "a", "adult", now=MONDAY_TEN).messages[0] == "B"
