@@ -10,11 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import audience as audience_mod
 from bot import catalogue, municipality, replies
+from bot.crisis import UNSURE_ACUTE
 
 logger = logging.getLogger(__name__)
 
 MENU_RESPONSE = "utter_menu"
-UNSURE_ACUTE = "unsure_acute"  # set by bot.rasa_components.CrisisOverride
 FALLBACK_RESPONSE = "utter_default"
 
 
@@ -45,7 +45,10 @@ class ActionRoute(Action):
         events: List[Dict[str, Any]] = [SlotSet("municipality", kommun), SlotSet("audience", who)]
 
         if intent == "inform_municipality":
-            return events + self._municipality_told(dispatcher, tracker, cat, kommun, who, named)
+            # Only what the user wrote now counts: a town we do not know replaces the old one.
+            told = municipality.resolve(cat, text=text, entities=named, default="")
+            events[0] = SlotSet("municipality", told)
+            return events + self._municipality_told(dispatcher, tracker, cat, told, who, named)
         if cat.need(intent) is None:
             logger.warning("Ingen post i katalogen för avsikten %s", intent)
             dispatcher.utter_message(response=FALLBACK_RESPONSE)

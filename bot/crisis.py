@@ -83,6 +83,9 @@ __all__ = ["KINDS", "PATTERNS_FILE", "Assessment", "Rule", "assess", "load_patte
 PATTERNS_FILE = Path(__file__).with_name("crisis_patterns.yml")
 
 #: The crisis kinds, in the order they are tried (see the module docstring).
+# Parse-data hint from the Rasa component: the classifier guessed acute_danger without
+# conviction and no rule confirmed it, so the reply leads with 112 (see docs/design.md).
+UNSURE_ACUTE = "unsure_acute"
 KINDS: Tuple[str, ...] = ("acute_danger", "suicidal", "self_harm")
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -22,13 +22,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import crisis
+from bot.crisis import UNSURE_ACUTE
 from bot.text import normalize
 
 logger = logging.getLogger(__name__)
 
 CRISIS_INTENTS = ("suicidal", "self_harm", "acute_danger")
 CALM_FALLBACK_INTENT = "out_of_scope"
-UNSURE_ACUTE = "unsure_acute"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)

@@ -81,3 +81,10 @@ def test_ambiguous_worry_asks_one_question_with_buttons(shipped):
 def test_intent_without_catalogue_entry_gets_the_polite_fallback(shipped, name):
     messages, text, slots = run(name)
     assert [m["response"] for m in messages] == ["utter_default", "utter_menu"]
+
+
+def test_unsure_acute_hint_puts_112_before_the_answer(shipped):
+    messages, text, slots = run("unsure_acute")
+    assert "112" in messages[0]["text"]
+    assert "116 111" in text
+    assert slots["last_need"] == "child_wellbeing"
