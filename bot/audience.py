@@ -22,6 +22,12 @@ _PROFESSIONAL = re.compile(
     r"|\bi (mitt|vart) (jobb|arbete)\b|\bpa (jobbet|forskolan dar jag jobbar|skolan dar jag jobbar)\b"
     r"|\b(anmalningsplikt|anmalningsskyldig|anmalningsskyldighet)\b"
     r"|\bi tjansten\b"
+    r"|\b(jobbar|arbetar) (pa|i|inom|som) (en |ett )?(skola|skolan|forskola|forskolan|fritids|fritidshem|fritidsgard|"
+    r"fritidsgarden|vard|varden|vardcentral|bvc|tandvard|tandvarden|socialtjanst|socialtjansten|elevhalsan|idrottsforening|"
+    r"foreningen|klubben|ungdomsmottagning)\b"
+    r"|\b(i m|im|i am) an? (teacher|preschool teacher|nurse|school nurse|coach|social worker|doctor|dentist)\b"
+    r"|\b(i work|working) (at|in) an? (school|preschool|kindergarten|daycare|hospital|clinic|youth club)\b"
+    r"|\bas an? (teacher|nurse|coach|social worker|doctor|dentist)\b|\bmy (student|pupil|students|pupils)\b"
 )
 _GUARDIAN = re.compile(
     r"\b(min|var) (son|dotter|tonaring|grabb|pojke|flicka|styvson|styvdotter|bonusson|bonusdotter|unge|dotters|sons)\b"
@@ -29,6 +35,7 @@ _GUARDIAN = re.compile(
     r"|\bmin \d{1,2} ?(ariga|aring|arige)\b"
     r"|\bjag ar (mamma|pappa|foralder|vardnadshavare|mor|far|styvforalder|bonusforalder)\b"
     r"|\bsom (foralder|vardnadshavare|mamma|pappa)\b"
+    r"|\b(my|our) (son|daughter|child|kid|kids|children|teen|teenager)\b"
 )
 _CHILD = re.compile(
     r"\b(jag|ja) (ar|e) ([1-9]|1[0-7]) ?(ar|a|ar gammal)?\b"
