@@ -72,8 +72,11 @@ class BotServer:
         except OSError:
             return False
 
-    def send(self, sender: str, message, timeout: float = 30) -> tuple[int, list]:
-        body = json.dumps({"sender": sender, "message": message}).encode()
+    def send(self, sender: str, message, timeout: float = 30, metadata: dict | None = None) -> tuple[int, list]:
+        payload = {"sender": sender, "message": message}
+        if metadata is not None:
+            payload["metadata"] = metadata
+        body = json.dumps(payload).encode()
         req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:

@@ -65,6 +65,14 @@ def test_a_calm_idiom_never_raises_the_alarm(bot):
 
 
 def test_conversation_keeps_the_municipality(bot):
-    messages = ask(bot, ["jag bor i kungälv", "min dotter har slutat gå till skolan"])
+    text = reply_text(ask(bot, ["jag bor i kungälv", "finns det nån fritidsgård man kan gå till efter skolan"]))
+    assert "Kungälv" in text and "fritidsg" in text.lower()
+    assert "Söderhamn" not in text
+
+
+def test_channel_metadata_sets_the_municipality(bot):
+    status, messages = bot.send(f"e2e-{uuid.uuid4().hex[:10]}", "finns det nån fritidsgård man kan gå till efter skolan",
+                                metadata={"municipality": "soderhamn"})
+    assert status == 200
     text = reply_text(messages)
-    assert "Kungälv" in text or "kungalv" in text.lower()
+    assert "Söderhamn" in text and "Kungälv" not in text
