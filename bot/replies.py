@@ -164,7 +164,11 @@ def compose(
                     "Det är stängt just nu. Hit kan du vända dig dygnet runt:" if child
                     else "Det är stängt just nu. Här får du hjälp dygnet runt:"
                 )
-            messages.append(describe_resource(item.resource, child, now))
+            line = describe_resource(item.resource, child, now)
+            if item.resource.emergency and need.emergency:
+                messages.insert(0, line)  # danger first: 112 before any other word
+            else:
+                messages.append(line)
             continue
         service = cat.services[item.service]
         generic = service.generic.for_reader(register) or ""
