@@ -23,7 +23,11 @@ How a message is assessed
        taken – together with a sign that it is happening *now or here* ("just nu", "nu",
        "här", "hit", "utanför dörren", an interjected "hjälp!", "ring polisen!"). When such a
        rule fires, the message is acute even if it also speaks of suicide or self-harm: the
-       writer needs 112 first ("jag skar mig och det blöder jättemycket" → acute_danger).
+       writer needs 112 first ("han slår mig just nu och jag vill dö" → acute_danger). The
+       exception is an injury that may be self-inflicted (bleeding, an overdose: the rules in
+       SELF_INFLICTED_EMERGENCIES): with suicide or self-harm wording beside it, that kind wins,
+       since its reply leads with 112 as well and adds the support that fits
+       ("jag skar mig och det blöder jättemycket" → self_harm).
    suicidal
        Suicide wording, own or someone else's. A bare "nu" is not a dangerous element, so
        "jag vill ta livet av mig nu" stays suicidal (whose reply names 112 as well).
@@ -83,6 +87,10 @@ __all__ = ["KINDS", "PATTERNS_FILE", "Assessment", "Rule", "assess", "load_patte
 PATTERNS_FILE = Path(__file__).with_name("crisis_patterns.yml")
 
 #: The crisis kinds, in the order they are tried (see the module docstring).
+# Acute rules about an injury that may be self-inflicted. When a suicide or self-harm rule fires
+# too, that kind wins: its reply also leads with 112 and adds Bris / 1177 / Mind.
+SELF_INFLICTED_EMERGENCIES = frozenset({"ad_blodning", "ad_overdos_nu"})
+
 # Parse-data hint from the Rasa component: the classifier guessed acute_danger without
 # conviction and no rule confirmed it, so the reply leads with 112 (see docs/design.md).
 UNSURE_ACUTE = "unsure_acute"
@@ -227,12 +235,24 @@ def _prepare(text: str) -> Tuple[str, bool]:
     return _EDGE_CUTS.sub("", _SPACES.sub(" ", cut)), True
 
 
+def _first_rule(kind: str, prepared: str) -> Rule | None:
+    return next((rule for rule in _PATTERNS.rules[kind] if rule.fires(prepared)), None)
+
+
 def assess(text: str) -> Assessment:
     """Which crisis, if any, *text* is about; see the module docstring for the rules."""
     prepared, idiom = _prepare(text if isinstance(text, str) else "")
     if prepared:
         for kind in KINDS:
-            for rule in _PATTERNS.rules[kind]:
-                if rule.fires(prepared):
-                    return Assessment(kind=kind, idiom=idiom, rule=rule.id)
+            rule = _first_rule(kind, prepared)
+            if rule is None:
+                continue
+            if rule.id in SELF_INFLICTED_EMERGENCIES:
+                # Bleeding or an overdose from the writer's own self-harm or suicide attempt: the
+                # self-harm / suicide reply starts with 112 too, and adds the support that fits.
+                for own in ("suicidal", "self_harm"):
+                    own_rule = _first_rule(own, prepared)
+                    if own_rule is not None:
+                        return Assessment(kind=own, idiom=idiom, rule=own_rule.id)
+            return Assessment(kind=kind, idiom=idiom, rule=rule.id)
     return Assessment(kind=None, idiom=idiom, rule=None)

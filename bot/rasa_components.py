@@ -49,9 +49,7 @@ class CrisisOverride(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # Below this confidence, an acute_danger guess that no crisis rule confirms is
-        # answered as the next likely need with the 112 line first.
-        return {"unsure_acute_below": 0.8}
+        return {}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.component_config = config
@@ -78,7 +76,6 @@ class CrisisOverride(GraphComponent):
         text = message.get(TEXT) or ""
         assessment = crisis.assess(text)
         predicted = (message.get(INTENT) or {}).get("name")
-        confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
         hint = None
         if assessment.kind is not None:
             if predicted != assessment.kind:
@@ -88,9 +85,10 @@ class CrisisOverride(GraphComponent):
             calm, calm_confidence = self._first_calm_intent(message)
             logger.info("Krisskiktet såg ett uttryck och ändrade avsikt till %s", calm)
             self._set_intent(message, calm, calm_confidence)
-        elif predicted == "acute_danger" and confidence < self.component_config["unsure_acute_below"]:
-            # The classifier alone thinks "danger now" but not firmly, and no rule confirms it:
-            # answer the next most likely need, with 112 first (see actions/route.py).
+        elif predicted == "acute_danger":
+            # Only the classifier thinks "danger now"; no rule confirms it. Answer the next most
+            # likely need, with 112 first (see actions/route.py): 112 is never lost, and a
+            # frightened or lonely child still gets the support that fits.
             calm, calm_confidence = self._first_calm_intent(message)
             logger.info("Osäker akut-avsikt utan regel; svarar %s med 112 först", calm)
             self._set_intent(message, calm, calm_confidence)

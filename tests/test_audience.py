@@ -22,6 +22,8 @@ from bot.audience import detect
         ("min pappa slar mej", "child"),
         ("mamma och hennes kille bråkar och han sparkar mig", "child"),
         ("pappas nya tjej är elak", "child"),
+        ("pappa sa att han ska göra mig illa om jag berättar", "child"),
+        ("jag är pappa och min son slår mig", "guardian"),
         ("grannens barn är ute sent varje kväll", "adult"),
         ("jag är vuxen och vill tipsa", "adult"),
         ("jag är 45 och orolig", "adult"),

@@ -149,10 +149,11 @@ CALM_IDIOMS = [
 
 CALM_NEAR_MISSES = [
     # fear from the news, past violence, crime tips: other needs, not a crisis right now
-    "jag blir rädd när jag läser om skjutningar",
+    "jag blir rädd när jag läser om skottlossningar",
     "jag är rädd för knivar nu efter allt i nyheterna",
     "tänk om det kommer en bomb hit",
     "en kille hade en kniv i skolan förra veckan, vem ska jag berätta det för",
+    "jag vet vem som satte eld på bilen på parkeringen förra helgen",
     "jag vill tipsa om att någon säljer vapen i vårt område",
     "min pappa slog mig igår",
     "pappa slår mig ibland när han är full",
@@ -235,7 +236,9 @@ def test_an_idiom_does_not_hide_a_real_crisis(text, kind):
     [
         ("jag skär mig och vill dö", SUICIDAL),  # suicide wording beats self-harm
         ("vill ta livet av mig, har skurit mig förut", SUICIDAL),
-        ("jag skar mig och det blöder jättemycket", ACUTE),  # injury now beats self-harm
+        ("jag skar mig och det blöder jättemycket", "self_harm"),  # self-inflicted: self-harm reply, 112 first
+        ("ja har skurit mej o blodet slutar int rinna", "self_harm"),
+        ("kniven gled och det blöder jättemycket", ACUTE),  # bleeding alone stays acute
         ("han slår mig just nu och jag vill dö", ACUTE),  # violence now beats suicide wording
         ("vill inte leva längre, tänker göra det nu", SUICIDAL),  # a bare "nu" is no danger element
     ],
@@ -257,7 +260,7 @@ def test_priority_between_kinds(text, kind):
         ("pappa är full och kommer hit, jag är rädd", ACUTE),
         ("han har en kniv", ACUTE),  # a weapon stated in the present with nothing else: acute
         ("han ska skjuta någon idag", ACUTE),
-        ("min vän tog massa tabletter nyss", ACUTE),  # an overdose that just happened needs 112
+        ("min vän tog massa tabletter nyss", SUICIDAL),  # an overdose just now: the suicide reply, 112 first
         ("jag har tagit en överdos", SUICIDAL),
         ("jag orkar inte mer", None),  # exhaustion: left to the classifier
         ("jag vill bara försvinna", None),

@@ -37,9 +37,17 @@ def test_unsure_acute_guess_is_answered_as_next_need_with_hint(override):
     assert m.get("crisis")["hint"] == UNSURE_ACUTE
 
 
-def test_firm_acute_guess_is_kept(override):
-    m = override.process([classified("mamma ligger på golvet och svarar inte", [("acute_danger", 0.95)])])[0]
-    assert m.get(INTENT)["name"] == "acute_danger"
+def test_confirmed_acute_is_kept(override):
+    m = override.process([classified("pappa har en kniv och hotar oss just nu", [("acute_danger", 0.95)])])[0]
+    assert m.get(INTENT) == {"name": "acute_danger", "confidence": 1.0}
+    assert m.get("crisis")["hint"] is None
+
+
+def test_even_a_confident_acute_guess_needs_a_rule(override):
+    m = override.process([classified("nån blev rånad vid busshållplatsen, känns otryggt",
+                                      [("acute_danger", 0.95), ("fear_news", 0.03)])])[0]
+    assert m.get(INTENT)["name"] == "fear_news"
+    assert m.get("crisis")["hint"] == UNSURE_ACUTE
 
 
 def test_calm_message_is_left_alone(override):
