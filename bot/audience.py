@@ -32,7 +32,7 @@ _PROFESSIONAL = re.compile(
 _GUARDIAN = re.compile(
     r"\b(min|var) (son|dotter|tonaring|grabb|pojke|flicka|styvson|styvdotter|bonusson|bonusdotter|unge|dotters|sons)\b"
     r"|\b(mitt|vart) (barn|yngsta|aldsta|bonusbarn)\b|\b(mina|vara) (barn|ungar|soner|dottrar|tonaringar)\b"
-    r"|\bmin \d{1,2} ?(ariga|aring|arige)\b"
+    r"|\b(min|var|vart) \d{1,2} ?(ariga|aring|arige)\b"
     r"|\bjag ar (mamma|pappa|foralder|vardnadshavare|mor|far|styvforalder|bonusforalder)\b"
     r"|\bsom (foralder|vardnadshavare|mamma|pappa)\b"
     r"|\b(my|our) (son|daughter|child|kid|kids|children|teen|teenager)\b"

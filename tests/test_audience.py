@@ -13,6 +13,7 @@ from bot.audience import detect
         ("i work at a preschool and im worried about one of the kids", "professional"),
         ("min son har börjat röka på", "guardian"),
         ("my daughter has stopped eating", "guardian"),
+        ("vår 13-åring vägrar gå till skolan", "guardian"),
         ("vår dotter vill inte gå till skolan", "guardian"),
         ("Jag är pappa till en 15-åring som stjäl", "guardian"),
         ("mitt barn säger att han vill dö", "guardian"),
