@@ -6,6 +6,7 @@ where and when. Nothing here knows about Rasa.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 from functools import lru_cache
@@ -22,6 +23,7 @@ ROUTE_KEYS = AUDIENCES + ("default",)
 MAX_RESOURCES = 3
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "resources.yml"
 _ID = re.compile(r"^[a-z0-9_]+$")
+logger = logging.getLogger(__name__)
 
 
 class CatalogueError(ValueError):
@@ -274,7 +276,24 @@ def _cached(path: str, mtime_ns: int) -> Catalogue:
     return load(path)
 
 
+_last_good: Dict[str, Catalogue] = {}
+
+
 def current(path: os.PathLike | str | None = None) -> Catalogue:
-    """The catalogue, re-read only when the file changed on disk."""
+    """The catalogue, re-read only when the file changed on disk.
+
+    A broken edit never takes the bot down: the last catalogue that loaded keeps serving and the
+    Swedish error is logged. Only when no catalogue has ever loaded is the error raised.
+    """
     path = Path(path or os.environ.get("STODLOTSEN_CATALOGUE") or DEFAULT_PATH)
-    return _cached(str(path), path.stat().st_mtime_ns)
+    try:
+        cat = _cached(str(path), path.stat().st_mtime_ns)
+    except (CatalogueError, OSError) as e:
+        if str(path) not in _last_good:
+            if isinstance(e, OSError):
+                raise CatalogueError(f"{path}: kan inte läsa filen: {e.strerror}") from e
+            raise
+        logger.error("Katalogen kunde inte läsas, den senaste fungerande används: %s", e)
+        return _last_good[str(path)]
+    _last_good[str(path)] = cat
+    return cat

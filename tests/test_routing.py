@@ -1,8 +1,11 @@
 """Routing mechanics on a small catalogue: audience, local services, 24/7 alternative, cap."""
+import os
+import time
+
 import pytest
 
 from bot import catalogue, replies, routing
-from tests.conftest import at
+from tests.conftest import FIXTURES, at
 
 FRIDAY_NOON = at("2026-11-27 12:00")  # Kontorslinjen closed, opens Monday 09.00
 MONDAY_TEN = at("2026-11-23 10:00")  # Kontorslinjen open
@@ -131,3 +134,15 @@ def test_redirects_are_followed_one_step_only():
     )
     cat = catalogue.parse(text)
     assert replies.compose(cat, "a", "adult", now=MONDAY_TEN).messages[0] == "B"
+
+
+def test_a_broken_edit_keeps_the_last_good_catalogue(tmp_path, caplog):
+    path = tmp_path / "resources.yml"
+    path.write_text((FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    good = catalogue.current(path)
+    path.write_text("resources: [\n", encoding="utf-8")
+    os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    assert catalogue.current(path) is good
+    assert "inte giltig YAML" in caplog.text
+    with pytest.raises(catalogue.CatalogueError):
+        catalogue.current(tmp_path / "never-loaded.yml")
