@@ -147,6 +147,11 @@ class Need(_Model):
                 raise ValueError(f"'{key}' har {len(entries)} resurser, högst {MAX_RESOURCES} får visas")
         return route
 
+    def reader(self, audience: str | None) -> str:
+        """Who the reply is written for: the writer if known, else the need's usual writer, else a child
+        (the simplest wording is the safest guess)."""
+        return audience or self.audience or "child"
+
     def redirected(self, audience: str | None, text: str) -> str | None:
         """The need to answer instead, when the writer's role or words settle the ambiguity."""
         if self.redirect is None:

@@ -132,12 +132,10 @@ def compose(
         reply = compose(cat, need_id, audience, municipality_id, text, now)
         emergency = next((r for r in cat.resources if r.emergency), None)
         if emergency is not None and emergency.phone not in reply.text:
-            reader = audience or need.audience or "child"
-            reply.messages.insert(0, describe_resource(emergency, reader == "child", now))
+            reply.messages.insert(0, describe_resource(emergency, need.reader(audience) == "child", now))
             reply.resources.insert(0, emergency.id)
         return reply
-    reader = audience or need.audience or "child"
-    child = reader == "child"
+    child = need.reader(audience) == "child"
     register = "child" if child else "adult"
 
     if need.ask is not None:

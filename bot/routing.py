@@ -61,10 +61,9 @@ def route(
 ) -> Route:
     """Resolve the need's route for this reader. Raises KeyError for an unknown need."""
     need = cat.needs[need_id]
-    reader = audience or need.audience or "default"
-    result = Route(need_id, need, audience or need.audience or "child", municipality_id)
+    result = Route(need_id, need, need.reader(audience), municipality_id)
     seen = set()
-    for entry in need.entries_for(reader):
+    for entry in need.entries_for(result.audience):
         item = _resolve(cat, entry, municipality_id)
         if item.key not in seen:
             seen.add(item.key)
