@@ -30,7 +30,10 @@ def resolve(
     remembered: str | None = None,
     default: str | None = None,
 ) -> str | None:
-    """The catalogue id of the municipality to answer for, or None (national resources only)."""
+    """The catalogue id of the municipality to answer for, or None (national resources only).
+
+    *default* overrides STODLOTSEN_KOMMUN; pass "" to ignore the deployment's default.
+    """
     candidates = [_lookup(cat, text), *(_lookup(cat, e) for e in entities)]
     if isinstance(metadata, dict):
         candidates += [_lookup(cat, metadata.get(k)) for k in METADATA_KEYS]
