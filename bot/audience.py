@@ -45,8 +45,9 @@ _CHILD = re.compile(
     r"mentor|klass|klasskompis|kompis|kompisar|bror|syster|storebror|lillebror|storasyster|lillasyster)\b"
     r"|\b(mamma|pappa|morsan|farsan) och (hennes|hans) (nya )?(kille|tjej|sambo|pojkvan|flickvan|man|fru)\b"
     r"|\b(mammas|pappas|morsans|farsans) (nya )?(kille|tjej|sambo|pojkvan|flickvan)\b"
-    # "pappa sa att han ska göra mig illa": a parent, then "mig" within a few words
-    r"|\b(mamma|pappa|morsan|farsan|styvpappa|styvmamma|bonuspappa|bonusmamma)\b (\w+ ){0,5}(mig|mej)\b"
+    # "pappa sa att han ska göra mig illa": a parent, then "mig" later in the same message
+    r"|\b(mamma|pappa|morsan|farsan|styvpappa|styvmamma|bonuspappa|bonusmamma)\b (\w+ ){0,15}?(mig|mej)\b"
+    r"|\b(i m|im|i am) ([1-9]|1[0-7])( years old| yo)?\b"
     r"|\b(jag ar|ja ar|jag e|ja e|im|i m) (ett barn|en tjej pa|en kille pa|under 18|tonaring|barn)\b"
 )
 _ADULT = re.compile(

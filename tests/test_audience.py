@@ -24,6 +24,8 @@ from bot.audience import detect
         ("mamma och hennes kille bråkar och han sparkar mig", "child"),
         ("pappas nya tjej är elak", "child"),
         ("pappa sa att han ska göra mig illa om jag berättar", "child"),
+        ("mamma säger att om jag berättar för skolan om blåmärkena så kommer socialen ta mig", "child"),
+        ("my dad gambles and drinks, I'm 15 and don't know who to tell", "child"),
         ("jag är pappa och min son slår mig", "guardian"),
         ("grannens barn är ute sent varje kväll", "adult"),
         ("jag är vuxen och vill tipsa", "adult"),

@@ -25,6 +25,7 @@ CRISIS = [
     ("orkar inte leva", SUICIDAL),
     ("pallar inte leva längre", SUICIDAL),
     ("vill dööööö", SUICIDAL),
+    ("har skrivit ett brev till mamma och pappa så dom förstår när jag är borta", SUICIDAL),
     ("vill do", SUICIDAL),
     ("ibland vill jag bara dö", SUICIDAL),
     ("jag vill ta livet av mej", SUICIDAL),
@@ -114,6 +115,7 @@ CALM_IDIOMS = [
     # every idiom the product owner listed, in a sentence
     "dog av skratt på lektionen idag 😂",
     "filmen var dödstråkig",
+    "i sommar ska jag bara ta livet med ro",
     "jag slår min bror i fifa varje gång",
     "jag ska skjuta upp läxan till imorgon",
     "skar mig på papperet, aj",
@@ -154,6 +156,7 @@ CALM_NEAR_MISSES = [
     "tänk om det kommer en bomb hit",
     "en kille hade en kniv i skolan förra veckan, vem ska jag berätta det för",
     "jag vet vem som satte eld på bilen på parkeringen förra helgen",
+    "min exkille står utanför porten varje kväll och skickar hotfulla sms",
     "jag vill tipsa om att någon säljer vapen i vårt område",
     "min pappa slog mig igår",
     "pappa slår mig ibland när han är full",
