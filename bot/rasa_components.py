@@ -49,7 +49,8 @@ class CrisisOverride(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {}
+        # After an idiom demotes a crisis guess, a runner-up weaker than this becomes out_of_scope.
+        return {"idiom_min_confidence": 0.3}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.component_config = config
@@ -82,7 +83,8 @@ class CrisisOverride(GraphComponent):
                 logger.info("Krisskiktet ändrade avsikt till %s (regel %s)", assessment.kind, assessment.rule)
             self._set_intent(message, assessment.kind)
         elif assessment.idiom and predicted in CRISIS_INTENTS:
-            calm, calm_confidence = self._first_calm_intent(message)
+            # An idiom and a weak runner-up is small talk ("kniven var så slö att vi inte kunde skära löken").
+            calm, calm_confidence = self._first_calm_intent(message, self.component_config["idiom_min_confidence"])
             logger.info("Krisskiktet såg ett uttryck och ändrade avsikt till %s", calm)
             self._set_intent(message, calm, calm_confidence)
         elif predicted == "acute_danger":
@@ -97,11 +99,15 @@ class CrisisOverride(GraphComponent):
                                "hint": hint}, add_to_output=True)
 
     @staticmethod
-    def _first_calm_intent(message: Message) -> tuple[str, float]:
+    def _first_calm_intent(message: Message, min_confidence: float = 0.0) -> tuple[str, float]:
+        """The best non-crisis intent; out_of_scope when it is weaker than *min_confidence*."""
         for candidate in message.get(INTENT_RANKING_KEY) or []:
             name: str | None = candidate.get("name")
             if name and name not in CRISIS_INTENTS and name != "nlu_fallback":
-                return name, candidate.get("confidence") or 0.0
+                confidence = candidate.get("confidence") or 0.0
+                if confidence >= min_confidence:
+                    return name, confidence
+                break
         return CALM_FALLBACK_INTENT, 0.0
 
     @staticmethod

@@ -26,9 +26,15 @@ def test_crisis_wording_wins_over_the_classifier(override):
 
 
 def test_idiom_demotes_a_crisis_guess(override):
-    m = override.process([classified("jag dog av skratt", [("suicidal", 0.7), ("child_wellbeing", 0.2)])])[0]
+    m = override.process([classified("jag dog av skratt", [("suicidal", 0.6), ("child_wellbeing", 0.35)])])[0]
     assert m.get(INTENT)["name"] == "child_wellbeing"
     assert m.get("crisis") == {"kind": None, "rule": None, "idiom": True, "hint": None}
+
+
+def test_idiom_with_a_weak_runner_up_is_small_talk(override):
+    m = override.process([classified("kniven var så slö att vi inte kunde skära löken",
+                                      [("self_harm", 0.5), ("professional_concern", 0.1)])])[0]
+    assert m.get(INTENT)["name"] == "out_of_scope"
 
 
 def test_unsure_acute_guess_is_answered_as_next_need_with_hint(override):
