@@ -16,6 +16,7 @@ from typing import Dict, List
 import yaml
 from pydantic import BaseModel, Extra, Field, root_validator, validator
 
+from bot import hours as opening_hours
 from bot.text import normalize
 
 AUDIENCES = ("child", "guardian", "adult", "professional")
@@ -84,6 +85,11 @@ class Resource(_Model):
     age: Age | None = None
     source: str
     last_verified: dt.date
+
+    @validator("hours")
+    def _hours(cls, value: dict | None) -> dict | None:
+        opening_hours.validate(value)  # a malformed time is reported when the file is loaded, not mid-conversation
+        return value
 
     @property
     def is_local(self) -> bool:

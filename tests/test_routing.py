@@ -146,3 +146,10 @@ def test_a_broken_edit_keeps_the_last_good_catalogue(tmp_path, caplog):
     assert "inte giltig YAML" in caplog.text
     with pytest.raises(catalogue.CatalogueError):
         catalogue.current(tmp_path / "never-loaded.yml")
+
+
+def test_malformed_opening_hours_are_reported_at_load():
+    text = ("resources:\n  - {id: r, name: R, about: {adult: x}, source: s, last_verified: 2026-01-01,\n"
+            "     hours: {weekly: {mon: ['9-11']}}}\nneeds: {}\n")
+    with pytest.raises(catalogue.CatalogueError, match="9-11"):
+        catalogue.parse(text)
