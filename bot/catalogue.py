@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, Extra, Field, root_validator, validator
 
 from bot import hours as opening_hours
-from bot.text import normalize
+from bot.text import mentions_any, normalize
 
 AUDIENCES = ("child", "guardian", "adult", "professional")
 ROUTE_KEYS = AUDIENCES + ("default",)
@@ -164,11 +164,7 @@ class Need(_Model):
             return None
         if audience in self.redirect.by_audience:
             return self.redirect.by_audience[audience]
-        t = normalize(text)
-        for rule in self.redirect.by_words:
-            if any(normalize(m) in t for m in rule.match):
-                return rule.need
-        return None
+        return next((rule.need for rule in self.redirect.by_words if mentions_any(text, rule.match)), None)
 
     def entries_for(self, audience: str) -> List[str]:
         return self.route.get(audience) or self.route.get("default") or []

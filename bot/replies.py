@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot import hours, routing
 from bot.catalogue import Catalogue, Need, Resource
-from bot.text import normalize
+from bot.text import mentions_any
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -98,12 +98,11 @@ def describe_resource(r: Resource, child: bool, now: dt.datetime) -> str:
 
 def _pick_answer(need: Need, text: str) -> str | None:
     """The topic answer whose words occur in the message, else the default (empty match) one."""
-    t = normalize(text)
     default = None
     for answer in need.answers:
         if not answer.match:
             default = default or answer
-        elif any(normalize(m) in t for m in answer.match):
+        elif mentions_any(text, answer.match):
             return answer.text
     return default.text if default else None
 

@@ -16,3 +16,13 @@ def normalize(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text or "").lower().translate(_FOLD)
     return _NON_WORD.sub(" ", text).strip()
+
+
+def mentions_any(text: str, words: list[str]) -> bool:
+    """Whether the normalised *text* contains any of *words* (also normalised) as a substring.
+
+    >>> mentions_any("Får jag vara ANONYM?", ["anonym", "namn"])
+    True
+    """
+    t = normalize(text)
+    return any(normalize(w) in t for w in words if normalize(w))
