@@ -34,6 +34,13 @@ class ActionRoute(Action):
         text = message.get("text") or ""
         intent = (message.get("intent") or {}).get("name")
         named = _entity_values(tracker, "municipality")
+        who = audience_mod.detect(text) or tracker.get_slot("audience")
+        if intent == "inform_municipality":
+            # Only what the user wrote now counts: a town we do not know replaces the old one.
+            told = municipality.resolve(cat, text=text, entities=named, default="")
+            events = [SlotSet("municipality", told), SlotSet("audience", who)]
+            return events + self._municipality_told(dispatcher, tracker, cat, told, who, named)
+
         kommun = municipality.resolve(
             cat,
             text=text,
@@ -41,14 +48,7 @@ class ActionRoute(Action):
             entities=named,
             remembered=tracker.get_slot("municipality"),
         )
-        who = audience_mod.detect(text) or tracker.get_slot("audience")
         events: List[Dict[str, Any]] = [SlotSet("municipality", kommun), SlotSet("audience", who)]
-
-        if intent == "inform_municipality":
-            # Only what the user wrote now counts: a town we do not know replaces the old one.
-            told = municipality.resolve(cat, text=text, entities=named, default="")
-            events[0] = SlotSet("municipality", told)
-            return events + self._municipality_told(dispatcher, tracker, cat, told, who, named)
         if cat.need(intent) is None:
             logger.warning("Ingen post i katalogen för avsikten %s", intent)
             dispatcher.utter_message(response=FALLBACK_RESPONSE)
