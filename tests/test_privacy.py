@@ -1,0 +1,168 @@
+"""bot.privacy: what is scrubbed before storage, pseudonymous ids, key and retention settings."""
+import os
+import stat
+
+import pytest
+
+from bot import privacy
+from bot.privacy import ADDRESS, EMAIL, NAME, PERSONNUMMER, PHONE, scrub
+
+SCRUBBED = [
+    # personnummer and samordningsnummer, every common way of writing them
+    ("mitt personnummer är 19121212-1212", "19121212-1212", PERSONNUMMER),
+    ("121212-1212", "121212-1212", PERSONNUMMER),
+    ("hon är 121212+1212", "121212+1212", PERSONNUMMER),
+    ("201212121212", "201212121212", PERSONNUMMER),
+    ("1212121212 är mitt nummer", "1212121212", PERSONNUMMER),
+    ("pnr 20121212 1212", "20121212 1212", PERSONNUMMER),
+    ("samordningsnummer 701063-2391", "701063-2391", PERSONNUMMER),
+    ("701063-2390 fast fel kontrollsiffra", "701063-2390", PERSONNUMMER),
+    # phone numbers
+    ("ring mig på 070-123 45 67", "070-123 45 67", PHONE),
+    ("0701234567", "0701234567", PHONE),
+    ("073 123 45 67", "073 123 45 67", PHONE),
+    ("+46701234567", "+46701234567", PHONE),
+    ("+46 70 123 45 67", "+46 70 123 45 67", PHONE),
+    ("+46 (0)70-123 45 67", "+46 (0)70-123 45 67", PHONE),
+    ("0046701234567", "0046701234567", PHONE),
+    ("hemnummer 08-123 456 78", "08-123 456 78", PHONE),
+    ("0303-12 34 56", "0303-12 34 56", PHONE),
+    # e-mail
+    ("maila kalle.svensson@example.com", "kalle.svensson@example.com", EMAIL),
+    ("KALLE_99@Skola.Kommun.SE", "KALLE_99@Skola.Kommun.SE", EMAIL),
+    # street addresses
+    ("jag bor på Storgatan 12B", "Storgatan 12B", ADDRESS),
+    ("vi bor på skolvagen 3 lgh 1102", "skolvagen 3 lgh 1102", ADDRESS),
+    ("Drottning Kristinas väg 12", "Drottning Kristinas väg 12", ADDRESS),
+    ("Gamla Kungsvägen 7 b", "Gamla Kungsvägen 7 b", ADDRESS),
+    ("Lilla torget 2", "Lilla torget 2", ADDRESS),
+    ("ekbacken 14", "ekbacken 14", ADDRESS),
+    ("postadress 123 45 Nyköping", "123 45 Nyköping", ADDRESS),
+    # names
+    ("jag heter Kalle Svensson", "Kalle Svensson", NAME),
+    ("ja heter kalle o ja e 12", "kalle", NAME),
+    ("Jag heter Anna-Karin och är 14", "Anna-Karin", NAME),
+    ("min pappa heter Johan Andersson och han slår mig", "Johan Andersson", NAME),
+    ("mitt namn är Lisa", "Lisa", NAME),
+    ("mitt namn e lisa", "lisa", NAME),
+    ("hej! jag kallas Nisse", "Nisse", NAME),
+    ("my name is Anna Smith and I am sad", "Anna Smith", NAME),
+    ("I'm called Omar", "Omar", NAME),
+]
+
+
+@pytest.mark.parametrize("text,secret,placeholder", SCRUBBED, ids=[s[0][:30] for s in SCRUBBED])
+def test_identifiers_are_replaced_by_placeholders(text, secret, placeholder):
+    out = scrub(text)
+    assert secret not in out
+    assert placeholder in out
+    # only the identifier is replaced: the words around it are kept
+    assert out == text.replace(secret, placeholder, 1)
+
+
+def test_surrounding_text_survives():
+    assert scrub("jag heter Kalle Svensson, ring 070-123 45 67 eller mejla k@x.se") == \
+        "jag heter [namn], ring [telefon] eller mejla [e-post]"
+    assert scrub("min mamma heter Eva och hon dricker") == "min mamma heter [namn] och hon dricker"
+
+
+KEPT = [
+    "jag är 12 år och går i klass 6b",
+    "ring 112 eller 116 111",
+    "Mind 90101, tipsa polisen på 114 14, 1177 för vård",
+    "Kvinnofridslinjen 020-50 50 50 och Bris för vuxna 077-150 50 50",
+    "det hände 2024-05-01 kl 08:30",
+    "vad heter du?",
+    "jag har en plan",
+    "vi är 25 i klassen och 3 lärare",
+    "jag bor i Kungälv",
+    "dom kallar mig fet",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_harmless_text_and_public_numbers_are_kept(text):
+    assert scrub(text) == text
+
+
+def test_an_explicit_keep_list_replaces_the_catalogue():
+    assert scrub("020-50 50 50", keep=[]) == PHONE
+    assert scrub("070-123 45 67", keep=["0701234567"]) == "070-123 45 67"
+
+
+def test_luhn():
+    assert privacy.luhn_ok("1212121212")
+    assert not privacy.luhn_ok("1212121213")
+
+
+def test_scrub_event_walks_text_parse_data_entities_metadata_and_slots():
+    user = {
+        "event": "user",
+        "timestamp": 1700000000.5,
+        "text": "jag heter Kalle, 19121212-1212",
+        "input_channel": "rest",
+        "message_id": "abc",
+        "parse_data": {
+            "text": "jag heter Kalle, 19121212-1212",
+            "intent": {"name": "greet", "confidence": 0.9},
+            "entities": [{"entity": "municipality", "value": "kalle.s@example.com", "start": 0, "end": 5}],
+        },
+        "metadata": {"phone": "+46701234567", "nested": [{"pnr": 201212121212}], "municipality": "kungalv",
+                     "kalle@example.com": "key is an address"},
+    }
+    out = privacy.scrub_event(user)
+    flat = repr(out)
+    for secret in ["Kalle", "19121212-1212", "kalle.s@example.com", "+46701234567", "201212121212", "kalle@example.com"]:
+        assert secret not in flat
+    assert out["timestamp"] == 1700000000.5 and out["message_id"] == "abc" and out["input_channel"] == "rest"
+    assert out["parse_data"]["intent"] == {"name": "greet", "confidence": 0.9}
+    assert out["metadata"]["municipality"] == "kungalv"
+    assert user["text"] == "jag heter Kalle, 19121212-1212", "the original stays untouched in memory"
+
+    slot = privacy.scrub_event({"event": "slot", "name": "note", "value": "ring 070-1234567", "timestamp": 1.0})
+    assert slot == {"event": "slot", "name": "note", "value": "ring [telefon]", "timestamp": 1.0}
+    number_slot = privacy.scrub_event({"event": "slot", "name": "age", "value": 12, "timestamp": 1.0})
+    assert number_slot["value"] == 12
+
+
+def test_hash_sender_is_keyed_stable_and_hides_the_id():
+    a = privacy.hash_sender("user-123", b"k" * 32)
+    assert a == privacy.hash_sender("user-123", b"k" * 32)
+    assert a != privacy.hash_sender("user-124", b"k" * 32)
+    assert a != privacy.hash_sender("user-123", b"j" * 32)
+    assert "user-123" not in a and a.startswith(privacy.SENDER_PREFIX) and len(a) <= 255
+
+
+def test_key_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(privacy.KEY_ENV, "x" * 40)
+    assert privacy.load_key(tmp_path / "unused") == b"x" * 40
+    assert not (tmp_path / "unused").exists()
+    monkeypatch.setenv(privacy.KEY_ENV, "short")
+    with pytest.raises(ValueError, match="för kort"):
+        privacy.load_key(tmp_path / "unused")
+
+
+def test_key_file_is_generated_once_with_private_mode(monkeypatch, tmp_path):
+    monkeypatch.delenv(privacy.KEY_ENV, raising=False)
+    path = tmp_path / "nyckel"
+    first = privacy.load_key(path)
+    assert len(first) == 64
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert privacy.load_key(path) == first
+    other = tmp_path / "annan"
+    assert privacy.load_key(other) != first
+
+
+def test_retention_days(monkeypatch):
+    monkeypatch.delenv(privacy.RETENTION_ENV, raising=False)
+    assert privacy.retention_days() == 30
+    assert privacy.retention_days(7) == 7
+    monkeypatch.setenv(privacy.RETENTION_ENV, "2")
+    assert privacy.retention_days(7) == 2
+    monkeypatch.setenv(privacy.RETENTION_ENV, "0")
+    with pytest.raises(ValueError):
+        privacy.retention_days()
+    monkeypatch.setenv(privacy.RETENTION_ENV, "en månad")
+    with pytest.raises(ValueError):
+        privacy.retention_days()
