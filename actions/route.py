@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -9,10 +11,24 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import audience as audience_mod
-from bot import catalogue, municipality, replies
+from bot import catalogue, fallback, municipality, replies
 from bot.crisis import UNSURE_ACUTE
 
 logger = logging.getLogger(__name__)
+
+
+def check_catalogue() -> bool:
+    """Read the catalogue once at start-up and say loudly in the log when it cannot be used."""
+    try:
+        catalogue.current()
+    except catalogue.CatalogueError as e:
+        logger.error("KATALOGFEL: %s – boten svarar bara med inbyggda nödsvar (112, 90101, Bris, 114 14) "
+                     "tills filen är rättad", e)
+        return False
+    return True
+
+
+check_catalogue()
 
 MENU_RESPONSE = "utter_menu"
 FALLBACK_RESPONSE = "utter_default"
@@ -29,7 +45,32 @@ class ActionRoute(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        cat = catalogue.current()
+        # Whatever fails here, the person gets the safe static reply (112, 90101, Bris, 114 14).
+        try:
+            cat = catalogue.current()
+        except catalogue.CatalogueError as e:
+            logger.error("KATALOGFEL: %s – boten svarar bara med inbyggda nödsvar", e)
+            return self._static(dispatcher, tracker)
+        try:
+            return self._route(dispatcher, tracker, cat)
+        except Exception as e:
+            where = traceback.extract_tb(e.__traceback__)[-1]
+            # The exception's own message may quote the user: log its type and place only.
+            logger.error("action_route misslyckades (%s i %s:%s); skickar det inbyggda nödsvaret",
+                         type(e).__name__, Path(where.filename).name, where.lineno)
+            return self._static(dispatcher, tracker)
+
+    @staticmethod
+    def _static(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
+        message = tracker.latest_message if isinstance(tracker.latest_message, dict) else {}
+        text = message.get("text") if isinstance(message.get("text"), str) else ""
+        intent = message.get("intent") if isinstance(message.get("intent"), dict) else {}
+        dispatcher.messages.clear()  # nothing half-composed goes out
+        for m in fallback.static_reply(text, intent.get("name")):
+            dispatcher.utter_message(text=m["text"])
+        return []
+
+    def _route(self, dispatcher: CollectingDispatcher, tracker: Tracker, cat: catalogue.Catalogue) -> List[Dict[str, Any]]:
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         intent = (message.get("intent") or {}).get("name")
