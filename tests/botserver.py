@@ -20,10 +20,13 @@ def free_port() -> int:
 
 
 class BotServer:
-    def __init__(self, workdir: Path, env: dict | None = None):
+    def __init__(self, workdir: Path, env: dict | None = None, actions_url: str | None = None):
+        """*actions_url*: point Rasa at this action server instead of starting our own (e.g. a stub)."""
         self.workdir = workdir
         self.rasa_port = free_port()
         self.actions_port = free_port()
+        self.actions_url = actions_url
+        self.actions_proc: subprocess.Popen | None = None
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
                     "SANIC_HOST": "127.0.0.1", **(env or {})}
         self.procs: list[subprocess.Popen] = []
@@ -35,15 +38,14 @@ class BotServer:
     def start(self, timeout: float = 240) -> BotServer:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
+            f'action_endpoint:\n  url: "{self.actions_url or f"http://127.0.0.1:{self.actions_port}/webhook"}"\n'
             f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.workdir / "test.db"}"\n',
             encoding="utf-8",
         )
         bin_dir = ROOT / ".venv" / "bin"
         log = open(self.workdir / "bot.log", "wb")  # noqa: SIM115 - closed with the processes
-        self.procs.append(subprocess.Popen(
-            [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+        if self.actions_url is None:
+            self._spawn_actions()
         self.procs.append(subprocess.Popen(
             [str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
              "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
@@ -54,11 +56,42 @@ class BotServer:
                 if p.poll() is not None:
                     self.stop()
                     raise RuntimeError("the bot exited during start-up:\n" + self.log_tail())
-            if self._up(f"http://127.0.0.1:{self.rasa_port}/") and self._up(f"http://127.0.0.1:{self.actions_port}/health"):
+            if self._up(f"http://127.0.0.1:{self.rasa_port}/") and (
+                    self.actions_url is not None or self._up(f"http://127.0.0.1:{self.actions_port}/health")):
                 return self
             time.sleep(1)
         self.stop()
         raise RuntimeError("the bot did not start in time:\n" + self.log_tail())
+
+    def _spawn_actions(self) -> None:
+        log = open(self.workdir / "bot.log", "ab")  # noqa: SIM115 - closed with the process
+        self.actions_proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.procs.append(self.actions_proc)
+
+    def stop_actions(self) -> None:
+        """Stop only the action server (fault tests); Rasa keeps running."""
+        if self.actions_proc is not None:
+            self.actions_proc.terminate()
+            try:
+                self.actions_proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.actions_proc.kill()
+            self.procs.remove(self.actions_proc)
+            self.actions_proc = None
+
+    def start_actions(self, timeout: float = 120) -> None:
+        """Start the action server again after stop_actions() and wait until it answers."""
+        self._spawn_actions()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.actions_proc.poll() is not None:
+                raise RuntimeError("the action server exited during start-up:\n" + self.log_tail())
+            if self._up(f"http://127.0.0.1:{self.actions_port}/health"):
+                return
+            time.sleep(0.5)
+        raise RuntimeError("the action server did not start in time:\n" + self.log_tail())
 
     def log_tail(self, lines: int = 40) -> str:
         path = self.workdir / "bot.log"

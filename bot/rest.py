@@ -1,0 +1,122 @@
+"""The REST channel, made safe: a reply for every message, even when a part of the bot fails.
+
+`SafeRestInput` replaces Rasa's `rest` channel in credentials.yml (`bot.rest.SafeRestInput:`)
+and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: a JSON list of
+`{"recipient_id", "text", "buttons"?}` messages. What it adds:
+
+* The body is checked first (`bot.inbound`): invalid JSON, a missing or wrongly typed `sender`
+  or `message` get HTTP 400 with a short Swedish error and no echo of the input. Null bytes and
+  other control characters are removed; a very long message is cut to 5 000 characters.
+* Rasa handles the message under a time limit (`STODLOTSEN_REPLY_TIMEOUT`, default 10 s). When
+  it fails, times out or produces no message at all – the action server is down or slow – the
+  client gets `bot.fallback.static_reply`: 112 and Mind Självmordslinjen for a crisis, Bris,
+  114 14 and 112 otherwise. Rasa keeps working on the message in the background (shielded), so
+  the conversation stays consistent, and every new message tries the action server again: the
+  bot recovers by itself when the action server is back.
+* Rasa waits up to five minutes for the action server (`DEFAULT_REQUEST_TIMEOUT`, hard-coded
+  in RemoteAction.run); the channel lowers that module constant to `STODLOTSEN_ACTION_TIMEOUT`
+  (default 8 s) so that a hanging action server does not hold a conversation for minutes.
+  Rasa 3.6 offers no setting for it (EndpointConfig passes no timeout of its own).
+* Nothing the user wrote is logged (Rasa's own channel logs the text on errors).
+
+`?stream=true` is supported: the same messages, one JSON document per line.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from typing import Any, Awaitable, Callable, Dict, List
+
+import rasa.core.actions.action as rasa_action
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.utils.endpoints import bool_arg
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import fallback
+from bot.inbound import Inbound, Rejected, parse_rest_body
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_REPLY_TIMEOUT = 10.0
+DEFAULT_ACTION_TIMEOUT = 8.0
+
+
+def _seconds(value: Any, env: str, default: float) -> float:
+    raw = value if value is not None else os.environ.get(env)
+    try:
+        seconds = float(raw) if raw not in (None, "") else default
+    except (TypeError, ValueError):
+        logger.error("Ogiltigt värde för %s: %r; använder %s s", env, raw, default)
+        return default
+    return seconds if seconds > 0 else default
+
+
+def _forget(task: asyncio.Future) -> None:
+    """Collect a background task's exception so asyncio does not warn about it."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Meddelandet kunde inte hanteras färdigt: %s", type(task.exception()).__name__)
+
+
+class SafeRestInput(RestInput):
+    """Rasa's REST channel with input checks, a time limit and a safe static reply."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def __init__(self, reply_timeout: float | None = None, action_timeout: float | None = None) -> None:
+        self.reply_timeout = _seconds(reply_timeout, "STODLOTSEN_REPLY_TIMEOUT", DEFAULT_REPLY_TIMEOUT)
+        self.action_timeout = _seconds(action_timeout, "STODLOTSEN_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT)
+        # RemoteAction.run reads this module constant on every call (see the module docstring).
+        rasa_action.DEFAULT_REQUEST_TIMEOUT = self.action_timeout
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:
+        credentials = credentials or {}
+        return cls(credentials.get("reply_timeout"), credentials.get("action_timeout"))
+
+    async def reply(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], inbound: Inbound) -> List[Dict]:
+        """The bot's messages for *inbound*; the safe static reply when the bot cannot answer."""
+        collector = CollectingOutputChannel()
+        message = UserMessage(inbound.text, collector, inbound.sender,
+                              input_channel=inbound.input_channel or self.name(), metadata=inbound.metadata)
+        task = asyncio.ensure_future(on_new_message(message))
+        why = None
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=self.reply_timeout)
+        except asyncio.TimeoutError:
+            why = f"inget svar inom {self.reply_timeout:g} s"
+            task.add_done_callback(_forget)
+        except Exception as e:  # the handler failed: the person still gets an answer
+            why = f"fel: {type(e).__name__}"
+        messages = list(collector.messages) if why is None else []
+        if not messages:
+            why = why or "inget meddelande från boten (action-servern svarar inte?)"
+            logger.error("Skickar det inbyggda nödsvaret: %s", why)
+            messages = [{"recipient_id": inbound.sender, **m} for m in fallback.static_reply(inbound.text)]
+        return messages
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            inbound = parse_rest_body(request.body)
+            if isinstance(inbound, Rejected):
+                return response.json({"error": inbound.error}, status=inbound.status)
+            messages = await self.reply(on_new_message, inbound)
+            if bool_arg(request, "stream", default=False):
+                lines = "".join(json.dumps(m) + "\n" for m in messages)
+                return response.text(lines, content_type="text/event-stream")
+            return response.json(messages)
+
+        return webhook
