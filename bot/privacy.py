@@ -135,7 +135,7 @@ _STOP_AFTER_NAME = _NOT_A_NAME | {
 _NAME_WORD = re.compile(_WORD)
 
 
-def _scrub_names(text: str) -> str:
+def _scrub_names(text: str, found: list | None) -> str:
     out: list[str] = []
     pos = 0
     for m in _NAME_TRIGGER.finditer(text):
@@ -158,6 +158,9 @@ def _scrub_names(text: str) -> str:
             i = w.end() + gap.end()
         if not words:
             continue
+        if found is not None:
+            found.append((text[words[0].start():words[-1].end()], NAME))
+            found.extend((w.group(0), NAME) for w in words)
         out.append(text[pos:words[0].start()])
         out.append(NAME)
         pos = words[-1].end()
@@ -183,10 +186,11 @@ def public_numbers() -> frozenset:
     return frozenset(_digits(n) for r in cat.resources for n in (r.phone, r.sms) if n)
 
 
-def scrub(text: str, keep: Iterable[str] | None = None) -> str:
+def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = None) -> str:
     """*text* with personal identifiers replaced by placeholders.
 
     *keep*: digit strings that stay (default: the catalogue's public support numbers).
+    *found*: if given, each removed identifier is appended as (original, placeholder).
 
     >>> scrub("jag heter Kalle Svensson, ring 070-123 45 67 eller 116 111")
     'jag heter [namn], ring [telefon] eller 116 111'
@@ -195,22 +199,47 @@ def scrub(text: str, keep: Iterable[str] | None = None) -> str:
         return text
     keep_digits = public_numbers() if keep is None else frozenset(_digits(k) for k in keep)
 
-    def pnr(m: re.Match) -> str:
-        return PERSONNUMMER
+    def replace(placeholder: str, check=None):
+        def sub(m: re.Match) -> str:
+            if check is not None and not check(m):
+                return m.group(0)
+            if found is not None:
+                found.append((m.group(0), placeholder))
+            return placeholder
+        return sub
 
-    def phone(m: re.Match) -> str:
-        return m.group(0) if _digits(m.group(0)) in keep_digits else PHONE
-
-    text = _EMAIL.sub(EMAIL, text)
+    text = _EMAIL.sub(replace(EMAIL), text)
     # A personnummer-shaped number with a valid check digit, then phone numbers, then any other
     # date-shaped ten/twelve digit number (over-scrubbing is safer than leaking one).
-    text = _PNR.sub(lambda m: PERSONNUMMER if luhn_ok(m.group("date") + m.group("tail")) else m.group(0), text)
-    text = _PHONE_INTL.sub(phone, text)
-    text = _PHONE_NATIONAL.sub(phone, text)
-    text = _PNR.sub(pnr, text)
-    text = _STREET.sub(ADDRESS, text)
-    text = _POSTCODE.sub(ADDRESS, text)
-    return _scrub_names(text)
+    text = _PNR.sub(replace(PERSONNUMMER, lambda m: luhn_ok(m.group("date") + m.group("tail"))), text)
+    not_public = lambda m: _digits(m.group(0)) not in keep_digits  # noqa: E731
+    text = _PHONE_INTL.sub(replace(PHONE, not_public), text)
+    text = _PHONE_NATIONAL.sub(replace(PHONE, not_public), text)
+    text = _PNR.sub(replace(PERSONNUMMER), text)
+    text = _STREET.sub(replace(ADDRESS), text)
+    text = _POSTCODE.sub(replace(ADDRESS), text)
+    return _scrub_names(text, found)
+
+
+def identifiers(value: Any) -> list:
+    """Every identifier found in the strings inside *value*, as (original, placeholder)."""
+    found: list = []
+    for text in _strings(value):
+        scrub(text, found=found)
+    return found
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k not in _STRUCTURAL_KEYS:
+                yield from _strings(k)
+                yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -218,12 +247,25 @@ def scrub(text: str, keep: Iterable[str] | None = None) -> str:
 _STRUCTURAL_KEYS = {"event", "timestamp", "policy", "confidence", "type_name", "input_channel", "message_id"}
 
 
-def scrub_value(value: Any, key: str | None = None) -> Any:
-    """Scrub every string inside *value* (dicts, lists, nested), dict keys included."""
+REMOVED = "[borttaget]"
+
+
+def _scrub_text(text: str, echoes: list) -> str:
+    text = scrub(text)
+    for original, placeholder in echoes:
+        text = re.sub(r"(?<!\w)" + re.escape(original) + r"(?!\w)", placeholder, text, flags=re.IGNORECASE)
+    return text
+
+
+def scrub_value(value: Any, key: str | None = None, echoes: list = ()) -> Any:
+    """Scrub every string inside *value* (dicts, lists, nested), dict keys included.
+
+    *echoes*: identifiers found elsewhere in the conversation, as (original, placeholder); they are
+    replaced wherever they occur (a reply that repeats a name the user gave)."""
     if key in _STRUCTURAL_KEYS:
         return value
     if isinstance(value, str):
-        return scrub(value)
+        return _scrub_text(value, echoes)
     if isinstance(value, bool) or value is None or isinstance(value, float):
         return value
     if isinstance(value, int):
@@ -232,16 +274,40 @@ def scrub_value(value: Any, key: str | None = None) -> Any:
         scrubbed = scrub(as_text)
         return value if scrubbed == as_text else scrubbed
     if isinstance(value, dict):
-        return {(scrub(k) if isinstance(k, str) else k): scrub_value(v, k) for k, v in value.items()}
+        return {(_scrub_text(k, echoes) if isinstance(k, str) else k): scrub_value(v, k, echoes) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [scrub_value(v) for v in value]
+        return [scrub_value(v, None, echoes) for v in value]
     return value
 
 
-def scrub_event(event: dict) -> dict:
+def _normal(text: str) -> str:
+    from bot.text import normalize
+
+    return normalize(text)
+
+
+def scrub_event(event: dict, echoes: Iterable = ()) -> dict:
     """A copy of a Rasa event dict (`Event.as_dict()`) with every user-controlled string scrubbed:
-    user text, parse data (text, entity values), metadata, slot values, bot text."""
-    return scrub_value(event)
+    user text, parse data (text, entity values), metadata, slot values, bot text.
+
+    An entity value that no longer occurs in the scrubbed text (it was part of an identifier,
+    e.g. a name the classifier took for a place) becomes "[borttaget]". *echoes*: identifiers
+    found in the user's messages of the same conversation (see `identifiers`)."""
+    echoes = sorted(set(echoes), key=lambda e: len(e[0]), reverse=True)
+    echoes = [e for e in echoes if len(e[0]) >= 2]
+    out = scrub_value(event, None, echoes)
+    parse = out.get("parse_data") if isinstance(out, dict) else None
+    if isinstance(parse, dict):
+        kept = _normal(parse.get("text") or out.get("text") or "")
+        for entity in parse.get("entities") or []:
+            if not isinstance(entity, dict):
+                continue
+            value = entity.get("value")
+            if isinstance(value, str) and _normal(value) and _normal(value) not in kept:
+                entity["value"] = REMOVED
+            if isinstance(entity.get("text"), str) and _normal(entity["text"]) not in kept:
+                entity["text"] = REMOVED
+    return out
 
 
 # --- pseudonymous conversation ids ---------------------------------------------------------------

@@ -166,3 +166,21 @@ def test_retention_days(monkeypatch):
     monkeypatch.setenv(privacy.RETENTION_ENV, "en månad")
     with pytest.raises(ValueError):
         privacy.retention_days()
+
+
+def test_entity_values_that_were_identifiers_are_removed():
+    event = {"event": "user", "text": "jag heter Kalle och bor i Kungälv",
+             "parse_data": {"text": "jag heter Kalle och bor i Kungälv", "entities": [
+                 {"entity": "municipality", "value": "Kalle", "start": 10, "end": 15},
+                 {"entity": "municipality", "value": "kungalv", "start": 26, "end": 33}]}}
+    values = [e["value"] for e in privacy.scrub_event(event)["parse_data"]["entities"]]
+    assert values == [privacy.REMOVED, "kungalv"]
+
+
+def test_an_identifier_repeated_elsewhere_in_the_conversation_is_removed():
+    echoes = privacy.identifiers(["jag heter Kalle Svensson", {"meta": "070-123 45 67"}])
+    assert ("Kalle Svensson", NAME) in echoes and ("070-123 45 67", PHONE) in echoes
+    bot = privacy.scrub_event({"event": "bot", "text": "Hej Kalle! Jag har inga uppgifter om stöd i Svensson än."}, echoes)
+    assert bot["text"] == "Hej [namn]! Jag har inga uppgifter om stöd i [namn] än."
+    # a word that merely contains the name is left alone
+    assert privacy.scrub_event({"event": "bot", "text": "Kallelse"}, echoes)["text"] == "Kallelse"

@@ -1,0 +1,125 @@
+"""Rasa glue: an SQL tracker store that keeps nothing identifying (SQLite or PostgreSQL).
+
+- Every event is scrubbed (`bot.privacy.scrub_event`) before it is written: user text, parse
+  data, entities, metadata, slot values and bot text.
+- The conversation id is stored as a keyed hash (`bot.privacy.hash_sender`); the tracker Rasa
+  gets back carries the original id in memory only.
+- Events older than `retention_days` (default 30, env `STODLOTSEN_RETENTION_DAYS`) are deleted
+  at start-up and then every `retention_check_minutes` (default 60) while the bot runs, and by
+  `make purge` (`python -m bot.purge`).
+
+endpoints.yml:
+
+    tracker_store:
+      type: bot.tracker_store.PrivateSQLTrackerStore
+      dialect: "sqlite"          # or "postgresql" with host, port, username, password
+      db: "stodlotsen.db"
+      retention_days: 30
+      key_file: ".stodlotsen-nyckel"   # used when STODLOTSEN_HASH_KEY is not set
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Any, Dict
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot import privacy
+
+logger = logging.getLogger(__name__)
+
+DAY = 86400.0
+
+
+class PrivateSQLTrackerStore(SQLTrackerStore):
+    """`SQLTrackerStore` that scrubs events, hashes conversation ids and forgets old events."""
+
+    def __init__(
+        self,
+        domain=None,
+        retention_days: Any = None,
+        retention_check_minutes: Any = 60,
+        key_file: str | None = None,
+        **kwargs: Dict[str, Any],
+    ) -> None:
+        # Settings first: a wrong value stops the start with a Swedish message.
+        self.retention_days = privacy.retention_days(retention_days)
+        self._key = privacy.load_key(key_file)
+        super().__init__(domain=domain, **kwargs)
+        self.last_purge = self.purge_expired()
+        interval = float(retention_check_minutes or 60) * 60
+        self._stop = threading.Event()
+        self._purger = threading.Thread(target=self._purge_loop, args=(interval,), name="stodlotsen-gallring",
+                                        daemon=True)
+        self._purger.start()
+
+    # --- pseudonymous ids --------------------------------------------------------------------
+    def stored_id(self, sender_id: str) -> str:
+        """The id under which *sender_id*'s events are stored."""
+        return privacy.hash_sender(sender_id, self._key)
+
+    def _event_query(self, session, sender_id: str, fetch_events_from_all_sessions: bool):
+        # Every lookup by conversation id (retrieve, count of stored events) goes through here.
+        return super()._event_query(session, self.stored_id(sender_id), fetch_events_from_all_sessions)
+
+    # --- scrubbed storage --------------------------------------------------------------------
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the events not stored yet, scrubbed, under the hashed id."""
+        await self.stream_events(tracker)
+        stored_id = self.stored_id(tracker.sender_id)
+        # What the user gave away in this conversation (in memory) is also removed where it is
+        # repeated, e.g. in a reply or a slot.
+        echoes = [found for e in tracker.events if isinstance(e, UserUttered)
+                  for found in privacy.identifiers([e.text, e.parse_data, e.metadata])]
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = privacy.scrub_event(event.as_dict(), echoes)
+                session.add(
+                    self.SQLEvent(
+                        sender_id=stored_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+    # --- retention ---------------------------------------------------------------------------
+    def purge_expired(self, now: float | None = None) -> tuple[int, int]:
+        """Delete events older than the retention time. Returns (events, conversations) deleted;
+        a conversation counts when none of its events is left."""
+        cutoff = (time.time() if now is None else now) - self.retention_days * DAY
+        table = self.SQLEvent.__table__
+        with self.engine.begin() as conn:
+            old = sa.select(table.c.sender_id).where(table.c.timestamp < cutoff).distinct()
+            touched = {row[0] for row in conn.execute(old)}
+            deleted = conn.execute(sa.delete(table).where(table.c.timestamp < cutoff)).rowcount or 0
+            if touched:
+                left = sa.select(table.c.sender_id).where(table.c.sender_id.in_(touched)).distinct()
+                touched -= {row[0] for row in conn.execute(left)}
+        if deleted:
+            logger.info("Gallring: %d händelser i %d samtal äldre än %d dagar raderades.",
+                        deleted, len(touched), self.retention_days)
+        return deleted, len(touched)
+
+    def _purge_loop(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.purge_expired()
+            except Exception as e:  # noqa: BLE001 - a failed purge is retried at the next interval
+                logger.error("Gallringen misslyckades (%s); nytt försök om %d minuter.", type(e).__name__,
+                             int(interval // 60))
+
+    def close(self) -> None:
+        """Stop the purge thread and release the database connections."""
+        self._stop.set()
+        self.engine.dispose()
