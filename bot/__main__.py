@@ -3,13 +3,14 @@
     python -m bot svar child_bullying --vem child --kommun kungalv
     python -m bot kris "ja vill int leva"
     python -m bot behov
+    python -m bot check resources.yml [--links]
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
-from bot import catalogue, crisis, replies
+from bot import catalogue, check, crisis, replies
 from bot.catalogue import AUDIENCES, CatalogueError
 
 
@@ -25,7 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     kris = sub.add_parser("kris", help="visa vad krisskiktet ser i en text")
     kris.add_argument("text")
     sub.add_parser("behov", help="lista behoven i katalogen")
+    kontroll = sub.add_parser("check", help="kontrollera en katalogfil (fel ger slutkod 1, varningar 0)")
+    kontroll.add_argument("fil", nargs="?", help="katalogfilen (standard: resources.yml)")
+    kontroll.add_argument("--links", action="store_true", help="hämta också varje webbadress och lista döda länkar")
     args = ap.parse_args(argv)
+
+    if args.cmd == "check":
+        report = check.check(args.fil or args.katalog, links=args.links)
+        print(report.text())
+        return report.exit_code
 
     if args.cmd == "kris":
         a = crisis.assess(args.text)

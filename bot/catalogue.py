@@ -6,29 +6,55 @@ where and when. Nothing here knows about Rasa.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import logging
 import os
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List, Sequence, Tuple
 
-import yaml
-from pydantic import BaseModel, Extra, Field, root_validator, validator
+from pydantic import BaseModel, Extra, Field, ValidationError, validator
+from pydantic.fields import SHAPE_SINGLETON
 
 from bot import hours as opening_hours
+from bot import yamllines
 from bot.text import mentions_any, normalize
 
 AUDIENCES = ("child", "guardian", "adult", "professional")
 ROUTE_KEYS = AUDIENCES + ("default",)
 MAX_RESOURCES = 3
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "resources.yml"
+MAX_BYTES = 2_000_000  # the catalogue is ~50 kB; anything this big is the wrong file
 _ID = re.compile(r"^[a-z0-9_]+$")
+_PHONE_CHARS = re.compile(r"^[0-9 +\-()]+$")
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a look) in the catalogue, for staff, in Swedish."""
+
+    line: int | None
+    where: str  # the resource / municipality / need it is about, or "" for the file
+    message: str
+
+    def format(self, name: str) -> str:
+        place = f"{name}:{self.line}" if self.line else name
+        return f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+
+
 class CatalogueError(ValueError):
-    """The catalogue file cannot be used; the message is Swedish and meant for staff."""
+    """The catalogue file cannot be used; the message is Swedish and meant for staff.
+
+    `problems` holds every error found in one pass; str(error) lists them all, one per line.
+    """
+
+    def __init__(self, message: str | None = None, problems: Sequence[Problem] = (), name: str = "resources.yml"):
+        self.problems = list(problems)
+        self.name = name
+        super().__init__(message or "\n".join(p.format(name) for p in self.problems))
 
 
 class _Model(BaseModel):
@@ -58,18 +84,20 @@ class Municipality(_Model):
     id: str
     name: str
     aliases: List[str] = Field(default_factory=list)
-    source: str
+    source: str | None = None  # where the facts come from; `make check` warns when it is missing
     last_verified: dt.date
 
 
 class Service(_Model):
     generic: Texts
     name: str | None = None
+    aliases: List[str] = Field(default_factory=list)  # what people call it ("soc", "socialtjänsten")
 
 
 class Resource(_Model):
     id: str
     name: str
+    aliases: List[str] = Field(default_factory=list)  # what people call it, for "är Bris öppet nu?"
     municipality: str | None = None
     service: str | None = None
     about: Texts
@@ -83,12 +111,42 @@ class Resource(_Model):
     anonymous: bool | None = None
     emergency: bool = False  # the emergency number itself: shown as one short line, never as a 24/7 stand-in
     age: Age | None = None
-    source: str
+    source: str | None = None  # where the facts come from; `make check` warns when it is missing
     last_verified: dt.date
 
-    @validator("hours")
-    def _hours(cls, value: dict | None) -> dict | None:
-        opening_hours.validate(value)  # a malformed time is reported when the file is loaded, not mid-conversation
+    # `hours` is checked when the file is parsed (see _hours_problems), so every fault gets its own line.
+
+    @validator("name")
+    def _name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("är tomt – skriv resursens namn så som användarna ska se det")
+        return value
+
+    @validator("phone", "sms")
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if re.search(r"[^\W\d_]", value):
+            raise ValueError(f"'{value}' innehåller bokstäver – skriv bara siffror, mellanslag och bindestreck, "
+                             "t.ex. \"0150-48 83 00\" eller \"116 111\"")
+        if not _PHONE_CHARS.match(value):
+            raise ValueError(f"'{value}' innehåller tecken som inte hör hemma i ett telefonnummer – "
+                             "skriv bara siffror, mellanslag och bindestreck")
+        if len(re.sub(r"\D", "", value)) < 3:
+            raise ValueError(f"'{value}' är för kort för att vara ett telefonnummer")
+        return value
+
+    @validator("chat", "eservice", "web")
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+            raise ValueError(f"'{value}' är ingen fullständig webbadress – den ska börja med https://, "
+                             "t.ex. https://www.bris.se/")
+        return value
+
+    @validator("email")
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", value, re.IGNORECASE):
+            raise ValueError(f"'{value}' är ingen e-postadress")
         return value
 
     @property
@@ -176,41 +234,6 @@ class Catalogue(_Model):
     resources: List[Resource]
     needs: Dict[str, Need]
 
-    @root_validator(skip_on_failure=True)
-    def _references(cls, values: dict) -> dict:
-        problems: List[str] = []
-        kommuner = {m.id for m in values["municipalities"]}
-        resurser = {}
-        for r in values["resources"]:
-            if not _ID.match(r.id):
-                problems.append(f"{r.id}: id får bara ha a–z, siffror och _")
-            if r.id in resurser:
-                problems.append(f"{r.id}: id finns två gånger")
-            resurser[r.id] = r
-            if r.municipality is not None and r.municipality not in kommuner:
-                problems.append(f"{r.id}: kommunen '{r.municipality}' finns inte under municipalities")
-            if r.service is not None and r.service not in values["services"]:
-                problems.append(f"{r.id}: tjänsten '{r.service}' finns inte under services")
-        for need_id, need in values["needs"].items():
-            targets = list(need.redirect.by_audience.values()) + [w.need for w in need.redirect.by_words] if need.redirect else []
-            targets += [b.intent for b in need.ask.buttons] if need.ask else []
-            problems += [f"needs.{need_id}: behovet '{t}' finns inte" for t in targets
-                         if t not in values["needs"]]
-            for key, entries in need.route.items():
-                for entry in entries:
-                    if entry.startswith("local:"):
-                        if entry[6:] not in values["services"]:
-                            problems.append(f"needs.{need_id}.route.{key}: tjänsten '{entry[6:]}' finns inte")
-                    elif entry not in resurser:
-                        problems.append(f"needs.{need_id}.route.{key}: resursen '{entry}' finns inte")
-                    elif resurser[entry].is_local:
-                        problems.append(
-                            f"needs.{need_id}.route.{key}: '{entry}' är lokal, skriv local:{resurser[entry].service}"
-                        )
-        if problems:
-            raise ValueError("; ".join(problems))
-        return values
-
     # -- look-ups -------------------------------------------------------
     def resource(self, resource_id: str) -> Resource:
         for r in self.resources:
@@ -244,63 +267,315 @@ class Catalogue(_Model):
         return None
 
 
-def _date_loader() -> type:
-    """A SafeLoader that keeps dates as text so pydantic reports impossible dates itself."""
+# ---------------------------------------------------------------- reading the file, with lines
 
-    class Loader(yaml.SafeLoader):
-        pass
+SECTIONS = ("municipalities", "services", "resources", "needs")
 
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-    return Loader
+# How a field is named to staff: Swedish first, then the key they see in the file.
+FIELD_NAMES = {
+    "id": "id", "name": "namn", "aliases": "andra namn", "municipality": "kommun", "service": "tjänst",
+    "about": "beskrivning", "phone": "telefon", "sms": "sms", "chat": "chatt", "eservice": "e-tjänst",
+    "web": "webb", "email": "e-post", "hours": "öppettider", "anonymous": "anonym", "emergency": "nödnummer",
+    "age": "ålder", "source": "källa", "last_verified": "senast kontrollerad", "generic": "allmän text",
+    "route": "vägval", "text": "text", "audience": "målgrupp", "urgent": "brådskande", "answers": "svar",
+    "ask": "fråga", "redirect": "omdirigering", "buttons": "knappar", "match": "ord",
+}
+_TYPE_MESSAGES = {
+    "type_error.none.not_allowed": "får inte vara tomt",
+    "type_error.str": "ska vara en text – sätt den inom citattecken \"…\"",
+    "type_error.bool": "ska vara true eller false",
+    "value_error.strictbool": "ska vara true eller false",
+    "type_error.integer": "ska vara ett heltal, t.ex. 17",
+    "type_error.list": "ska vara en lista, t.ex. [a, b] eller rader som börjar med -",
+    "type_error.dict": "ska ha underfält (namn: värde) på egna rader med indrag",
+    "value_error.list.max_items": "har för många rader",
+}
+
+
+@dataclass
+class Parsed:
+    """A catalogue together with where each of its parts is in the file (for warnings)."""
+
+    catalogue: Catalogue
+    document: yamllines.Document
+    name: str
+
+    def line(self, *path: Any) -> int | None:
+        return self.document.line(path)
+
+
+def label(field: object) -> str:
+    """'telefon (phone)'; unknown keys are shown as written."""
+    sv = FIELD_NAMES.get(str(field))
+    return f"{sv} ({field})" if sv and sv != field else f"'{field}'"
+
+
+def where(data: Any, loc: Sequence[Any]) -> str:
+    """Who a location is about, for staff: the resource's name, 'kommunen X', 'behovet Y'."""
+    if not loc or not isinstance(data, dict):
+        return ""
+    section, rest = loc[0], loc[1:]
+    if section in ("resources", "municipalities") and rest and isinstance(rest[0], int):
+        items = data.get(section)
+        entry = items[rest[0]] if isinstance(items, list) and rest[0] < len(items) else None
+        number = f"{'resurs' if section == 'resources' else 'kommun'} nr {rest[0] + 1}"
+        if not isinstance(entry, dict):
+            return number
+        name = entry.get("name") or (f"{number} (id {entry['id']})" if entry.get("id") else number)
+        return str(name) if section == "resources" else f"kommunen {name}"
+    if section == "needs" and rest:
+        return f"behovet {rest[0]}"
+    if section == "services" and rest:
+        return f"tjänsten {rest[0]}"
+    return ""
+
+
+def _value_at(data: Any, loc: Sequence[Any]) -> Any:
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _model_at(loc: Sequence[Any]) -> type | None:
+    """The pydantic model whose field list applies at *loc* (for 'did you mean …?')."""
+    model: Any = Catalogue
+    i = 0
+    while i < len(loc):
+        f = model.__fields__.get(loc[i]) if isinstance(loc[i], str) else None
+        if f is None:
+            return None
+        i += 1 if f.shape == SHAPE_SINGLETON else 2
+        if not (isinstance(f.type_, type) and issubclass(f.type_, BaseModel)):
+            return None
+        model = f.type_
+    return model
+
+
+def _field_path(loc: Sequence[Any]) -> Tuple[Any, ...]:
+    """The part of a location below the entry it is about: ('resources', 3, 'age', 'max') → ('age', 'max')."""
+    if loc and loc[0] in ("resources", "municipalities", "needs", "services") and len(loc) > 1:
+        return tuple(loc[2:])
+    return tuple(loc)
+
+
+def _describe_field(loc: Sequence[Any]) -> str:
+    path = [p for p in _field_path(loc) if not isinstance(p, int)]
+    if not path:
+        return ""
+    return ".".join(str(p) for p in path[:-1]) + ("." if len(path) > 1 else "") + label(path[-1])
+
+
+def _pydantic_problem(err: dict, data: Any, doc: yamllines.Document) -> Problem:
+    loc, kind, msg = tuple(err["loc"]), err["type"], err["msg"]
+    if loc and loc[-1] == "__root__":
+        loc = loc[:-1]
+    line, who, field = doc.line(loc), where(data, loc), _describe_field(loc)
+    if len(loc) == 1 and kind in ("value_error.missing", "value_error.extra"):
+        if kind == "value_error.missing":
+            return Problem(1, "", f"avsnittet '{loc[0]}' saknas – filen ska ha {', '.join(SECTIONS)}")
+        close = difflib.get_close_matches(str(loc[0]), SECTIONS, n=1)
+        hint = f"menade du '{close[0]}'?" if close else f"filen ska bara ha {', '.join(SECTIONS)}"
+        return Problem(line, "", f"okänt avsnitt '{loc[0]}' – {hint}")
+    if kind == "value_error.missing":
+        name = loc[-1]
+        extra = " – skriv var uppgiften kommer ifrån (webbadress eller dokument)" if name == "source" else (
+            " – skriv datumet då uppgifterna senast kontrollerades, t.ex. 2026-11-22" if name == "last_verified" else "")
+        return Problem(line, who, f"fältet {label(name)} saknas{extra}")
+    if kind == "value_error.extra":
+        model = _model_at(loc[:-1])
+        known = list(model.__fields__) if model else []
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        hint = f"menade du '{close[0]}'?" if close else (f"tillåtna fält: {', '.join(known)}" if known else "ta bort det")
+        return Problem(line, who, f"okänt fält '{loc[-1]}' – {hint}")
+    value = _value_at(data, loc)
+    if kind in ("value_error.date", "type_error.date"):
+        return Problem(line, who, f"{field} '{value}' är inget riktigt datum – skriv ÅÅÅÅ-MM-DD, t.ex. 2026-11-22")
+    if kind in _TYPE_MESSAGES:
+        return Problem(line, who, f"{field} {_TYPE_MESSAGES[kind]}".strip())
+    if kind.startswith("value_error"):  # our own validators: the message is Swedish already
+        return Problem(line, who, f"{field} {msg}".strip())
+    return Problem(line, who, f"{field} har fel form ({value!r})".strip())
+
+
+def _hours_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
+    found = []
+    for i, entry in enumerate(data.get("resources") or []):
+        if isinstance(entry, dict) and entry.get("hours") is not None:
+            for e in opening_hours.problems(entry["hours"]):
+                loc = ("resources", i, "hours", *e.path)
+                found.append(Problem(doc.line(loc), where(data, loc), f"öppettider (hours): {e}"))
+    return found
+
+
+def _suggest(value: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1)
+    return f" – menade du '{close[0]}'?" if close else ""
+
+
+def _reference_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
+    """Ids that point nowhere. Works on the raw data, so it runs even when other fields are wrong."""
+    found: List[Problem] = []
+
+    def add(loc: tuple, message: str) -> None:
+        found.append(Problem(doc.line(loc), where(data, loc), message))
+
+    def entries(section: str) -> List[tuple]:
+        items = data.get(section)
+        return [(i, e) for i, e in enumerate(items) if isinstance(e, dict)] if isinstance(items, list) else []
+
+    def mapping(value: Any) -> dict:
+        return value if isinstance(value, dict) else {}
+
+    kommuner = [str(m.get("id")) for _, m in entries("municipalities")]
+    services = list(mapping(data.get("services")))
+    needs = mapping(data.get("needs"))
+    resources: Dict[str, dict] = {}
+    for section in ("municipalities", "resources"):
+        for i, e in entries(section):
+            if isinstance(e.get("id"), str) and not _ID.match(e["id"]):
+                add((section, i, "id"), f"id '{e['id']}' får bara ha små bokstäver a–z, siffror och _ (inte å, ä, ö "
+                                        "eller mellanslag), t.ex. 'nykoping_familjestod'")
+    for i, r in entries("resources"):
+        resources.setdefault(str(r.get("id")), r)
+        kommun, service = r.get("municipality"), r.get("service")
+        if kommun is not None and str(kommun) not in kommuner:
+            add(("resources", i, "municipality"),
+                f"kommunen '{kommun}' finns inte under municipalities{_suggest(str(kommun), kommuner)}")
+        if service is not None and str(service) not in services:
+            add(("resources", i, "service"), f"tjänsten '{service}' finns inte under services{_suggest(str(service), services)}")
+        if kommun is not None and service is None:
+            add(("resources", i, "service"), "en lokal resurs behöver service (t.ex. orosanmalan), annars visas den aldrig")
+    for need_id, need in needs.items():
+        need = mapping(need)
+        redirect, ask = mapping(need.get("redirect")), mapping(need.get("ask"))
+        targets = [(("redirect", "by_audience", k), v) for k, v in mapping(redirect.get("by_audience")).items()]
+        targets += [(("redirect", "by_words", j, "need"), w.get("need"))
+                    for j, w in enumerate(redirect.get("by_words") or []) if isinstance(w, dict)]
+        targets += [(("ask", "buttons", j, "intent"), b.get("intent"))
+                    for j, b in enumerate(ask.get("buttons") or []) if isinstance(b, dict)]
+        for path, target in targets:
+            if target not in needs:
+                add(("needs", need_id, *path), f"behovet '{target}' finns inte{_suggest(str(target), list(needs))}")
+        for key, items in mapping(need.get("route")).items():
+            for j, entry in enumerate(items if isinstance(items, list) else []):
+                loc = ("needs", need_id, "route", key, j)
+                entry = str(entry)
+                if entry.startswith("local:"):
+                    if entry[6:] not in services:
+                        add(loc, f"vägval (route.{key}): tjänsten '{entry[6:]}' finns inte under services"
+                                 f"{_suggest(entry[6:], services)}")
+                elif entry not in resources:
+                    add(loc, f"vägval (route.{key}): resursen '{entry}' finns inte under resources"
+                             f"{_suggest(entry, list(resources))}")
+                elif resources[entry].get("municipality") is not None:
+                    add(loc, f"vägval (route.{key}): '{entry}' hör till en kommun – skriv "
+                             f"local:{resources[entry].get('service')} så väljs rätt kommuns resurs")
+    return found
+
+
+def parse_source(text: str, name: str = "resources.yml") -> Parsed:
+    """Parse catalogue YAML text, collecting every problem; raise CatalogueError listing them all."""
+    doc = yamllines.load(text)
+    problems = [Problem(p.line, "", p.message) for p in doc.problems]
+    data = doc.data
+    if data is None and not problems:
+        problems.append(Problem(None, "", "filen är tom – den ska ha avsnitten " + ", ".join(SECTIONS)
+                                + " (se docs/katalog.md)"))
+    elif data is not None and not isinstance(data, dict):
+        problems.append(Problem(1, "", "filen ska bestå av avsnitten " + ", ".join(SECTIONS)
+                                + " – den här filen har inte den formen (se docs/katalog.md)"))
+    if problems and not isinstance(data, dict):
+        raise CatalogueError(problems=problems, name=name)
+
+    cat = None
+    try:
+        cat = Catalogue.parse_obj(data)
+    except ValidationError as e:
+        problems += [_pydantic_problem(err, data, doc) for err in e.errors()]
+    problems += _hours_problems(data, doc) + _reference_problems(data, doc)
+    if problems or cat is None:
+        raise CatalogueError(problems=sorted(problems, key=lambda p: p.line or 0), name=name)
+    return Parsed(cat, doc, name)
 
 
 def parse(text: str, name: str = "resources.yml") -> Catalogue:
     """Parse catalogue YAML text; raise CatalogueError with a Swedish message for staff."""
+    return parse_source(text, name).catalogue
+
+
+def catalogue_path(path: os.PathLike | str | None = None) -> Path:
+    """The file to use: *path*, else $STODLOTSEN_CATALOGUE, else the project's resources.yml."""
+    return Path(path or os.environ.get("STODLOTSEN_CATALOGUE") or DEFAULT_PATH)
+
+
+def read_source(path: os.PathLike | str | None = None) -> Parsed:
+    """Read and validate a catalogue file, keeping line numbers."""
+    path = catalogue_path(path)
+    name = str(path)
     try:
-        data = yaml.load(text, Loader=_date_loader())
-    except yaml.YAMLError as e:
-        raise CatalogueError(f"{name}: filen är inte giltig YAML: {e}") from e
-    if not isinstance(data, dict):
-        raise CatalogueError(f"{name}: filen är tom eller saknar avsnitten resources och needs")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise CatalogueError(problems=[Problem(None, "", f"filen är för stor ({size / 1e6:.1f} MB, högst "
+                                                   f"{MAX_BYTES / 1e6:.0f} MB) – är det rätt fil?")], name=name)
+        raw = path.read_bytes()
+    except OSError as e:
+        raise CatalogueError(problems=[Problem(None, "", f"kan inte läsa filen ({e.strerror})")], name=name) from e
     try:
-        return Catalogue.parse_obj(data)
-    except ValueError as e:
-        raise CatalogueError(f"{name}: {e}") from e
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise CatalogueError(problems=[Problem(line, "", "filen är inte sparad som UTF-8 – spara den som UTF-8 "
+                                               "i textredigeraren (å, ä och ö blir annars fel)")], name=name) from e
+    return parse_source(text, name)
 
 
 def load(path: os.PathLike | str | None = None) -> Catalogue:
     """Load and validate the catalogue file (default: the project's resources.yml)."""
-    path = Path(path or os.environ.get("STODLOTSEN_CATALOGUE") or DEFAULT_PATH)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise CatalogueError(f"{path}: kan inte läsa filen: {e.strerror}") from e
-    return parse(text, str(path))
+    return read_source(path).catalogue
 
 
 @lru_cache(maxsize=4)
-def _cached(path: str, mtime_ns: int) -> Catalogue:
+def _cached(path: str, stamp: tuple) -> Catalogue:
     return load(path)
 
 
 _last_good: Dict[str, Catalogue] = {}
+_failed: Dict[str, tuple] = {}  # path -> stamp of the broken version already reported
 
 
 def current(path: os.PathLike | str | None = None) -> Catalogue:
-    """The catalogue, re-read only when the file changed on disk.
+    """The catalogue, re-read only when the file changed on disk (checked on every call).
 
     A broken edit never takes the bot down: the last catalogue that loaded keeps serving and the
-    Swedish error is logged. Only when no catalogue has ever loaded is the error raised.
+    Swedish error is logged once per broken version. Only when no catalogue has ever loaded is the
+    error raised.
     """
-    path = Path(path or os.environ.get("STODLOTSEN_CATALOGUE") or DEFAULT_PATH)
+    path = catalogue_path(path)
+    key = str(path)
+    stamp: tuple = ()
     try:
-        cat = _cached(str(path), path.stat().st_mtime_ns)
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if key in _last_good and _failed.get(key) == stamp:
+            return _last_good[key]
+        cat = _cached(key, stamp)
     except (CatalogueError, OSError) as e:
-        if str(path) not in _last_good:
-            if isinstance(e, OSError):
-                raise CatalogueError(f"{path}: kan inte läsa filen: {e.strerror}") from e
-            raise
-        logger.error("Katalogen kunde inte läsas, den senaste fungerande används: %s", e)
-        return _last_good[str(path)]
-    _last_good[str(path)] = cat
+        error = e if isinstance(e, CatalogueError) else CatalogueError(
+            problems=[Problem(None, "", f"kan inte läsa filen ({e.strerror})")], name=key)
+        if key not in _last_good:
+            raise error from e
+        if _failed.get(key) != stamp:
+            _failed[key] = stamp
+            logger.error("Katalogen har fel och används inte; den senaste fungerande katalogen gäller tills felet "
+                         "är rättat (kör make check):\n%s", error)
+        return _last_good[key]
+    _failed.pop(key, None)
+    if _last_good.get(key) is not cat and key in _last_good:
+        logger.info("Katalogen %s är inläst på nytt (%d resurser).", key, len(cat.resources))
+    _last_good[key] = cat
     return cat

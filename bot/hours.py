@@ -5,12 +5,16 @@ Works on the plain dict form of `hours` in resources.yml (see docs/design.md):
     {"always": True}
     {"weekly": {"mon": ["09:00-11:00"], "tue": ["21:00-06:00"]},
      "public_holidays": "closed",          # closed (default) | open
-     "closed_dates": ["2026-12-24"]}       # optional
+     "closed_dates": ["2026-12-24"],       # optional
+     "exceptions": [                       # optional dated exceptions, first match wins
+         {"from": "2026-07-06", "to": "2026-08-09"},                     # closed (summer)
+         {"from": "2026-12-23", "hours": ["09:00-12:00"]}]}              # other hours that day
 
 Intervals are "HH:MM-HH:MM" in Stockholm wall-clock time. An end at or before the start
 crosses midnight ("21:00-06:00" closes 06:00 the next day); "24:00" is allowed as an end.
 A closed day (public holiday or closed date) cancels the intervals that *start* that day;
-the tail of the previous evening's interval still counts.
+the tail of the previous evening's interval still counts. Precedence for a day: closed_dates,
+then exceptions (their `hours`, none = closed), then public holidays, then the weekly hours.
 
 All arithmetic on instants is done in UTC, so the DST changes are handled: wall-clock
 times are turned into instants with `zoneinfo` (a time skipped in spring maps one hour
@@ -18,6 +22,7 @@ later, an ambiguous time in autumn means its first occurrence).
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -41,7 +46,8 @@ MONTH_NAMES_SV = (
 # a Sunday is also a real holiday ("Påskdagen; Söndag"). Ordinary Sundays are not holidays here.
 _SUNDAY_NAMES = {"Söndag", "Sunday"}
 _INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
-_KEYS = {"always", "weekly", "public_holidays", "closed_dates"}
+_KEYS = ("always", "weekly", "public_holidays", "closed_dates", "exceptions")
+_EXCEPTION_KEYS = ("from", "to", "hours", "note")
 _DAY = timedelta(days=1)
 
 
@@ -50,13 +56,30 @@ class _Weekly:
     days: tuple[tuple[tuple[int, int], ...], ...]  # per weekday (mon=0): (start_min, end_min)
     holidays_open: bool
     closed_dates: frozenset[date]
+    exceptions: tuple[tuple[date, date, tuple[tuple[int, int], ...]], ...] = ()  # (from, to, spans); first match wins
+
+    def spans_on(self, day: date) -> tuple[tuple[int, int], ...]:
+        """The opening intervals that start on *day*: closed dates, then exceptions, then holidays, then the week."""
+        if day in self.closed_dates:
+            return ()
+        for first, last, spans in self.exceptions:
+            if first <= day <= last:
+                return spans
+        if not self.holidays_open and is_public_holiday(day):
+            return ()
+        return self.days[day.weekday()]
 
 
 _ALWAYS = "always"
 
 
 class HoursError(ValueError):
-    """Malformed `hours` in the catalogue."""
+    """Malformed `hours` in the catalogue. The message is Swedish (for staff); `path` is where below
+    `hours` (e.g. ("weekly", "mon", 0)), so the catalogue can point to the line."""
+
+    def __init__(self, message: str, path: tuple = ()):
+        super().__init__(message)
+        self.path = path
 
 
 # ---------------------------------------------------------------- public API
@@ -117,6 +140,48 @@ def validate(hours: dict | None) -> None:
     _parse(hours)
 
 
+def weekly_summary(hours: dict | None) -> str | None:
+    """The usual week in Swedish, e.g. "måndag 09.00–11.00, tisdag 13.00–15.00, onsdag–fredag 09.00–11.00".
+
+    None when unknown or always open (say `describe` instead). Days with the same hours are joined.
+    """
+    schedule = _parse(hours)
+    if schedule is None or schedule is _ALWAYS:
+        return None
+    groups: list[list] = []  # [first_day, last_day, spans]
+    for i, spans in enumerate(schedule.days):
+        if spans and groups and groups[-1][1] == i - 1 and groups[-1][2] == spans:
+            groups[-1][1] = i
+        elif spans:
+            groups.append([i, i, spans])
+    if not groups:
+        return None
+    parts = []
+    for first, last, spans in groups:
+        days = WEEKDAY_NAMES_SV[first] if first == last else f"{WEEKDAY_NAMES_SV[first]}–{WEEKDAY_NAMES_SV[last]}"
+        times = " och ".join(f"{_minutes(a)}–{_minutes(b)}" for a, b in spans)
+        parts.append(f"{days} {times}")
+    return ", ".join(parts)
+
+
+def day_summary(hours: dict | None, day: date) -> str | None:
+    """The hours that start on *day* in Swedish ("09.00–11.00", "stängt"); None when unknown."""
+    schedule = _parse(hours)
+    if schedule is None:
+        return None
+    if schedule is _ALWAYS:
+        return "öppet dygnet runt"
+    spans = schedule.spans_on(day)
+    return " och ".join(f"{_minutes(a)}–{_minutes(b)}" for a, b in spans) if spans else "stängt"
+
+
+def _minutes(m: int) -> str:
+    """Minutes after midnight as "09.00"; an end on the next morning reads as that morning's clock."""
+    if m > 24 * 60:
+        m -= 24 * 60
+    return f"{m // 60:02d}.{m % 60:02d}"
+
+
 def is_public_holiday(day: date) -> bool:
     """A Swedish public holiday or julafton / nyårsafton / midsommarafton; ordinary Sundays are not."""
     return day in _closed_holidays(day.year)
@@ -142,61 +207,131 @@ def _closed_holidays(year: int) -> frozenset[date]:
 # ---------------------------------------------------------------- parsing
 
 
+def problems(hours: object) -> list[HoursError]:
+    """Every problem in `hours` (Swedish, for staff), each with its `path` below `hours`."""
+    found: list[HoursError] = []
+    _parse_all(hours, found)
+    return found
+
+
 def _parse(hours: dict | None) -> _Weekly | str | None:
+    found: list[HoursError] = []
+    schedule = _parse_all(hours, found)
+    if found:
+        raise found[0]
+    return schedule
+
+
+def _error(found: list[HoursError], path: tuple, message: str) -> None:
+    found.append(HoursError(message, path))
+
+
+def _parse_all(hours: object, found: list[HoursError]) -> _Weekly | str | None:
     if not hours:
         return None
     if not isinstance(hours, dict):
-        raise HoursError(f"hours must be a mapping, got {type(hours).__name__}: {hours!r}")
-    unknown = set(hours) - _KEYS
-    if unknown:
-        raise HoursError(f"hours: unknown key(s) {sorted(unknown)}; allowed: {sorted(_KEYS)}")
+        _error(found, (), f"hours ska ha underfält (always, weekly …), inte {hours!r} – se docs/katalog.md")
+        return None
+    for key in sorted(set(hours) - set(_KEYS), key=str):
+        close = difflib.get_close_matches(str(key), _KEYS, n=1)
+        hint = f"menade du '{close[0]}'?" if close else f"tillåtna är {', '.join(_KEYS)}"
+        _error(found, (key,), f"okänt fält '{key}' under hours – {hint}")
+    if hours.get("always") is not None and hours.get("always") is not True:
+        _error(found, ("always",), "always kan bara vara true; för tider, skriv weekly i stället")
     if hours.get("always") is True:
         if "weekly" in hours:
-            raise HoursError("hours: use either `always: true` or `weekly`, not both")
+            _error(found, ("weekly",), "använd antingen 'always: true' eller 'weekly', inte båda")
         return _ALWAYS
     if "weekly" not in hours:
-        raise HoursError(f"hours needs `always: true` or `weekly`, got {hours!r}")
+        _error(found, (), "hours behöver 'always: true' (dygnet runt) eller 'weekly' (tider per veckodag)")
+        return None
 
     weekly = hours["weekly"] or {}
+    days: list[tuple[tuple[int, int], ...]] = [()] * 7
     if not isinstance(weekly, dict):
-        raise HoursError(f"hours.weekly must be a mapping of mon..sun, got {weekly!r}")
-    bad_days = set(weekly) - set(WEEKDAYS)
-    if bad_days:
-        raise HoursError(f"hours.weekly: unknown day(s) {sorted(bad_days)}; use {', '.join(WEEKDAYS)}")
-    days = []
-    for key in WEEKDAYS:
-        spans = weekly.get(key) or []
-        if isinstance(spans, str):
-            spans = [spans]
-        days.append(tuple(_parse_interval(span, key) for span in spans))
+        _error(found, ("weekly",), "weekly ska ha en rad per veckodag (mon, tue, wed, thu, fri, sat, sun)")
+        weekly = {}
+    for key in weekly:
+        if key not in WEEKDAYS:
+            close = difflib.get_close_matches(str(key).lower()[:3], WEEKDAYS, n=1)
+            hint = f"menade du '{close[0]}'?" if close else "använd mon, tue, wed, thu, fri, sat, sun"
+            _error(found, ("weekly", key), f"okänd veckodag '{key}' – {hint}")
+    for i, key in enumerate(WEEKDAYS):
+        days[i] = _intervals(weekly.get(key), ("weekly", key), found)
 
     policy = hours.get("public_holidays", "closed")
     if policy not in ("closed", "open"):
-        raise HoursError(f"hours.public_holidays must be 'closed' or 'open', got {policy!r}")
+        _error(found, ("public_holidays",), f"public_holidays ska vara closed eller open, inte {policy!r}")
 
     closed = hours.get("closed_dates") or []
     if not isinstance(closed, (list, tuple)):
-        raise HoursError(f"hours.closed_dates must be a list of dates, got {closed!r}")
-    return _Weekly(tuple(days), policy == "open", frozenset(_parse_date(d) for d in closed))
+        _error(found, ("closed_dates",), "closed_dates ska vara en lista med datum, t.ex. [2026-12-24, 2026-12-31]")
+        closed = []
+    closed_dates = {_date(d, ("closed_dates", i), found) for i, d in enumerate(closed)}
+
+    exceptions = hours.get("exceptions") or []
+    if not isinstance(exceptions, (list, tuple)):
+        _error(found, ("exceptions",), "exceptions ska vara en lista, där varje rad börjar med '- from:'")
+        exceptions = []
+    parsed = tuple(p for i, e in enumerate(exceptions) if (p := _exception(e, ("exceptions", i), found)))
+    return _Weekly(tuple(days), policy == "open", frozenset(closed_dates - {None}), parsed)
 
 
-def _parse_interval(text: object, day: str) -> tuple[int, int]:
+def _intervals(spans: object, path: tuple, found: list[HoursError]) -> tuple[tuple[int, int], ...]:
+    if not spans:
+        return ()
+    if isinstance(spans, str):
+        spans = [spans]
+    if not isinstance(spans, (list, tuple)):
+        _error(found, path, f"tiderna ska vara en lista, t.ex. [\"09:00-11:00\"], inte {spans!r}")
+        return ()
+    parsed = (_parse_interval(span, path + (i,), found) for i, span in enumerate(spans))
+    return tuple(p for p in parsed if p is not None)
+
+
+def _exception(entry: object, path: tuple, found: list[HoursError]) -> tuple[date, date, tuple] | None:
+    if not isinstance(entry, dict):
+        _error(found, path, "varje undantag ska ha from (och gärna to och hours), t.ex. '- {from: 2026-07-06, to: 2026-08-09}'")
+        return None
+    for key in sorted(set(entry) - set(_EXCEPTION_KEYS), key=str):
+        close = difflib.get_close_matches(str(key), _EXCEPTION_KEYS, n=1)
+        hint = f"menade du '{close[0]}'?" if close else f"tillåtna är {', '.join(_EXCEPTION_KEYS)}"
+        _error(found, path + (key,), f"okänt fält '{key}' i undantaget – {hint}")
+    if "from" not in entry:
+        _error(found, path, "undantaget saknar from (första dagen, ÅÅÅÅ-MM-DD)")
+        return None
+    first = _date(entry["from"], path + ("from",), found)
+    last = _date(entry["to"], path + ("to",), found) if entry.get("to") is not None else first
+    spans = _intervals(entry.get("hours"), path + ("hours",), found)
+    if first is None or last is None:
+        return None
+    if last < first:
+        _error(found, path + ("to",), f"to ({last.isoformat()}) är före from ({first.isoformat()}) – byt plats på datumen")
+        return None
+    return first, last, spans
+
+
+def _parse_interval(text: object, path: tuple, found: list[HoursError]) -> tuple[int, int] | None:
     """"09:00-11:00" -> (540, 660) minutes; an end at or before the start is on the next day."""
     match = _INTERVAL.match(text.strip()) if isinstance(text, str) else None
     if not match:
-        raise HoursError(f"hours.weekly.{day}: bad interval {text!r}; expected 'HH:MM-HH:MM', e.g. '09:00-11:00'")
+        _error(found, path, f"felaktig tid {text!r} – skriv \"TT:MM-TT:MM\" med kolon och vanligt bindestreck, "
+                            "t.ex. \"09:00-11:00\"")
+        return None
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2 != 0):
-        raise HoursError(f"hours.weekly.{day}: time out of range in {text!r} (00:00..23:59, end may be 24:00)")
+        _error(found, path, f"tiden {text!r} finns inte – timmar 00–23, minuter 00–59 (sluttiden får vara 24:00)")
+        return None
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if start == end:
-        raise HoursError(f"hours.weekly.{day}: empty interval {text!r}; for a whole day use '00:00-24:00'")
+        _error(found, path, f"tiden {text!r} är tom (börjar och slutar samma minut) – för hela dygnet skriv \"00:00-24:00\"")
+        return None
     if end < start:
         end += 24 * 60  # crosses midnight
     return start, end
 
 
-def _parse_date(value: object) -> date:
+def _date(value: object, path: tuple, found: list[HoursError]) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -204,7 +339,18 @@ def _parse_date(value: object) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise HoursError(f"hours.closed_dates: bad date {value!r}; expected 'YYYY-MM-DD'") from None
+        _error(found, path, f"datumet {str(value)!r} finns inte – skriv ÅÅÅÅ-MM-DD, t.ex. 2026-12-24")
+        return None
+
+
+def opens_at_all(hours: dict | None) -> bool | None:
+    """False when valid hours have no opening time at all (every day empty, no exception with times)."""
+    schedule = _parse(hours)
+    if schedule is None:
+        return None
+    if schedule is _ALWAYS:
+        return True
+    return any(schedule.days) or any(spans for _f, _t, spans in schedule.exceptions)
 
 
 # ---------------------------------------------------------------- time arithmetic
@@ -233,9 +379,7 @@ def _runs(schedule: _Weekly, now: datetime) -> list[tuple[datetime, datetime]]:
     spans = []
     for offset in range(-1, LOOKAHEAD_DAYS + 2):
         day = today + timedelta(days=offset)
-        if day in schedule.closed_dates or (not schedule.holidays_open and is_public_holiday(day)):
-            continue
-        for start, end in schedule.days[day.weekday()]:
+        for start, end in schedule.spans_on(day):
             spans.append((_instant(day, start), _instant(day, end)))
     spans.sort()
     merged: list[tuple[datetime, datetime]] = []

@@ -9,7 +9,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.hours import STOCKHOLM, describe, is_open, is_public_holiday, next_opening, validate
+from bot.hours import (
+    STOCKHOLM,
+    day_summary,
+    describe,
+    is_open,
+    is_public_holiday,
+    next_opening,
+    opens_at_all,
+    problems,
+    validate,
+    weekly_summary,
+)
 
 UTC = ZoneInfo("UTC")
 CET = timezone(timedelta(hours=1))
@@ -373,25 +384,29 @@ def test_never_opens_within_60_days():
 @pytest.mark.parametrize(
     "hours, message",
     [
-        ({"weekly": {"mon": ["9-11"]}}, "bad interval '9-11'"),
-        ({"weekly": {"mon": ["09:00"]}}, "expected 'HH:MM-HH:MM'"),
-        ({"weekly": {"mon": ["09.00-11.00"]}}, "bad interval"),
-        ({"weekly": {"mon": ["09:00–11:00"]}}, "bad interval"),  # en dash
-        ({"weekly": {"mon": [900]}}, "bad interval 900"),
-        ({"weekly": {"mon": ["25:00-26:00"]}}, "out of range"),
-        ({"weekly": {"mon": ["09:60-10:00"]}}, "out of range"),
-        ({"weekly": {"mon": ["24:00-01:00"]}}, "out of range"),
-        ({"weekly": {"mon": ["22:00-24:30"]}}, "out of range"),
-        ({"weekly": {"mon": ["10:00-10:00"]}}, "empty interval"),
-        ({"weekly": {"monday": ["09:00-11:00"]}}, "unknown day"),
-        ({"weekly": ["09:00-11:00"]}, "must be a mapping"),
+        ({"weekly": {"mon": ["9-11"]}}, "felaktig tid '9-11'"),
+        ({"weekly": {"mon": ["09:00"]}}, "TT:MM-TT:MM"),
+        ({"weekly": {"mon": ["09.00-11.00"]}}, "felaktig tid"),
+        ({"weekly": {"mon": ["09:00–11:00"]}}, "felaktig tid"),  # en dash
+        ({"weekly": {"mon": [900]}}, "felaktig tid 900"),
+        ({"weekly": {"mon": ["25:00-26:00"]}}, "finns inte"),
+        ({"weekly": {"mon": ["09:60-10:00"]}}, "finns inte"),
+        ({"weekly": {"mon": ["24:00-01:00"]}}, "finns inte"),
+        ({"weekly": {"mon": ["22:00-24:30"]}}, "finns inte"),
+        ({"weekly": {"mon": ["10:00-10:00"]}}, "är tom"),
+        ({"weekly": {"monday": ["09:00-11:00"]}}, "okänd veckodag 'monday' – menade du 'mon'"),
+        ({"weekly": ["09:00-11:00"]}, "en rad per veckodag"),
         ({**KATRINEHOLM, "public_holidays": "yes"}, "public_holidays"),
-        ({**KATRINEHOLM, "closed_dates": ["2026-13-01"]}, "bad date"),
-        ({**KATRINEHOLM, "closed_dates": "2026-12-24"}, "list of dates"),
-        ({**KATRINEHOLM, "public_holiday": "open"}, "unknown key"),
-        ({"always": True, **KATRINEHOLM}, "not both"),
-        ({"always": False}, "needs `always: true` or `weekly`"),
-        ("09:00-11:00", "must be a mapping"),
+        ({**KATRINEHOLM, "closed_dates": ["2026-13-01"]}, "datumet '2026-13-01' finns inte"),
+        ({**KATRINEHOLM, "closed_dates": "2026-12-24"}, "lista med datum"),
+        ({**KATRINEHOLM, "public_holiday": "open"}, "menade du 'public_holidays'"),
+        ({"always": True, **KATRINEHOLM}, "inte båda"),
+        ({"always": False}, "always kan bara vara true"),
+        ("09:00-11:00", "ska ha underfält"),
+        ({**KATRINEHOLM, "exceptions": [{"from": "2026-07-06", "to": "2026-07-01"}]}, "före from"),
+        ({**KATRINEHOLM, "exceptions": [{"to": "2026-07-01"}]}, "saknar from"),
+        ({**KATRINEHOLM, "exceptions": [{"from": "2026-07-01", "hour": []}]}, "menade du 'hours'"),
+        ({**KATRINEHOLM, "exceptions": {"from": "2026-07-01"}}, "ska vara en lista"),
     ],
 )
 def test_malformed_hours_raise(hours, message):
@@ -404,3 +419,58 @@ def test_malformed_hours_raise(hours, message):
 @pytest.mark.parametrize("hours", [ALWAYS, KATRINEHOLM, NIGHTS_MON, {**KATRINEHOLM, "public_holidays": "open"}, None])
 def test_valid_hours_validate(hours):
     validate(hours)
+
+
+def test_every_problem_is_reported_with_its_place():
+    hours = {"weekly": {"mon": ["9-11", "13:00-15:00", "25:00-26:00"], "tues": []},
+             "closed_dates": ["2026-12-24", "2025-13-40"]}
+    found = {e.path: str(e) for e in problems(hours)}
+    assert set(found) == {("weekly", "mon", 0), ("weekly", "mon", 2), ("weekly", "tues"), ("closed_dates", 1)}
+    assert "menade du 'tue'" in found[("weekly", "tues")]
+    assert problems(KATRINEHOLM) == []
+
+
+# ---------------------------------------------------------------- dated exceptions
+
+SUMMER = {**KATRINEHOLM, "exceptions": [
+    {"from": "2026-07-06", "to": "2026-08-09", "note": "sommarstängt"},
+    {"from": "2026-09-09", "hours": ["12:00-14:00"]},
+]}
+
+
+def test_summer_closure_is_closed_and_reopens_after():
+    assert is_open(SUMMER, at(2026, 7, 8, 10)) is False
+    assert is_open(KATRINEHOLM, at(2026, 7, 8, 10)) is True  # a Wednesday
+    assert next_opening(SUMMER, at(2026, 7, 8, 10)) == datetime(2026, 8, 10, 9, tzinfo=STOCKHOLM)
+    assert describe(SUMMER, at(2026, 7, 8, 10)) == "stängt nu – öppnar 10 augusti 09.00"
+    assert is_open(SUMMER, at(2026, 7, 3, 10)) is True  # the Friday before
+
+
+def test_exception_with_other_hours_replaces_the_day():
+    assert is_open(SUMMER, at(2026, 9, 9, 10)) is False  # a Wednesday, normally 09-11
+    assert is_open(SUMMER, at(2026, 9, 9, 13)) is True
+    assert day_summary(SUMMER, date(2026, 9, 9)) == "12.00–14.00"
+    assert day_summary(SUMMER, date(2026, 9, 10)) == "09.00–11.00"
+
+
+def test_exception_can_open_a_public_holiday_but_a_closed_date_wins():
+    hours = {**KATRINEHOLM, "exceptions": [{"from": "2026-12-25", "hours": ["10:00-12:00"]}]}
+    assert is_open(hours, at(2026, 12, 25, 11)) is True  # juldagen, opened explicitly
+    assert is_open({**hours, "closed_dates": ["2026-12-25"]}, at(2026, 12, 25, 11)) is False
+
+
+def test_weekly_summary_and_day_summary():
+    assert weekly_summary(KATRINEHOLM) == "måndag 09.00–11.00, tisdag 13.00–15.00, onsdag–fredag 09.00–11.00"
+    assert weekly_summary(NIGHTS_MON) == "måndag 21.00–06.00"
+    assert weekly_summary(WHOLE_SUNDAY) == "söndag 00.00–24.00"
+    assert weekly_summary(ALWAYS) is None and weekly_summary(None) is None
+    assert day_summary(KATRINEHOLM, date(2026, 9, 12)) == "stängt"  # Saturday
+    assert day_summary(KATRINEHOLM, date(2026, 12, 24)) == "stängt"  # julafton, a Thursday
+    assert day_summary(ALWAYS, date(2026, 9, 12)) == "öppet dygnet runt"
+
+
+def test_opens_at_all():
+    assert opens_at_all(KATRINEHOLM) is True
+    assert opens_at_all({"weekly": {}}) is False
+    assert opens_at_all({"weekly": {}, "exceptions": [{"from": "2026-12-23", "hours": ["09:00-12:00"]}]}) is True
+    assert opens_at_all(None) is None

@@ -1,0 +1,248 @@
+"""`make check` / `python -m bot check PATH [--links]`: is the catalogue safe to use?
+
+Errors are what `bot.catalogue` refuses to load (the running bot then keeps its last good
+catalogue). Warnings are things staff should look at, but that do not stop the file:
+old `last_verified`, missing `source`, http addresses, duplicate ids, needs with no resource for
+some reader, municipalities without orosanmälan or family support, hours that never open, phone
+numbers in an unusual format, and (with --links) addresses that do not answer.
+Everything is in Swedish for municipal staff. No Rasa here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, List, Tuple
+from zoneinfo import ZoneInfo
+
+import requests
+
+from bot import hours as opening_hours
+from bot.catalogue import (
+    AUDIENCES,
+    CatalogueError,
+    Parsed,
+    Problem,
+    catalogue_path,
+    label,
+    read_source,
+)
+
+STALE_AFTER_DAYS = 183  # about six months
+LOCAL_SERVICES_EXPECTED = ("orosanmalan", "familjestod")
+USER_AGENT = "Stodlotsen-katalogkontroll/1.0 (kontroll av kommunens stodkatalog; en forfragan per adress)"
+LINK_TIMEOUT = (5, 10)  # connect, read (seconds)
+LINK_WORKERS = 6
+URL_FIELDS = ("chat", "eservice", "web")
+_URL_IN_TEXT = re.compile(r"https?://[^\s,;)\"']+")
+
+# Phone numbers as Swedish users read them: short numbers (112, 1177, 90101, 116 111, 114 14),
+# area code + hyphen + groups (0150-48 83 00, 077-150 50 50, 020-50 50 50), or +46 with groups.
+_PHONE_FORMS = (
+    re.compile(r"^\d{3,6}$"),
+    re.compile(r"^\d{3} \d{2,3}$"),
+    re.compile(r"^0\d{1,3}-\d{2,3}(?: \d{2,3}){1,3}$"),
+    re.compile(r"^\+\d{2} \d{1,3}(?:[ -]\d{2,3}){2,4}$"),
+)
+
+
+@dataclass
+class Report:
+    name: str
+    errors: List[Problem] = field(default_factory=list)
+    warnings: List[Problem] = field(default_factory=list)
+    links_checked: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+    def text(self) -> str:
+        lines = [f"Kontrollerar {self.name}"]
+        if self.errors:
+            lines.append(f"\nFEL ({len(self.errors)}) – katalogen kan inte användas förrän de är rättade:")
+            lines += [f"  {p.format(self.name)}" for p in self.errors]
+        if self.warnings:
+            lines.append(f"\nVARNINGAR ({len(self.warnings)}) – katalogen fungerar, men titta på detta:")
+            lines += [f"  {p.format(self.name)}" for p in self.warnings]
+        if self.links_checked:
+            lines.append(f"\n{self.links_checked} webbadresser kontrollerade.")
+        if self.errors:
+            lines.append(f"\nResultat: {len(self.errors)} fel, {len(self.warnings)} varningar. "
+                         "Boten fortsätter med den senaste fungerande katalogen tills felen är rättade.")
+        else:
+            lines.append(f"\nResultat: inga fel, {len(self.warnings)} varningar. Katalogen kan användas.")
+        return "\n".join(lines)
+
+
+def check(path: Path | str | None = None, links: bool = False, today: dt.date | None = None,
+          session: requests.Session | None = None) -> Report:
+    path = catalogue_path(path)
+    report = Report(_shown(path))
+    try:
+        parsed = read_source(path)
+    except CatalogueError as e:
+        report.errors = e.problems or [Problem(None, "", str(e))]
+        return report
+    today = today or dt.datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    report.warnings = warnings(parsed, today)
+    if links:
+        urls = addresses(parsed)
+        report.links_checked = len({u for _, _, u in urls})
+        report.warnings += dead_links(urls, session)
+    report.warnings.sort(key=lambda p: p.line or 0)
+    return report
+
+
+def _shown(path: Path) -> str:
+    """The path as staff typed it: relative to the current directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------- warnings
+
+
+def warnings(parsed: Parsed, today: dt.date) -> List[Problem]:
+    cat, found = parsed.catalogue, []
+
+    def warn(path: tuple, who: str, message: str) -> None:
+        found.append(Problem(parsed.line(*path), who, message))
+
+    entries = [("municipalities", i, m, f"kommunen {m.name}") for i, m in enumerate(cat.municipalities)]
+    entries += [("resources", i, r, r.name) for i, r in enumerate(cat.resources)]
+    for section, i, entry, who in entries:
+        age = (today - entry.last_verified).days
+        if age > STALE_AFTER_DAYS:
+            warn((section, i, "last_verified"), who,
+                 f"uppgifterna kontrollerades senast {entry.last_verified.isoformat()} ({age // 30} månader sedan) – "
+                 "kontrollera dem vid källan och skriv dagens datum i last_verified")
+        elif age < 0:
+            warn((section, i, "last_verified"), who,
+                 f"last_verified {entry.last_verified.isoformat()} ligger i framtiden – skriv datumet då du kontrollerade")
+        if not (entry.source or "").strip():
+            warn((section, i, "source"), who,
+                 "källa (source) saknas – skriv var uppgifterna kommer ifrån (webbadress eller dokument)")
+        for url in _URL_IN_TEXT.findall(entry.source or ""):
+            if url.startswith("http://"):
+                warn((section, i, "source"), who, f"källan {url} är inte https – finns sidan på https://?")
+
+    seen: dict = {}
+    for section, i, entry, who in entries:
+        key = (section, entry.id)
+        if key in seen:
+            warn((section, i, "id"), who, f"id '{entry.id}' finns redan på rad {seen[key]} – bara den första används; "
+                                         "ge den här ett eget id")
+        else:
+            seen[key] = parsed.line(section, i, "id")
+
+    for i, r in enumerate(cat.resources):
+        for f in URL_FIELDS:
+            url = getattr(r, f)
+            if url and url.startswith("http://"):
+                warn(("resources", i, f), r.name, f"{label(f)} {url} är inte https – använd https:// om sidan finns där")
+        for f in ("phone", "sms"):
+            number = getattr(r, f)
+            if number and not any(form.match(number) for form in _PHONE_FORMS):
+                warn(("resources", i, f), r.name,
+                     f"{label(f)} '{number}' har en ovanlig form – skriv som användarna ska se det: riktnummer, "
+                     "bindestreck och grupper (0150-48 83 00) eller kortnummer (116 111, 90101)")
+        if r.hours:
+            if opening_hours.opens_at_all(r.hours) is False:
+                warn(("resources", i, "hours"), r.name,
+                     "öppettiderna har inga tider alls – resursen visas alltid som stängd; ta bort hours om tiderna "
+                     "är okända")
+            else:
+                noon = dt.datetime.combine(today, dt.time(12), ZoneInfo("Europe/Stockholm"))
+                if not opening_hours.is_open(r.hours, noon) and opening_hours.next_opening(r.hours, noon) is None:
+                    warn(("resources", i, "hours"), r.name,
+                         f"öppettiderna öppnar inte någon gång de närmaste {opening_hours.LOOKAHEAD_DAYS} dagarna – "
+                         "stämmer undantagen (exceptions/closed_dates)?")
+        if r.is_local and r.service and not any(
+                f"local:{r.service}" in entries_ for need in cat.needs.values() for entries_ in need.route.values()):
+            warn(("resources", i, "service"), r.name,
+                 f"inget behov leder till tjänsten '{r.service}' (local:{r.service}) – resursen visas aldrig")
+
+    found += _need_warnings(parsed)
+    for i, m in enumerate(cat.municipalities):
+        for service in LOCAL_SERVICES_EXPECTED:
+            if not cat.local(service, m.id):
+                name = cat.services[service].name if service in cat.services and cat.services[service].name else service
+                warn(("municipalities", i), f"kommunen {m.name}",
+                     f"har ingen resurs för {name} (service: {service}) – användarna får bara den allmänna texten")
+    return found
+
+
+def _need_warnings(parsed: Parsed) -> List[Problem]:
+    cat, found = parsed.catalogue, []
+    routed = set()
+    for need_id, need in cat.needs.items():
+        for entries in need.route.values():
+            routed.update(e for e in entries if not e.startswith("local:"))
+        if need.ask is not None:
+            continue  # answers with a question and buttons, not with resources
+        missing = [a for a in AUDIENCES
+                   if not need.entries_for(a) and not (need.redirect and a in need.redirect.by_audience)]
+        if len(missing) == len(AUDIENCES):
+            found.append(Problem(parsed.line("needs", need_id), f"behovet {need_id}",
+                                 "inget vägval (route) – svaret nämner ingen resurs"))
+        elif missing:
+            found.append(Problem(parsed.line("needs", need_id, "route"), f"behovet {need_id}",
+                                 f"ingen resurs för {', '.join(missing)} och ingen default – de får bara texten"))
+    for i, r in enumerate(cat.resources):
+        if not r.is_local and not r.emergency and r.id not in routed:
+            found.append(Problem(parsed.line("resources", i, "id"), r.name,
+                                 "inget behov leder hit (route) – resursen visas aldrig"))
+    return found
+
+
+# ---------------------------------------------------------------- links
+
+
+def addresses(parsed: Parsed) -> List[Tuple[int | None, str, str]]:
+    """(line, who, url) for every web address users can be shown."""
+    out = []
+    for i, r in enumerate(parsed.catalogue.resources):
+        for f in URL_FIELDS:
+            url = getattr(r, f)
+            if url:
+                out.append((parsed.line("resources", i, f), r.name, url))
+    return out
+
+
+def _probe(session: requests.Session, url: str) -> str | None:
+    """None if the address answers; otherwise why not (Swedish)."""
+    try:
+        resp = session.head(url, timeout=LINK_TIMEOUT, allow_redirects=True)
+        if resp.status_code >= 400:  # many servers refuse HEAD (403/405/501); ask properly before judging
+            resp.close()
+            resp = session.get(url, timeout=LINK_TIMEOUT, allow_redirects=True, stream=True)
+        resp.close()
+        if resp.status_code >= 400:
+            return f"svarar med felkod {resp.status_code}"
+        return None
+    except requests.Timeout:
+        return "svarar inte (tidsgränsen gick ut)"
+    except requests.ConnectionError:
+        return "går inte att nå (ingen anslutning)"
+    except requests.RequestException:
+        return "går inte att hämta"
+
+
+def dead_links(urls: Iterable[Tuple[int | None, str, str]], session: requests.Session | None = None) -> List[Problem]:
+    urls = list(urls)
+    own = session is None
+    session = session or requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    try:
+        unique = sorted({u for _, _, u in urls})
+        with ThreadPoolExecutor(max_workers=LINK_WORKERS) as pool:
+            results = dict(zip(unique, pool.map(lambda u: _probe(session, u), unique)))
+    finally:
+        if own:
+            session.close()
+    return [Problem(line, who, f"länken {url} {results[url]}") for line, who, url in urls if results[url]]
