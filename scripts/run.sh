@@ -20,12 +20,24 @@ stop() {
 trap stop INT TERM EXIT
 
 echo "Startar action-servern på 127.0.0.1:${ACTIONS_PORT} …"
-SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" &
+.venv/bin/python -m bot.action_server --actions actions --port "$ACTIONS_PORT" &
 pids+=($!)
 
 echo "Startar Rasa på ${RASA_INTERFACE}:${RASA_PORT} med modellen ${MODEL} …"
+# Rasa's HTTP API (/conversations, /model, ...) stays off unless STODLOTSEN_API_TOKEN is set; then
+# only with that token. Browser origins allowed to call the REST channel: STODLOTSEN_CORS
+# (space-separated, e.g. "https://www.kommun.se"); default none. See docs/drift.md.
+rasa_extra=()
+if [ -n "${STODLOTSEN_API_TOKEN:-}" ]; then
+  rasa_extra+=(--enable-api --auth-token "$STODLOTSEN_API_TOKEN")
+  echo "Rasas HTTP-API är på (med token)."
+fi
+if [ -n "${STODLOTSEN_CORS:-}" ]; then
+  read -r -a cors_origins <<< "$STODLOTSEN_CORS"
+  rasa_extra+=(--cors "${cors_origins[@]}")
+fi
 .venv/bin/rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --interface "$RASA_INTERFACE" --port "$RASA_PORT" &
+  --interface "$RASA_INTERFACE" --port "$RASA_PORT" "${rasa_extra[@]}" &
 pids+=($!)
 
 start=$(date +%s)

@@ -1,0 +1,58 @@
+"""The action server, as `rasa run actions`, but private by construction.
+
+    python -m bot.action_server --port 5055
+
+Differences from rasa-sdk's own entry point:
+- listens on 127.0.0.1 only (only Rasa on the same machine calls it; `SANIC_HOST` is ignored);
+- no CORS headers (no browser ever talks to it);
+- an error answers with a short generic JSON body: rasa-sdk's default handler echoes the
+  whole request (the conversation) in the 500 response, which Rasa then writes to its log.
+  The log gets the exception type and the stack, never the request or the exception text.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+
+from rasa_sdk import utils
+from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
+from rasa_sdk.endpoint import create_app, create_argument_parser
+from sanic import Sanic, response
+from sanic.exceptions import SanicException
+
+logger = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+
+
+async def private_error(request, exception: Exception):
+    """A generic error response: no request content, no exception text."""
+    status = exception.status_code if isinstance(exception, SanicException) else 500
+    frames = "".join(traceback.format_tb(exception.__traceback__))
+    logger.error("Fel i action-servern (%s, status %d):\n%s", type(exception).__name__, status, frames)
+    text = "felaktig begäran" if 400 <= status < 500 else "internt fel"
+    return response.json({"error": text}, status=status)
+
+
+def build_app(actions: str = "actions") -> Sanic:
+    """rasa-sdk's app with our error handler and without CORS."""
+    app = create_app(actions, cors_origins=None)
+    app.error_handler.add(Exception, private_error)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = create_argument_parser().parse_args(argv)
+    logging.getLogger("matplotlib").setLevel(logging.WARN)
+    utils.configure_colored_logging(args.loglevel)
+    utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel,
+                                 args.logging_config_file)
+    utils.update_sanic_log_level()
+    app = build_app(args.actions or "actions")
+    logger.info("Action-servern lyssnar på http://%s:%d", HOST, args.port)
+    app.run(HOST, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
