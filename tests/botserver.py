@@ -32,6 +32,16 @@ class BotServer:
         self.procs: list[subprocess.Popen] = []
 
     @property
+    def db(self) -> Path:
+        """The SQLite tracker store (bot.tracker_store.PrivateSQLTrackerStore)."""
+        return self.workdir / "test.db"
+
+    @property
+    def key_file(self) -> Path:
+        """The key for pseudonymous conversation ids (created by the bot on first start)."""
+        return self.workdir / "hash.key"
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
 
@@ -39,7 +49,8 @@ class BotServer:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "{self.actions_url or f"http://127.0.0.1:{self.actions_port}/webhook"}"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.workdir / "test.db"}"\n',
+            f'tracker_store:\n  type: bot.tracker_store.PrivateSQLTrackerStore\n  dialect: "sqlite"\n'
+            f'  db: "{self.db}"\n  key_file: "{self.key_file}"\n',
             encoding="utf-8",
         )
         bin_dir = ROOT / ".venv" / "bin"
@@ -66,7 +77,8 @@ class BotServer:
     def _spawn_actions(self) -> None:
         log = open(self.workdir / "bot.log", "ab")  # noqa: SIM115 - closed with the process
         self.actions_proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            [str(ROOT / ".venv" / "bin" / "python"), "-m", "bot.action_server", "--actions", "actions",
+             "--port", str(self.actions_port)],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(self.actions_proc)
 
