@@ -54,7 +54,10 @@ class BotServer:
             encoding="utf-8",
         )
         bin_dir = ROOT / ".venv" / "bin"
-        log = open(self.workdir / "bot.log", "wb")  # noqa: SIM115 - closed with the processes
+        (self.workdir / "bot.log").write_bytes(b"")
+        # Append mode for every process writing the log, so that a restarted action server
+        # (start_actions) and Rasa never write over each other's lines.
+        log = open(self.workdir / "bot.log", "ab")  # noqa: SIM115 - closed with the processes
         if self.actions_url is None:
             self._spawn_actions()
         self.procs.append(subprocess.Popen(
