@@ -20,8 +20,11 @@ def free_port() -> int:
 
 
 class BotServer:
-    def __init__(self, workdir: Path, env: dict | None = None, actions_url: str | None = None):
-        """*actions_url*: point Rasa at this action server instead of starting our own (e.g. a stub)."""
+    def __init__(self, workdir: Path, env: dict | None = None, actions_url: str | None = None,
+                 cors: list[str] | None = None):
+        """*actions_url*: point Rasa at this action server instead of starting our own (e.g. a stub).
+        *cors*: the web page origins Rasa allows (`rasa run --cors`); none by default."""
+        self.cors = list(cors or [])
         self.workdir = workdir
         self.rasa_port = free_port()
         self.actions_port = free_port()
@@ -62,7 +65,8 @@ class BotServer:
             self._spawn_actions()
         self.procs.append(subprocess.Popen(
             [str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-             "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
+             "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(self.rasa_port),
+             *(["--cors", *self.cors] if self.cors else [])],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
