@@ -16,12 +16,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 # run time and need no retraining.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/rasa_components.py bot/text.py
 
-.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean
+.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check
 
 help:
 	@echo "make run    – installerar vid behov, tränar om data ändrats och startar boten (Ctrl-C stoppar)"
 	@echo "make test   – installerar vid behov och kör alla kontroller"
 	@echo "make train  – tränar modellen om träningsdata ändrats"
+	@echo "make check  – kontrollerar resources.yml (se docs/katalog.md)"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@echo "== Skapar/uppdaterar $(VENV) (Python 3.10) =="
@@ -45,6 +46,10 @@ train: $(MODEL)
 run: $(MODEL)
 	@scripts/run.sh
 
+# The resource catalogue: errors stop (exit 1), warnings are listed. Any file: python -m bot check PATH [--links]
+check: $(STAMP)
+	$(PY) -m bot check resources.yml
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
@@ -64,7 +69,7 @@ test-nlu: $(MODEL)
 e2e: $(MODEL)
 	$(PY) -m pytest -m e2e
 
-test: lint validate unit test-core test-nlu e2e
+test: lint check validate unit test-core test-nlu e2e
 	@echo "Alla kontroller gick igenom."
 
 clean:

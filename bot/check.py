@@ -159,7 +159,8 @@ def warnings(parsed: Parsed, today: dt.date) -> List[Problem]:
             else:
                 noon = dt.datetime.combine(today, dt.time(12), ZoneInfo("Europe/Stockholm"))
                 if not opening_hours.is_open(r.hours, noon) and opening_hours.next_opening(r.hours, noon) is None:
-                    warn(("resources", i, "hours"), r.name,
+                    cause = next((k for k in ("exceptions", "closed_dates") if r.hours.get(k)), "weekly")
+                    warn(("resources", i, "hours", cause), r.name,
                          f"öppettiderna öppnar inte någon gång de närmaste {opening_hours.LOOKAHEAD_DAYS} dagarna – "
                          "stämmer undantagen (exceptions/closed_dates)?")
         if r.is_local and r.service and not any(
@@ -241,7 +242,7 @@ def dead_links(urls: Iterable[Tuple[int | None, str, str]], session: requests.Se
     try:
         unique = sorted({u for _, _, u in urls})
         with ThreadPoolExecutor(max_workers=LINK_WORKERS) as pool:
-            results = dict(zip(unique, pool.map(lambda u: _probe(session, u), unique)))
+            results = dict(zip(unique, pool.map(lambda u: _probe(session, u), unique), strict=True))
     finally:
         if own:
             session.close()

@@ -1,0 +1,352 @@
+"""Staff edit resources.yml by hand: every fault gets a Swedish error with file:line, all in one run,
+`python -m bot check` says so with the right exit code, and the running bot keeps the last good file."""
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import os
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot import catalogue, check
+from bot.__main__ import main
+from tests.conftest import FIXTURES, ROOT
+
+SHIPPED = (ROOT / "resources.yml").read_text(encoding="utf-8")
+MINI = (FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8")
+
+
+def line_of(text: str, needle: str, nth: int = 1) -> int:
+    """1-based line of the nth line containing *needle*."""
+    hits = [i for i, line in enumerate(text.splitlines(), start=1) if needle in line]
+    return hits[nth - 1]
+
+
+def errors_of(text: str) -> list[str]:
+    with pytest.raises(catalogue.CatalogueError) as info:
+        catalogue.parse(text, "k.yml")
+    lines = str(info.value).splitlines()
+    assert len(lines) == len(info.value.problems)
+    return lines
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+# ---------------------------------------------------------------- bad input, one fault at a time
+
+KONTOR = '    phone: "000 222"\n'
+
+
+@pytest.mark.parametrize(
+    "edit, line_needle, expected",
+    [
+        (lambda t: replace_once(t, KONTOR, '    phone: "00G 222"\n'), '"00G 222"',
+         r"Kontorslinjen: telefon \(phone\) '00G 222' innehåller bokstäver – skriv bara siffror"),
+        (lambda t: replace_once(t, KONTOR, KONTOR + "    phnoe: 1\n"), "phnoe",
+         r"Kontorslinjen: okänt fält 'phnoe' – menade du 'phone'\?"),
+        (lambda t: replace_once(t, "    name: Kontorslinjen\n", ""), "id: kontor",
+         r"resurs nr 3 \(id kontor\): fältet namn \(name\) saknas"),
+        (lambda t: replace_once(t, "    source: https://kontor.example/\n    last_verified: 2026-11-01",
+                                "    source: https://kontor.example/\n    last_verified: 2025-13-40"), "2025-13-40",
+         r"Kontorslinjen: senast kontrollerad \(last_verified\) '2025-13-40' är inget riktigt datum – skriv ÅÅÅÅ-MM-DD"),
+        (lambda t: replace_once(t, KONTOR, "\t" + KONTOR.lstrip()), "000 222",
+         r"tabbtecken i indraget – använd mellanslag"),
+        (lambda t: replace_once(t, KONTOR, KONTOR + '    phone: "000 333"\n'), "000 333",
+         r"'phone' står två gånger \(först på rad \d+\)"),
+        (lambda t: replace_once(t, 'thu: ["09:00-11:00"]', 'thu: ["9-11"]'), '"9-11"',
+         r"Kontorslinjen: öppettider \(hours\): felaktig tid '9-11' – skriv \"TT:MM-TT:MM\""),
+        (lambda t: replace_once(t, "    municipality: alfa\n", "    municipality: alva\n"), "municipality: alva",
+         r"Familjestödet i Alfa: kommunen 'alva' finns inte under municipalities – menade du 'alfa'\?"),
+        (lambda t: replace_once(t, "      default: [kontor]", "      default: [kontorr]"), "[kontorr]",
+         r"behovet ledigt: vägval \(route.default\): resursen 'kontorr' finns inte under resources – menade du 'kontor'\?"),
+        (lambda t: replace_once(t, "    chat: null\n" if "    chat: null\n" in t else KONTOR,
+                                KONTOR + "    web: www.kontor.example\n"), "www.kontor.example",
+         r"Kontorslinjen: webb \(web\) 'www.kontor.example' är ingen fullständig webbadress – den ska börja med https://"),
+        (lambda t: replace_once(t, "needs:", "need:"), "need:",
+         r"okänt avsnitt 'need' – menade du 'needs'\?"),
+        (lambda t: replace_once(t, '    name: Kontorslinjen\n', '    name: "Kontorslinjen\n'), "Kontorslinjen",
+         r"filen är inte giltig YAML här"),
+    ],
+    ids=["phone-letters", "unknown-field", "no-name", "impossible-date", "tab", "duplicate-key",
+         "bad-hours", "unknown-municipality", "unknown-resource-in-route", "url-without-scheme", "typo-in-section",
+         "unclosed-quote"],
+)
+def test_each_fault_gets_a_swedish_error_with_its_line(edit, line_needle, expected):
+    text = edit(MINI)
+    lines = errors_of(text)
+    wanted = re.compile(expected)
+    hits = [e for e in lines if wanted.search(e)]
+    assert hits, lines
+    if "YAML" not in expected:  # a syntax error is reported where the parser notices it
+        assert hits[0].startswith(f"k.yml:{line_of(text, line_needle)}: "), (hits[0], line_of(text, line_needle))
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("", "filen är tom"),
+        ("   \n# bara en kommentar\n", "filen är tom"),
+        ("- en lista\n- inte en katalog\n", "ska bestå av avsnitten municipalities, services, resources, needs"),
+        ("{{{ inte yaml", "filen är inte giltig YAML"),
+        ("resources: []\n", "avsnittet 'needs' saknas"),
+    ],
+)
+def test_files_that_are_not_a_catalogue(content, expected):
+    assert any(expected in e for e in errors_of(content))
+
+
+def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "resources.yml"
+    with big.open("wb") as f:
+        f.truncate(50_000_000)
+    with pytest.raises(catalogue.CatalogueError, match=r"filen är för stor \(50.0 MB, högst 2 MB\)"):
+        catalogue.load(big)
+
+
+def test_a_file_that_is_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "resources.yml"
+    path.write_bytes(MINI.replace("Kontorslinjen", "Kontorslinjen för föräldrar").encode("latin-1"))
+    first_non_ascii = next(i for i, line in enumerate(MINI.splitlines(), start=1) if not line.isascii())
+    with pytest.raises(catalogue.CatalogueError, match=rf":{first_non_ascii}: filen är inte sparad som UTF-8"):
+        catalogue.load(path)
+
+
+# ---------------------------------------------------------------- every error in one run
+
+
+def broken_shipped_copy() -> str:
+    text = replace_once(SHIPPED, 'phone: "116 111"', 'phone: "11G 111"')
+    text = replace_once(text, "    chat: https://mind.se/\n", "    chatt: https://mind.se/\n")
+    text = replace_once(text, "  - id: kvinnofridslinjen\n    name: Kvinnofridslinjen\n", "  - id: kvinnofridslinjen\n")
+    text = replace_once(text, '(facts.md [H])"\n    last_verified: 2026-11-22', '(facts.md [H])"\n    last_verified: 2025-13-40')
+    text = replace_once(text, "    web: https://www.umo.se/\n", "    web: https://www.umo.se/\n\tanonymous: true\n")
+    text = replace_once(text, '        tue: ["13:00-15:00"]', '        tue: ["13.00-15.00"]')
+    text = replace_once(text, "    service: familjestod\n", "    service: familjestod\n    service: familjestöd\n")
+    text = replace_once(text, "      child: [bris]\n", "      child: [briss]\n")
+    return text
+
+
+def test_every_error_is_reported_in_one_run_in_file_order():
+    text = broken_shipped_copy()
+    errors = errors_of(text)
+    expected = [
+        (line_of(text, '"11G 111"'), "Bris: telefon (phone) '11G 111' innehåller bokstäver"),
+        (line_of(text, "chatt: https://mind.se/"), "Mind Självmordslinjen: okänt fält 'chatt' – menade du 'chat'?"),
+        (line_of(text, "id: kvinnofridslinjen"), "resurs nr 5 (id kvinnofridslinjen): fältet namn (name) saknas"),
+        (line_of(text, "2025-13-40"), "'2025-13-40' är inget riktigt datum"),
+        (line_of(text, "\tanonymous"), "tabbtecken i indraget"),
+        (line_of(text, "\tanonymous") + 1, "'anonymous' står två gånger"),
+        (line_of(text, '"13.00-15.00"'), "felaktig tid '13.00-15.00'"),
+        (line_of(text, "service: familjestod"), "tjänsten 'familjestöd' finns inte under services – menade du 'familjestod'?"),
+        (line_of(text, "service: familjestöd"), "'service' står två gånger"),
+        (line_of(text, "child: [briss]"), "resursen 'briss' finns inte under resources – menade du 'bris'?"),
+    ]
+    assert len(errors) == len(expected), "\n".join(errors)
+    for error, (line, fragment) in zip(errors, expected, strict=True):
+        assert error.startswith(f"k.yml:{line}: ") and fragment in error, (error, line, fragment)
+
+
+def test_the_shipped_catalogue_has_no_errors_and_every_entry_a_source():
+    report = check.check(ROOT / "resources.yml")
+    assert report.errors == [] and report.exit_code == 0, report.text()
+    assert not [w for w in report.warnings if "källa (source) saknas" in w.message]
+
+
+# ---------------------------------------------------------------- warnings
+
+WARNED = (
+    MINI.replace("  - {id: beta, name: Beta, aliases: [], source: https://beta.example/, last_verified: 2026-11-01}",
+                 "  - {id: beta, name: Beta, aliases: [], last_verified: 2026-11-01}")
+    .replace("    source: https://dygnet.example/\n    last_verified: 2026-11-01",
+             "    source: https://dygnet.example/\n    last_verified: 2025-11-01")
+    .replace('    phone: "000 222"\n', '    phone: "0002 22"\n    web: http://kontor.example/\n')
+    .replace('thu: ["09:00-11:00"], fri: ["09:00-11:00"]}', 'thu: ["09:00-11:00"], fri: ["09:00-11:00"]}\n'
+             '      exceptions: [{from: 2026-11-01, to: 2027-06-30, note: renovering}]')
+    .replace("  - id: alfa_familj\n", "  - id: dygnet\n    name: Dygnet igen\n    about: {adult: x}\n"
+             "    hours: {weekly: {}}\n    source: https://x.example/\n    last_verified: 2026-11-01\n"
+             "  - id: alfa_familj\n")
+)
+
+
+def test_warnings_do_not_stop_the_file_and_each_names_its_line(tmp_path):
+    path = tmp_path / "k.yml"
+    path.write_text(WARNED, encoding="utf-8")
+    report = check.check(path, today=dt.date(2026, 11, 22))
+    assert report.errors == [] and report.exit_code == 0
+    got = [(w.line, w.where, w.message) for w in report.warnings]
+    text = "\n".join(map(str, got))
+
+    def has(needle: str, where: str, fragment: str, nth: int = 1) -> None:
+        line = line_of(WARNED, needle, nth)
+        assert any(g[0] == line and g[1] == where and fragment in g[2] for g in got), (needle, line, fragment, text)
+
+    has("id: beta", "kommunen Beta", "källa (source) saknas")
+    has("last_verified: 2025-11-01", "Dygnetlinjen", "kontrollerades senast 2025-11-01 (12 månader sedan)")
+    has("http://kontor.example/", "Kontorslinjen", "webb (web) http://kontor.example/ är inte https")
+    has('"0002 22"', "Kontorslinjen", "telefon (phone) '0002 22' har en ovanlig form")
+    has("exceptions: [{from: 2026-11-01", "Kontorslinjen", "öppnar inte någon gång de närmaste 60 dagarna")
+    has("hours: {weekly: {}}", "Dygnet igen", "öppettiderna har inga tider alls")
+    has("id: dygnet", "Dygnet igen", "id 'dygnet' finns redan på rad", nth=2)
+    has("id: beta", "kommunen Beta", "har ingen resurs för orosanmalan")
+    has("id: alfa,", "kommunen Alfa", "har ingen resurs för orosanmalan")
+    has("id: beta", "kommunen Beta", "har ingen resurs för familjestod")
+    assert not any(w.where == "kommunen Alfa" and "familjestod" in w.message for w in report.warnings)  # it has one
+    assert len(report.warnings) == 10, text
+
+
+def test_a_need_without_a_resource_for_some_readers_is_warned(tmp_path):
+    path = tmp_path / "k.yml"
+    path.write_text(MINI + "  tom:\n    text: {adult: Hej}\n", encoding="utf-8")
+    report = check.check(path)
+    assert any(w.where == "behovet tom" and "inget vägval" in w.message and w.line == line_of(MINI + "  tom:\n", "  tom:")
+               for w in report.warnings), report.text()
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_cli_exit_codes_and_output(tmp_path, capsys):
+    broken = tmp_path / "trasig.yml"
+    broken.write_text(broken_shipped_copy(), encoding="utf-8")
+    assert main(["check", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert "FEL (10)" in out and f"{broken}:{line_of(broken_shipped_copy(), '11G 111')}: Bris: telefon" in out
+    assert "Boten fortsätter med den senaste fungerande katalogen" in out
+    assert main(["check", str(ROOT / "resources.yml")]) == 0
+    assert "Resultat: inga fel" in capsys.readouterr().out
+
+
+def test_make_check_checks_the_shipped_file():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^check:.*\n\t.*-m bot check resources\.yml", makefile, re.MULTILINE)
+    assert re.search(r"^test:.*\bcheck\b", makefile, re.MULTILINE)
+
+
+# ---------------------------------------------------------------- --links against a local server
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    seen: list = []
+
+    def _answer(self, body: bool) -> None:
+        type(self).seen.append((self.command, self.path, self.headers.get("User-Agent")))
+        if self.path == "/slow":
+            time.sleep(1.5)
+        status = {"/ok": 200, "/gone": 404, "/slow": 200, "/nohead": 405 if self.command == "HEAD" else 200,
+                  "/moved": 301}.get(self.path, 500)
+        self.send_response(status)
+        if status == 301:
+            self.send_header("Location", "/ok")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        if body:
+            self.wfile.write(b"ok")
+
+    def do_HEAD(self):  # noqa: N802
+        self._answer(body=False)
+
+    def do_GET(self):  # noqa: N802
+        self._answer(body=True)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def web():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Handler.seen = []
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_links_lists_the_dead_ones_with_their_line(tmp_path, web, monkeypatch):
+    monkeypatch.setattr(check, "LINK_TIMEOUT", (1, 0.5))
+    dead_port = closed_port()
+    pages = {"ok": f"{web}/ok", "gone": f"{web}/gone", "slow": f"{web}/slow", "nohead": f"{web}/nohead",
+             "moved": f"{web}/moved", "refused": f"http://127.0.0.1:{dead_port}/"}
+    text = MINI.replace("  - id: alfa_familj\n", "".join(
+        f"  - id: l_{k}\n    name: Länk {k}\n    about: {{adult: x}}\n    web: {url}\n"
+        f"    source: https://x.example/\n    last_verified: 2026-11-01\n" for k, url in pages.items()) + "  - id: alfa_familj\n")
+    path = tmp_path / "k.yml"
+    path.write_text(text, encoding="utf-8")
+    report = check.check(path, links=True)
+    dead = {w.where: w for w in report.warnings if w.message.startswith("länken ")}
+    assert set(dead) == {"Länk gone", "Länk slow", "Länk refused"}, report.text()
+    assert "felkod 404" in dead["Länk gone"].message and dead["Länk gone"].line == line_of(text, "/gone")
+    assert "tidsgränsen" in dead["Länk slow"].message
+    assert "ingen anslutning" in dead["Länk refused"].message
+    assert report.links_checked == 6 and report.exit_code == 0
+    calls = [(m, p) for m, p, _ in _Handler.seen]
+    assert ("HEAD", "/nohead") in calls and ("GET", "/nohead") in calls  # HEAD first, then GET
+    assert ("GET", "/ok") not in calls  # HEAD was enough
+    assert {ua for _, _, ua in _Handler.seen} == {check.USER_AGENT}
+    assert "Stodlotsen" in check.USER_AGENT
+
+
+# ---------------------------------------------------------------- hot reload, last known good
+
+
+def bump(path: Path, text: str) -> None:
+    """Write *text* and move the modification time forward, as an editor saving a second later would."""
+    path.write_text(text, encoding="utf-8")
+    later = time.time_ns() + 2 * 10**9
+    os.utime(path, ns=(later, later))
+
+
+BAD_EDITS = {
+    "not-yaml": "{{{ inte yaml",
+    "empty": "",
+    "tab": MINI.replace(KONTOR, "\t" + KONTOR.lstrip()),
+    "duplicate-key": MINI.replace(KONTOR, KONTOR + '    phone: "000 333"\n'),
+    "no-name": MINI.replace("    name: Kontorslinjen\n", ""),
+    "unknown-field": MINI.replace(KONTOR, KONTOR + "    phnoe: 1\n"),
+    "bad-date": MINI.replace("last_verified: 2026-11-01\n  - id: alfa_familj", "last_verified: 2025-13-40\n  - id: alfa_familj"),
+    "bad-phone": MINI.replace(KONTOR, '    phone: "00G 222"\n'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_EDITS))
+def test_a_bad_edit_keeps_answers_and_logs_the_swedish_error_once(tmp_path, caplog, name):
+    path = tmp_path / "resources.yml"
+    bump(path, MINI)
+    good = catalogue.current(path)
+    assert good.resource("kontor").phone == "000 222"
+    bump(path, BAD_EDITS[name])
+    caplog.clear()
+    assert catalogue.current(path) is good
+    assert catalogue.current(path) is good
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1, caplog.text  # once per broken version, not once per message
+    assert "den senaste fungerande katalogen" in errors[0].getMessage()
+    assert str(path) in errors[0].getMessage()
+    with pytest.raises(catalogue.CatalogueError) as info:  # make check shows the same error
+        catalogue.load(path)
+    assert str(info.value) in errors[0].getMessage()
+
+
+def test_a_good_edit_is_used_at_once_and_a_deleted_file_keeps_the_last(tmp_path):
+    path = tmp_path / "resources.yml"
+    bump(path, MINI)
+    assert catalogue.current(path).resource("kontor").phone == "000 222"
+    bump(path, MINI.replace(KONTOR, '    phone: "000 999"\n'))
+    assert catalogue.current(path).resource("kontor").phone == "000 999"
+    path.unlink()
+    assert catalogue.current(path).resource("kontor").phone == "000 999"
