@@ -142,6 +142,7 @@
     var title = el("h2", "stl-title", cfg.titel);
     title.id = "stl-title";
     toggle = el("button", "stl-toggle");
+    toggle.id = "stl-toggle";
     toggle.type = "button";
     toggle.setAttribute("aria-controls", "stl-body");
     top.appendChild(title);
@@ -335,6 +336,7 @@
   // ---- start -------------------------------------------------------------------------------------
   function start() {
     stylesheet();
+    conversationId(); // a fresh random id for this tab (kept across reloads of the tab)
     build();
     if (!history.length && cfg.halsning) {
       history.push({from: "bot", text: String(cfg.halsning), buttons: []});
