@@ -1,0 +1,32 @@
+"""bot.action_server: errors answer without the request or the exception text."""
+import asyncio
+import json
+
+from sanic.exceptions import InvalidUsage
+
+from bot import action_server
+
+
+def answer(exception):
+    try:
+        raise exception
+    except Exception as e:  # a real traceback, as in the server
+        return asyncio.new_event_loop().run_until_complete(action_server.private_error(None, e))
+
+
+def test_an_error_answers_generically(caplog):
+    resp = answer(KeyError("jag heter Kevin Lindqvist 070-123 45 67"))
+    assert resp.status == 500
+    assert json.loads(resp.body) == {"error": "internt fel"}
+    assert "Kevin" not in caplog.text and "KeyError" in caplog.text
+
+
+def test_a_bad_request_stays_a_bad_request():
+    resp = answer(InvalidUsage("Failed when parsing body as json: {jag heter Kevin"))
+    assert resp.status == 400
+    assert json.loads(resp.body) == {"error": "felaktig begäran"}
+
+
+def test_the_app_uses_the_private_handler():
+    app = action_server.build_app("actions")
+    assert app.error_handler.lookup(ValueError(), None) is action_server.private_error
