@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # run time and need no retraining.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/rasa_components.py bot/text.py
 
-.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check
+.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check browser-test
 
 help:
 	@echo "make run    – installerar vid behov, tränar om data ändrats och startar boten (Ctrl-C stoppar)"
@@ -57,7 +57,7 @@ validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
 
 unit: $(STAMP)
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -m "not e2e and not browser"
 
 test-core: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
@@ -69,7 +69,13 @@ test-nlu: $(MODEL)
 e2e: $(MODEL)
 	$(PY) -m pytest -m e2e
 
-test: lint check validate unit test-core test-nlu e2e
+# The chat widget in a real browser (Debian's chromium, axe-core from npm; both installed when
+# missing by scripts/system_deps.sh). Screenshots and axe reports: results/browser/.
+browser-test: $(MODEL)
+	@scripts/system_deps.sh
+	$(PY) -m pytest -m browser -s
+
+test: lint check validate unit test-core test-nlu e2e browser-test
 	@echo "Alla kontroller gick igenom."
 
 clean:
