@@ -2,6 +2,7 @@
 import asyncio
 import json
 
+from sanic import Sanic
 from sanic.exceptions import InvalidUsage
 
 from bot import action_server
@@ -27,6 +28,7 @@ def test_a_bad_request_stays_a_bad_request():
     assert json.loads(resp.body) == {"error": "felaktig begäran"}
 
 
-def test_the_app_uses_the_private_handler():
+def test_the_app_uses_the_private_handler(monkeypatch):
+    monkeypatch.setattr(Sanic, "test_mode", True)  # the app name may already be registered in this process
     app = action_server.build_app("actions")
     assert app.error_handler.lookup(ValueError(), None) is action_server.private_error
