@@ -256,6 +256,34 @@ class Catalogue(_Model):
             return []
         return [r for r in self.resources if r.service == service and r.municipality == municipality_id]
 
+    def named(self, text: str) -> List[str]:
+        """What *text* names, in order of mention: resource ids and `local:<service>` keys.
+
+        Matched on the name, id and `aliases` of resources and on the `aliases` of services, as whole
+        words of the normalized text. A longer match wins over one inside it ("bris vuxentelefon"
+        names bris_vuxen, not also bris; "koll på soc" is not also "soc"). Local resources are found
+        through their service, so the user's own municipality decides which one is meant.
+        """
+        padded = f" {normalize(text)} "
+        hits: List[Tuple[int, int, str]] = []
+        candidates = [(r.id, [r.name, r.id.replace("_", " "), *r.aliases]) for r in self.resources if not r.is_local]
+        candidates += [(f"local:{key}", [*s.aliases, *([s.name] if s.name else [])]) for key, s in self.services.items()]
+        for key, names in candidates:
+            for alias in names:
+                needle = normalize(alias)
+                if not needle:
+                    continue
+                start = padded.find(f" {needle} ")
+                while start != -1:
+                    hits.append((start, start + len(needle) + 1, key))
+                    start = padded.find(f" {needle} ", start + 1)
+        kept = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0]) for o in hits)]
+        found: List[str] = []
+        for _start, _end, key in sorted(kept):
+            if key not in found:
+                found.append(key)
+        return found
+
     def find_municipality(self, text: str) -> Municipality | None:
         """The catalogue municipality named in *text* (name or alias, whole words), if any."""
         padded = f" {normalize(text)} "

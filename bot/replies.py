@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 from bot import hours, routing
 from bot.catalogue import Catalogue, Need, Resource
-from bot.text import mentions_any
+from bot.text import mentions_any, normalize
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+MAX_HOURS_ANSWERS = 3
 
 
 @dataclass
@@ -177,3 +178,95 @@ def compose(
     if ask_for_municipality:
         messages.append("Skriv vilken kommun du bor i, så visar jag stöd nära dig.")
     return Reply(messages=[m for m in messages if m], resources=[r.id for r in result.resources])
+
+
+# ---------------------------------------------------------------- "är Bris öppet nu?"
+
+_DAY_WORDS = {  # normalized words → weekday (mon=0); "i morgon" is handled separately
+    "mandag": 0, "mandagar": 0, "tisdag": 1, "tisdagar": 1, "onsdag": 2, "onsdagar": 2, "torsdag": 3,
+    "torsdagar": 3, "fredag": 4, "fredagar": 4, "lordag": 5, "lordagar": 5, "sondag": 6, "sondagar": 6,
+}
+ASK_WHICH = {
+    "child": "Vilket ställe undrar du över? Skriv till exempel Bris, soc eller 1177.",
+    "adult": "Vilken stödlinje eller mottagning undrar du över? Skriv till exempel Bris, socialtjänsten eller 1177.",
+}
+
+
+def asked_day(text: str, now: dt.datetime) -> dt.date | None:
+    """The day a question is about ("på lördag", "i morgon"), or None for "now"."""
+    words = f" {normalize(text)} "
+    today = now.astimezone(STOCKHOLM).date()
+    if " imorgon " in words or " i morgon " in words or " imorn " in words:
+        return today + dt.timedelta(days=1)
+    for word, weekday in _DAY_WORDS.items():
+        if f" {word} " in words:  # the next such day, today included
+            return today + dt.timedelta(days=(weekday - today.weekday()) % 7)
+    return None
+
+
+def _hours_line(r: Resource, child: bool, now: dt.datetime, day: dt.date | None) -> str:
+    """One message: the resource, whether it is open now (or on the day asked), its usual week, how to reach it."""
+    status = hours.describe(r.hours, now)
+    contact = _contact(r, child)
+    if status is None:
+        return f"Jag har inga öppettider för {r.name}. {contact}".strip()
+    parts = [f"{r.name}: {status}."]
+    if day is not None and not r.always_open:
+        name = hours.WEEKDAY_NAMES_SV[day.weekday()]
+        summary = hours.day_summary(r.hours, day)
+        parts.append(f"På {name} {day.day} {hours.MONTH_NAMES_SV[day.month - 1]}: {summary}.")
+    week = hours.weekly_summary(r.hours)
+    if week:
+        closed_on_holidays = (r.hours or {}).get("public_holidays", "closed") == "closed"
+        label = "Telefontid" if r.phone else "Öppet"
+        parts.append(f"{label}: {week}." + (" Stängt på helgdagar." if closed_on_holidays else ""))
+    if contact:
+        parts.append(contact)
+    return " ".join(parts)
+
+
+def opening_hours(
+    cat: Catalogue,
+    text: str,
+    audience: str | None = None,
+    municipality_id: str | None = None,
+    last_need: str | None = None,
+    now: dt.datetime | None = None,
+) -> Reply:
+    """Answer "är Bris öppet nu?" / "när kan jag ringa socialtjänsten?" from the catalogue.
+
+    What is asked about comes from the names and aliases in the catalogue; a municipal service
+    is the user's municipality's resource. With no name, the resources of the last need answered
+    are described; with neither, the user is asked which one.
+    """
+    now = now or now_stockholm()
+    child = audience == "child"
+    register = "child" if child else "adult"
+    day = asked_day(text, now)
+    keys = cat.named(text)
+    if not keys and last_need and cat.need(last_need) is not None:
+        result = routing.route(cat, last_need, audience, municipality_id, now)
+        keys = [i.key for i in result.items if not (i.resource and i.resource.emergency)]
+    if not keys:
+        return Reply(messages=[ASK_WHICH[register]])
+
+    messages: List[str] = []
+    named: List[str] = []
+    municipality = cat.municipality(municipality_id)
+    for key in keys[:MAX_HOURS_ANSWERS]:
+        if key.startswith("local:"):
+            service = key[len("local:"):]
+            local = cat.local(service, municipality_id)
+            if local:
+                messages.append(_hours_line(local[0], child, now, day))
+                named.append(local[0].id)
+            elif municipality is None:
+                messages.append("Det beror på var du bor. Skriv vilken kommun du bor i, så ser jag öppettiderna där.")
+            else:
+                generic = cat.services[service].generic.for_reader(register) or ""
+                messages.append(f"Jag har inga öppettider för det i {municipality.name} än. {generic}".strip())
+            continue
+        r = cat.resource(key)
+        messages.append(_hours_line(r, child, now, day))
+        named.append(r.id)
+    return Reply(messages=messages, resources=named)
