@@ -16,12 +16,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 # run time and need no retraining.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/rasa_components.py bot/text.py
 
-.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check browser-test
+.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check browser-test postgres-test purge
 
 help:
 	@echo "make run    – installerar vid behov, tränar om data ändrats och startar boten (Ctrl-C stoppar)"
 	@echo "make test   – installerar vid behov och kör alla kontroller"
 	@echo "make train  – tränar modellen om träningsdata ändrats"
+	@echo "make purge  – raderar sparade samtal äldre än lagringstiden (30 dagar)"
 	@echo "make check  – kontrollerar resources.yml (se docs/katalog.md)"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -57,7 +58,7 @@ validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
 
 unit: $(STAMP)
-	$(PY) -m pytest -m "not e2e and not browser"
+	$(PY) -m pytest -m "not e2e and not browser and not postgres"
 
 test-core: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
@@ -75,8 +76,18 @@ browser-test: $(MODEL)
 	@scripts/system_deps.sh
 	$(PY) -m pytest -m browser -s
 
-test: lint check validate unit test-core test-nlu e2e browser-test
+test: lint check validate unit postgres-test test-core test-nlu e2e browser-test
 	@echo "Alla kontroller gick igenom."
+
+# The tracker store against a real PostgreSQL server (installed when missing, started in a
+# temporary directory on a free port and removed afterwards).
+postgres-test: $(STAMP)
+	@scripts/ensure_postgres.sh
+	$(PY) -m pytest -m postgres
+
+# Delete stored conversations older than the retention time (endpoints.yml, default 30 days).
+purge: $(STAMP)
+	$(PY) -m bot.purge
 
 clean:
 	rm -rf models results .pytest_cache stodlotsen.db
