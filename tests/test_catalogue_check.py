@@ -350,3 +350,15 @@ def test_a_good_edit_is_used_at_once_and_a_deleted_file_keeps_the_last(tmp_path)
     assert catalogue.current(path).resource("kontor").phone == "000 999"
     path.unlink()
     assert catalogue.current(path).resource("kontor").phone == "000 999"
+
+
+def test_the_complete_example_in_the_staff_guide_is_valid():
+    guide = (ROOT / "docs" / "katalog.md").read_text(encoding="utf-8")
+    example = guide.split("## Ett komplett exempel")[1].split("```yaml\n")[1].split("```")[0]
+    municipality, resource = example.split("\nresources:\n")
+    text = SHIPPED.replace("\nservices:", "\n" + municipality.split("municipalities:\n")[1] + "\nservices:", 1)
+    text = text.replace("\nneeds:", "\n" + resource + "\nneeds:", 1)
+    cat = catalogue.parse(text)
+    r = cat.resource("exempelby_orosanmalan")
+    assert r.municipality == "exempelby" and r.hours["exceptions"][0]["note"] == "sommartider"
+    assert cat.local("orosanmalan", "exempelby") == [r]
