@@ -9,6 +9,11 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 MODEL=${MODEL:-models/stodlotsen.tar.gz}
 ENDPOINTS=${ENDPOINTS:-endpoints.yml}
+# The demo page with the chat widget (web/, bot/webserver.py) on 127.0.0.1:${WEB_PORT}; WEB_PORT=0 turns it off.
+WEB_PORT=${WEB_PORT:-8080}
+if [ "$WEB_PORT" != "0" ]; then
+  STODLOTSEN_CORS=${STODLOTSEN_CORS-"http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}"}
+fi
 
 pids=()
 stop() {
@@ -26,7 +31,8 @@ pids+=($!)
 echo "Startar Rasa på ${RASA_INTERFACE}:${RASA_PORT} med modellen ${MODEL} …"
 # Rasa's HTTP API (/conversations, /model, ...) stays off unless STODLOTSEN_API_TOKEN is set; then
 # only with that token. Browser origins allowed to call the REST channel: STODLOTSEN_CORS
-# (space-separated, e.g. "https://www.kommun.se"); default none. See docs/drift.md.
+# (space-separated, e.g. "https://www.kommun.se"); default the demo page's origins (none with WEB_PORT=0;
+# STODLOTSEN_CORS="" allows none). See docs/drift.md.
 rasa_extra=()
 if [ -n "${STODLOTSEN_API_TOKEN:-}" ]; then
   rasa_extra+=(--enable-api --auth-token "$STODLOTSEN_API_TOKEN")
@@ -39,6 +45,12 @@ fi
 .venv/bin/rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --interface "$RASA_INTERFACE" --port "$RASA_PORT" "${rasa_extra[@]}" &
 pids+=($!)
+
+if [ "$WEB_PORT" != "0" ]; then
+  echo "Startar demosidan med chattwidgeten på http://localhost:${WEB_PORT}/ …"
+  .venv/bin/python -m bot.webserver --host 127.0.0.1 --port "$WEB_PORT" --rasa-url "http://localhost:${RASA_PORT}" &
+  pids+=($!)
+fi
 
 start=$(date +%s)
 for _ in $(seq 1 180); do
