@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 
 STORE_TYPE = "bot.tracker_store.PrivateSQLTrackerStore"
 
@@ -19,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--endpoints", default=os.environ.get("ENDPOINTS", "endpoints.yml"), help="standard: endpoints.yml")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    warnings.filterwarnings("ignore")  # library deprecation noise; errors still stop with a message
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
     from rasa.utils.endpoints import read_endpoint_config
