@@ -94,3 +94,14 @@ def test_make_purge_reads_endpoints(domain, tmp_path, monkeypatch, capsys):
     endpoints.write_text('tracker_store:\n  type: SQL\n  dialect: "sqlite"\n', encoding="utf-8")
     assert purge.main(["--endpoints", str(endpoints)]) == 2
     assert "måste ha type" in capsys.readouterr().err
+
+
+def test_the_running_store_purges_periodically(sqlite_store, monkeypatch):
+    store, _, raw_rows = sqlite_store
+    assert store._purger.is_alive() and store._purger.daemon
+    conversation(store, "old", timestamp=time.time() - 40 * 86400)  # arrives after the start-up purge
+    assert raw_rows()
+    waits = iter([False, True])  # one interval passes, then the store is closed
+    monkeypatch.setattr(store._stop, "wait", lambda timeout: next(waits))
+    store._purge_loop(3600)
+    assert raw_rows() == []
