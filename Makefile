@@ -16,12 +16,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 # run time and need no retraining.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/rasa_components.py bot/text.py
 
-.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check browser-test postgres-test purge
+.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check browser-test postgres-test purge load
 
 help:
 	@echo "make run    – installerar vid behov, tränar om data ändrats och startar boten (Ctrl-C stoppar)"
 	@echo "make test   – installerar vid behov och kör alla kontroller"
 	@echo "make train  – tränar modellen om träningsdata ändrats"
+	@echo "make load   – lasttest: 200 samtal samtidigt × 10 meddelanden, latens och förlorade meddelanden"
 	@echo "make purge  – raderar sparade samtal äldre än lagringstiden (30 dagar)"
 	@echo "make check  – kontrollerar resources.yml (se docs/katalog.md)"
 
@@ -84,6 +85,12 @@ test: lint check validate unit postgres-test test-core test-nlu e2e browser-test
 postgres-test: $(STAMP)
 	@scripts/ensure_postgres.sh
 	$(PY) -m pytest -m postgres
+
+# 200 concurrent conversations × 10 messages on loopback: latency percentiles, throughput and lost
+# messages (fails if any is lost). Uses the bot on localhost:5005 if it answers, else starts one.
+load: $(MODEL)
+	@mkdir -p results
+	$(PY) scripts/load.py --conversations 200 --messages 10 --json results/load.json
 
 # Delete stored conversations older than the retention time (endpoints.yml, default 30 days).
 purge: $(STAMP)

@@ -1,0 +1,157 @@
+"""A bounded load generator for the REST webhook: N concurrent conversations of M messages.
+
+    python -m bot.load --url http://localhost:5005/webhooks/rest/webhook --conversations 200 --messages 10
+
+Every conversation has its own sender id and sends its messages one after the other (a person
+waits for the reply before writing again); the conversations run at the same time. Each message
+is timed; a message is *lost* when the request fails, answers with a status other than 200, or
+answers with no text at all. Replies that are the safe static reply (the bot hit its time limit
+or the action server failed, see bot/rest.py) are counted separately as `static_replies`.
+
+Library use (the benchmark reuses it):
+
+    result = asyncio.run(run_load(url, conversations=10, messages_per_conversation=10,
+                                  messages=load_messages(), warmup=20))
+
+`warmup` messages are sent first, one at a time, and are not measured. No Rasa imports here.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import aiohttp
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "routing_cases.yml"
+STATIC_MARK = "tekniskt fel"  # bot/fallback.py says this in every static reply
+
+
+def load_messages(path: Path | str = CASES) -> List[str]:
+    """Every user message of our routing cases (single messages and conversation turns)."""
+    cases = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    texts: List[str] = []
+    for case in cases:
+        texts += [t for t in case.get("turns") or [case.get("text")] if isinstance(t, str) and t.strip()]
+    if not texts:
+        raise ValueError(f"{path}: no messages")
+    return texts
+
+
+def percentile(sorted_values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of already sorted values (0 for none)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str, timeout: float) -> Dict:
+    start = time.perf_counter()
+    outcome: Dict = {"ok": False, "static": False}
+    try:
+        async with session.post(url, json={"sender": sender, "message": text},
+                                timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+            outcome["status"] = resp.status
+            body = await resp.read()
+        if outcome["status"] == 200:
+            messages = json.loads(body or b"[]")
+            texts = " ".join(m.get("text") or "" for m in messages if isinstance(m, dict))
+            outcome["ok"] = bool(texts.strip())
+            outcome["static"] = STATIC_MARK in texts
+            outcome["kind"] = "ok" if outcome["ok"] else "empty"
+        else:
+            outcome["kind"] = f"http_{outcome['status']}"
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as e:
+        outcome["kind"] = type(e).__name__
+    outcome["latency"] = time.perf_counter() - start
+    return outcome
+
+
+async def run_load(url: str, conversations: int, messages_per_conversation: int, messages: Sequence[str],
+                   warmup: int = 0, timeout: float = 60.0) -> Dict:
+    """Run the load and return the figures (see the module docstring)."""
+    run_id = uuid.uuid4().hex[:8]
+    connector = aiohttp.TCPConnector(limit=max(conversations, 1), force_close=False)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        for i in range(warmup):
+            await _send(session, url, f"load-{run_id}-warmup-{i % 5}", messages[i % len(messages)], timeout)
+
+        async def conversation(c: int) -> List[Dict]:
+            sender = f"load-{run_id}-{c}"
+            return [await _send(session, url, sender, messages[(c * messages_per_conversation + m) % len(messages)],
+                                timeout) for m in range(messages_per_conversation)]
+
+        start = time.perf_counter()
+        per_conversation = await asyncio.gather(*(conversation(c) for c in range(conversations)))
+        duration = time.perf_counter() - start
+
+    outcomes = [o for conv in per_conversation for o in conv]
+    latencies = sorted(o["latency"] * 1000 for o in outcomes)
+    kinds = Counter(o["kind"] for o in outcomes)
+    replied = sum(o["ok"] for o in outcomes)
+    return {
+        "url": url,
+        "conversations": conversations,
+        "messages_per_conversation": messages_per_conversation,
+        "warmup": warmup,
+        "sent": len(outcomes),
+        "replied": replied,
+        "lost": len(outcomes) - replied,
+        "errors": sum(n for k, n in kinds.items() if k not in ("ok", "empty")),
+        "empty": kinds.get("empty", 0),
+        "static_replies": sum(o["static"] for o in outcomes),
+        "outcomes": dict(kinds),
+        "duration_s": round(duration, 3),
+        "throughput_msg_s": round(len(outcomes) / duration, 2) if duration > 0 else 0.0,
+        "latency_ms": {
+            "p50": round(percentile(latencies, 50), 1),
+            "p95": round(percentile(latencies, 95), 1),
+            "p99": round(percentile(latencies, 99), 1),
+            "max": round(latencies[-1], 1) if latencies else 0.0,
+            "mean": round(sum(latencies) / len(latencies), 1) if latencies else 0.0,
+        },
+    }
+
+
+def report(result: Dict) -> str:
+    lat = result["latency_ms"]
+    return (
+        f"{result['conversations']} samtal × {result['messages_per_conversation']} meddelanden = {result['sent']} meddelanden "
+        f"på {result['duration_s']} s\n"
+        f"svar: {result['replied']}  förlorade: {result['lost']}  fel: {result['errors']}  tomma: {result['empty']}  "
+        f"nödsvar (tidsgräns/fel): {result['static_replies']}\n"
+        f"latens ms: p50 {lat['p50']}  p95 {lat['p95']}  p99 {lat['p99']}  max {lat['max']}  medel {lat['mean']}\n"
+        f"genomströmning: {result['throughput_msg_s']} meddelanden/s"
+    )
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Lasttest av Stödlotsens REST-webhook.")
+    parser.add_argument("--url", default="http://localhost:5005/webhooks/rest/webhook")
+    parser.add_argument("--conversations", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=10, help="meddelanden per samtal")
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--timeout", type=float, default=60.0, help="sekunder per meddelande")
+    parser.add_argument("--cases", default=str(CASES))
+    parser.add_argument("--json", dest="json_out", help="skriv resultatet som JSON hit")
+    args = parser.parse_args(argv)
+    result = asyncio.run(run_load(args.url, args.conversations, args.messages, load_messages(args.cases),
+                                  warmup=args.warmup, timeout=args.timeout))
+    print(report(result))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0 if result["lost"] == 0 and result["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""bot/load.py against a small local stub webhook: what counts as replied, lost, empty and static."""
+import asyncio
+import socket
+
+from aiohttp import web
+
+from bot import load
+
+
+def test_percentile_nearest_rank():
+    values = sorted(float(v) for v in range(1, 101))
+    assert load.percentile(values, 50) == 50 and load.percentile(values, 99) == 99
+    assert load.percentile(values, 100) == 100 and load.percentile([], 50) == 0.0
+
+
+def test_routing_cases_give_the_messages():
+    messages = load.load_messages()
+    assert len(messages) > 50 and all(isinstance(m, str) and m.strip() for m in messages)
+
+
+async def _run(messages, conversations, per_conversation, warmup=0):
+    seen = []
+
+    async def webhook(request):
+        body = await request.json()
+        seen.append(body["sender"])
+        text = body["message"]
+        if text == "fail":
+            return web.json_response({"error": "x"}, status=500)
+        if text == "empty":
+            return web.json_response([])
+        if text == "static":
+            return web.json_response([{"recipient_id": body["sender"], "text": "Jag har ett tekniskt fel just nu."}])
+        return web.json_response([{"recipient_id": body["sender"], "text": f"svar på {text}"}])
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        result = await load.run_load(f"http://127.0.0.1:{port}/webhook", conversations, per_conversation, messages,
+                                     warmup=warmup, timeout=10)
+    finally:
+        await runner.cleanup()
+    return result, seen
+
+
+def test_every_message_replied():
+    result, seen = asyncio.run(_run(["a", "b", "c"], conversations=7, per_conversation=3, warmup=2))
+    assert result["sent"] == 21 and result["replied"] == 21 and result["lost"] == 0 and result["errors"] == 0
+    assert len(seen) == 23  # warm-up messages are sent but not counted
+    assert len({s for s in seen if "warmup" not in s}) == 7  # one sender per conversation
+    assert result["throughput_msg_s"] > 0 and result["latency_ms"]["p50"] <= result["latency_ms"]["p99"]
+
+
+def test_errors_empty_and_static_replies_are_counted():
+    result, _ = asyncio.run(_run(["a", "fail", "empty", "static"], conversations=2, per_conversation=4))
+    assert result["sent"] == 8
+    assert result["errors"] == 2 and result["outcomes"]["http_500"] == 2
+    assert result["empty"] == 2 and result["lost"] == 4
+    assert result["static_replies"] == 2 and result["replied"] == 4
+
+
+def test_an_unreachable_bot_loses_every_message():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = asyncio.run(load.run_load(f"http://127.0.0.1:{port}/webhook", 2, 2, ["a"], timeout=5))
+    assert result["lost"] == 4 and result["errors"] == 4
+    assert load.main(["--url", f"http://127.0.0.1:{port}/webhook", "--conversations", "1", "--messages", "1",
+                      "--warmup", "0"]) == 1
