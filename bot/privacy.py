@@ -72,9 +72,15 @@ def luhn_ok(digits: str) -> bool:
 
 # --- phone numbers ----------------------------------------------------------------------------
 # International: +46 / 0046, optional (0), then 7-9 digits with spaces or dashes between.
-_PHONE_INTL = re.compile(r"(?<![\w+])(?:\+|00)\s?46[\s-]*(?:\(0\)[\s-]*)?\d(?:[\s-]?\d){6,9}(?!\d)")
+_SEP = r"(?:\s?[-–]\s?|\s)?"  # between digits: nothing, a space, or a dash with optional spaces
+_PHONE_INTL = re.compile(
+    r"(?<![\w+])(?:\+|00)\s?46" + _SEP + r"(?:\(0\)\s?)?\d(?:" + _SEP + r"\d){6,9}(?!\d)"
+)
 # National: a leading 0, then 7-9 more digits (8-10 digits in all) with spaces or dashes between.
-_PHONE_NATIONAL = re.compile(r"(?<![\w+])0\d(?:[\s-]?\d){6,8}(?!\d)")
+_PHONE_NATIONAL = re.compile(
+    r"(?<![\w+(])(?:0\d(?:" + _SEP + r"\d){6,8}"  # 070-123 45 67, 08-123 456 78
+    r"|\(0\d{1,3}\)\s?\d(?:" + _SEP + r"\d){4,7})(?!\d)"  # (070) 123 45 67, (08) 12 34 56
+)
 
 # --- e-mail -----------------------------------------------------------------------------------
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)

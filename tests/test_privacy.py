@@ -27,6 +27,9 @@ SCRUBBED = [
     ("0046701234567", "0046701234567", PHONE),
     ("hemnummer 08-123 456 78", "08-123 456 78", PHONE),
     ("0303-12 34 56", "0303-12 34 56", PHONE),
+    ("(070) 123 45 67", "(070) 123 45 67", PHONE),
+    ("070 - 123 45 67", "070 - 123 45 67", PHONE),
+    ("+46-70-123 45 67", "+46-70-123 45 67", PHONE),
     # e-mail
     ("maila kalle.svensson@example.com", "kalle.svensson@example.com", EMAIL),
     ("KALLE_99@Skola.Kommun.SE", "KALLE_99@Skola.Kommun.SE", EMAIL),
