@@ -232,14 +232,22 @@ def opening_hours(
     municipality_id: str | None = None,
     last_need: str | None = None,
     now: dt.datetime | None = None,
+    danger_first: bool = False,
 ) -> Reply:
     """Answer "är Bris öppet nu?" / "när kan jag ringa socialtjänsten?" from the catalogue.
 
     What is asked about comes from the names and aliases in the catalogue; a municipal service
     is the user's municipality's resource. With no name, the resources of the last need answered
-    are described; with neither, the user is asked which one.
+    are described; with neither, the user is asked which one. *danger_first* puts 112 first.
     """
     now = now or now_stockholm()
+    if danger_first:
+        reply = opening_hours(cat, text, audience, municipality_id, last_need, now)
+        emergency = next((r for r in cat.resources if r.emergency), None)
+        if emergency is not None and emergency.id not in reply.resources:
+            reply.messages.insert(0, describe_resource(emergency, audience == "child", now))
+            reply.resources.insert(0, emergency.id)
+        return reply
     child = audience == "child"
     register = "child" if child else "adult"
     day = asked_day(text, now)

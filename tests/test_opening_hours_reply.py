@@ -31,6 +31,7 @@ JULAFTON = at("2026-12-24 10:00")  # a Thursday; juldagen Friday; next opening M
         ("har UMO öppet på lördag", ["umo"]),
         ("svarar 90101 på natten", ["mind_sjalvmordslinjen"]),
         ("har bris eller kvinnofridslinjen öppet", ["bris", "kvinnofridslinjen"]),
+        ("har fritisen öppet på lovet", ["local:fritid"]),
         ("brisera inte", []),  # whole words only
         ("är ni öppna", []),
     ],
@@ -86,11 +87,14 @@ def test_nothing_named_asks_which_or_uses_the_last_need(shipped):
 # ---------------------------------------------------------------- through the actions
 
 
-def tracker(text: str, intent: str, municipality: str | None = None, last_need: str | None = None) -> Tracker:
+def tracker(text: str, intent: str, municipality: str | None = None, last_need: str | None = None,
+            ranking: list | None = None, hint: str | None = None) -> Tracker:
+    ranking = ranking or [{"name": intent, "confidence": 0.9}]
     return Tracker.from_dict({
         "sender_id": "test-hours",
         "slots": {"municipality": municipality, "audience": None, "last_need": last_need},
-        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
+        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
+                           "intent_ranking": ranking, "crisis": {"hint": hint}},
         "events": [], "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
     })
 
@@ -105,6 +109,27 @@ def test_the_action_answers_for_the_municipality_in_the_message(shipped):
     text, slots = run(ActionOpeningHours(), tracker("när kan jag ringa socialtjänsten i katrineholm", "ask_opening_hours"))
     assert "0150-48 83 00" in text and "Telefontid:" in text
     assert slots["municipality"] == "katrineholm"
+
+
+def test_no_name_and_a_likely_need_answers_the_need(shipped):
+    ranking = [{"name": "ask_opening_hours", "confidence": 0.5}, {"name": "child_parent_addiction", "confidence": 0.3}]
+    text, slots = run(ActionOpeningHours(), tracker("mamma öppnar vin så fort hon vaknar", "ask_opening_hours",
+                                                    ranking=ranking))
+    assert slots["last_need"] == "child_parent_addiction"
+    assert "116 111" in text and "Vilket ställe" not in text and "Vilken stödlinje" not in text
+    # a named resource is an opening-hours question whatever the runner-up
+    text, slots = run(ActionOpeningHours(), tracker("öppnar bris på natten", "ask_opening_hours", ranking=ranking))
+    assert text.startswith("Bris: öppet dygnet runt") and "last_need" not in slots
+    # a weak runner-up: ask which one
+    weak = [ranking[0], {"name": "child_parent_addiction", "confidence": 0.05}]
+    text, _ = run(ActionOpeningHours(), tracker("är ni öppna", "ask_opening_hours", ranking=weak))
+    assert text in replies.ASK_WHICH.values()
+
+
+def test_unsure_danger_puts_112_first(shipped):
+    dispatcher = CollectingDispatcher()
+    ActionOpeningHours().run(dispatcher, tracker("är bris öppet", "ask_opening_hours", hint="unsure_acute"), {})
+    assert "112" in dispatcher.messages[0]["text"] and "116 111" in dispatcher.messages[1]["text"]
 
 
 def bump(path, text: str) -> None:
