@@ -109,6 +109,15 @@ def test_bad_requests_get_a_swedish_error(bot):
     assert status == 400 and "saknas eller är inte en text" in json.loads(body)["error"]
 
 
+def test_streaming_gives_one_message_per_line(bot):
+    sender = f"fuzz-{uuid.uuid4().hex[:8]}"
+    status, body = post(bot.url + "?stream=true", json.dumps({"sender": sender, "message": "jag blir mobbad"}).encode())
+    assert status == 200
+    messages = [json.loads(line) for line in body.decode().splitlines()]
+    assert messages and all(m["recipient_id"] == sender for m in messages)
+    assert "bris" in found(reply_text(messages))
+
+
 def test_the_rest_webhook_survived_the_fuzzing(bot):
     still_answers(bot)
 
