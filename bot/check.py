@@ -70,7 +70,7 @@ class Report:
         if self.links_checked:
             lines.append(f"\n{self.links_checked} webbadresser kontrollerade.")
         if self.errors:
-            lines.append(f"\nResultat: {len(self.errors)} fel, {len(self.warnings)} varningar. "
+            lines.append(f"\nResultat: {len(self.errors)} fel (varningar visas när felen är rättade). "
                          "Boten fortsätter med den senaste fungerande katalogen tills felen är rättade.")
         else:
             lines.append(f"\nResultat: inga fel, {len(self.warnings)} varningar. Katalogen kan användas.")
