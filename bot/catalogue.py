@@ -10,6 +10,7 @@ import difflib
 import logging
 import os
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -607,3 +608,33 @@ def current(path: os.PathLike | str | None = None) -> Catalogue:
         logger.info("Katalogen %s är inläst på nytt (%d resurser).", key, len(cat.resources))
     _last_good[key] = cat
     return cat
+
+
+_watchers: Dict[str, threading.Thread] = {}
+
+
+def watch(path: os.PathLike | str | None = None, interval: float = 1.0) -> threading.Thread:
+    """Check the file every *interval* seconds in a daemon thread (once per path), so a broken edit is
+    logged when it is saved, not at the next message. Answers never wait for it: `current()` also
+    checks on every call."""
+    key = str(catalogue_path(path))
+    if key in _watchers and _watchers[key].is_alive():
+        return _watchers[key]
+
+    def loop() -> None:
+        reported = None
+        while True:
+            try:
+                current(key)
+                reported = None
+            except CatalogueError as e:  # nothing valid has loaded yet: say so once per message text
+                if str(e) != reported:
+                    reported = str(e)
+                    logger.error("Katalogen kan inte användas och ingen tidigare version finns:\n%s", e)
+            stop.wait(interval)
+
+    stop = threading.Event()
+    thread = threading.Thread(target=loop, name=f"katalogbevakning:{key}", daemon=True)
+    _watchers[key] = thread
+    thread.start()
+    return thread

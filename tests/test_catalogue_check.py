@@ -362,3 +362,16 @@ def test_the_complete_example_in_the_staff_guide_is_valid():
     r = cat.resource("exempelby_orosanmalan")
     assert r.municipality == "exempelby" and r.hours["exceptions"][0]["note"] == "sommartider"
     assert cat.local("orosanmalan", "exempelby") == [r]
+
+
+def test_the_watcher_logs_a_broken_save_without_waiting_for_a_message(tmp_path, caplog):
+    path = tmp_path / "resources.yml"
+    bump(path, MINI)
+    catalogue.watch(path, interval=0.2)
+    assert catalogue.watch(path) is catalogue.watch(path)  # one thread per file
+    bump(path, MINI.replace(KONTOR, '    phone: "00G 222"\n'))
+    deadline = time.monotonic() + 5
+    while "'00G 222' innehåller bokstäver" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "'00G 222' innehåller bokstäver" in caplog.text
+    assert catalogue.current(path).resource("kontor").phone == "000 222"
