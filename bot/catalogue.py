@@ -200,14 +200,14 @@ class Need(_Model):
     @validator("audience")
     def _audience(cls, audience: str | None) -> str | None:
         if audience is not None and audience not in AUDIENCES:
-            raise ValueError(f"okänd målgrupp '{audience}', använd någon av {', '.join(AUDIENCES)}")
+            raise ValueError(f"'{audience}' är ingen målgrupp – använd någon av {', '.join(AUDIENCES)}")
         return audience
 
     @validator("route")
     def _route_keys(cls, route: Dict[str, List[str]]) -> Dict[str, List[str]]:
         for key, entries in route.items():
             if key not in ROUTE_KEYS:
-                raise ValueError(f"okänd målgrupp '{key}', använd någon av {', '.join(ROUTE_KEYS)}")
+                raise ValueError(f"'{key}' är ingen målgrupp – använd någon av {', '.join(ROUTE_KEYS)}")
             if len(entries) > MAX_RESOURCES:
                 raise ValueError(f"'{key}' har {len(entries)} resurser, högst {MAX_RESOURCES} får visas")
         return route
@@ -434,7 +434,7 @@ def _pydantic_problem(err: dict, data: Any, doc: yamllines.Document) -> Problem:
 def _hours_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
     found = []
     for i, entry in enumerate(data.get("resources") or []):
-        if isinstance(entry, dict) and entry.get("hours") is not None:
+        if isinstance(entry, dict) and isinstance(entry.get("hours"), dict):  # other types: the schema says so
             for e in opening_hours.problems(entry["hours"]):
                 loc = ("resources", i, "hours", *e.path)
                 found.append(Problem(doc.line(loc), where(data, loc), f"öppettider (hours): {e}"))
