@@ -192,6 +192,11 @@ def public_numbers() -> frozenset:
     return frozenset(_digits(n) for r in cat.resources for n in (r.phone, r.sms) if n)
 
 
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_SPACE = re.compile(r"\s")
+_MAYBE_EMAIL = re.compile(r"@|\(at\)|\[at\]", re.IGNORECASE)
+
+
 def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = None) -> str:
     """*text* with personal identifiers replaced by placeholders.
 
@@ -203,6 +208,9 @@ def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = Non
     """
     if not text:
         return text
+    if not _HAS_DIGIT.search(text) and not _MAYBE_EMAIL.search(text):
+        # Without digits or an e-mail sign only a name can be in it ("jag heter Kalle").
+        return _scrub_names(text, found) if _HAS_SPACE.search(text) else text
     keep_digits = public_numbers() if keep is None else frozenset(_digits(k) for k in keep)
 
     def replace(placeholder: str, check=None):

@@ -74,12 +74,14 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         """Store the events not stored yet, scrubbed, under the hashed id."""
         await self.stream_events(tracker)
         stored_id = self.stored_id(tracker.sender_id)
-        # What the user gave away in this conversation (in memory) is also removed where it is
-        # repeated, e.g. in a reply or a slot.
-        echoes = [found for e in tracker.events if isinstance(e, UserUttered)
-                  for found in privacy.identifiers([e.text, e.parse_data, e.metadata])]
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
+            new_events = list(self._additional_events(session, tracker))
+            # What the user gave away in these turns is also removed where it is repeated, e.g. in
+            # a reply or a slot. (Earlier turns come back from the store already scrubbed.)
+            echoes = [found for e in new_events if isinstance(e, UserUttered)
+                      for found in privacy.identifiers([e.text, e.metadata,
+                                                        [x.get("value") for x in e.entities or [] if isinstance(x, dict)]])]
+            for event in new_events:
                 data = privacy.scrub_event(event.as_dict(), echoes)
                 session.add(
                     self.SQLEvent(
