@@ -367,6 +367,7 @@ def test_the_complete_example_in_the_staff_guide_is_valid():
 def test_the_watcher_logs_a_broken_save_without_waiting_for_a_message(tmp_path, caplog):
     path = tmp_path / "resources.yml"
     bump(path, MINI)
+    assert catalogue.current(path).resource("kontor").phone == "000 222"  # the last good one
     catalogue.watch(path, interval=0.2)
     assert catalogue.watch(path) is catalogue.watch(path)  # one thread per file
     bump(path, MINI.replace(KONTOR, '    phone: "00G 222"\n'))
