@@ -553,7 +553,7 @@ def read_source(path: os.PathLike | str | None = None) -> Parsed:
                                                    f"{MAX_BYTES / 1e6:.0f} MB) – är det rätt fil?")], name=name)
         raw = path.read_bytes()
     except OSError as e:
-        raise CatalogueError(problems=[Problem(None, "", f"kan inte läsa filen ({e.strerror})")], name=name) from e
+        raise CatalogueError(problems=[Problem(None, "", _unreadable(e))], name=name) from e
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -561,6 +561,16 @@ def read_source(path: os.PathLike | str | None = None) -> Parsed:
         raise CatalogueError(problems=[Problem(line, "", "filen är inte sparad som UTF-8 – spara den som UTF-8 "
                                                "i textredigeraren (å, ä och ö blir annars fel)")], name=name) from e
     return parse_source(text, name)
+
+
+def _unreadable(e: OSError) -> str:
+    if isinstance(e, FileNotFoundError):
+        return "filen finns inte – kontrollera sökvägen"
+    if isinstance(e, IsADirectoryError):
+        return "det här är en mapp, inte en fil"
+    if isinstance(e, PermissionError):
+        return "filen får inte läsas (behörighet saknas)"
+    return "kan inte läsa filen"
 
 
 def load(path: os.PathLike | str | None = None) -> Catalogue:
@@ -595,7 +605,7 @@ def current(path: os.PathLike | str | None = None) -> Catalogue:
         cat = _cached(key, stamp)
     except (CatalogueError, OSError) as e:
         error = e if isinstance(e, CatalogueError) else CatalogueError(
-            problems=[Problem(None, "", f"kan inte läsa filen ({e.strerror})")], name=key)
+            problems=[Problem(None, "", _unreadable(e))], name=key)
         if key not in _last_good:
             raise error from e
         if _failed.get(key) != stamp:

@@ -376,3 +376,10 @@ def test_the_watcher_logs_a_broken_save_without_waiting_for_a_message(tmp_path, 
         time.sleep(0.05)
     assert "'00G 222' innehåller bokstäver" in caplog.text
     assert catalogue.current(path).resource("kontor").phone == "000 222"
+
+
+def test_a_missing_file_or_a_folder_is_said_in_swedish(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "finns-inte.yml")]) == 1
+    assert "finns-inte.yml: filen finns inte – kontrollera sökvägen" in capsys.readouterr().out
+    assert main(["check", str(tmp_path)]) == 1
+    assert "det här är en mapp, inte en fil" in capsys.readouterr().out
