@@ -383,3 +383,19 @@ def test_a_missing_file_or_a_folder_is_said_in_swedish(tmp_path, capsys):
     assert "finns-inte.yml: filen finns inte – kontrollera sökvägen" in capsys.readouterr().out
     assert main(["check", str(tmp_path)]) == 1
     assert "det här är en mapp, inte en fil" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["50-mb", "latin-1"])
+def test_a_huge_or_wrongly_encoded_save_keeps_the_last_good(tmp_path, name):
+    path = tmp_path / "resources.yml"
+    bump(path, MINI)
+    good = catalogue.current(path)
+    if name == "50-mb":
+        with path.open("ab") as f:
+            f.truncate(50_000_000)
+    else:
+        path.write_bytes(MINI.replace("000 222", "000 999").encode("latin-1"))
+    later = time.time_ns() + 3 * 10**9
+    os.utime(path, ns=(later, later))
+    assert catalogue.current(path) is good
+    assert good.resource("kontor").phone == "000 222"
