@@ -1,0 +1,24 @@
+"""Run Rasa's own command line with Stödlotsen's hot-path fixes installed.
+
+`python -m bot.serve run --model … --endpoints …` is exactly `rasa run …`, plus
+`bot.rasa_speedups.install()` first. `make run`, the tests and the benchmark use it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    from bot import rasa_speedups
+
+    rasa_speedups.install()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
