@@ -21,6 +21,8 @@ from rasa_sdk.endpoint import create_app, create_argument_parser
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
 
+from bot import action_guard, catalogue
+
 logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
@@ -39,6 +41,7 @@ def build_app(actions: str = "actions") -> Sanic:
     """rasa-sdk's app with our error handler and without CORS."""
     app = create_app(actions, cors_origins=None)
     app.error_handler.add(Exception, private_error)
+    action_guard.install(app)  # malformed action calls get a 400, not a 500
     return app
 
 
@@ -50,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
                                  args.logging_config_file)
     utils.update_sanic_log_level()
     app = build_app(args.actions or "actions")
+    catalogue.watch()  # a broken catalogue edit is logged when it is saved, not at the next message
     logger.info("Action-servern lyssnar på http://%s:%d", HOST, args.port)
     app.run(HOST, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
 

@@ -42,7 +42,7 @@ if [ -n "${STODLOTSEN_CORS:-}" ]; then
   read -r -a cors_origins <<< "$STODLOTSEN_CORS"
   rasa_extra+=(--cors "${cors_origins[@]}")
 fi
-.venv/bin/rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
+.venv/bin/python -m bot.serve run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --interface "$RASA_INTERFACE" --port "$RASA_PORT" "${rasa_extra[@]}" &
 pids+=($!)
 

@@ -52,6 +52,7 @@ class BotServer:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "{self.actions_url or f"http://127.0.0.1:{self.actions_port}/webhook"}"\n'
+            f'  enable_selective_domain: true\n'
             f'tracker_store:\n  type: bot.tracker_store.PrivateSQLTrackerStore\n  dialect: "sqlite"\n'
             f'  db: "{self.db}"\n  key_file: "{self.key_file}"\n',
             encoding="utf-8",
@@ -64,7 +65,7 @@ class BotServer:
         if self.actions_url is None:
             self._spawn_actions()
         self.procs.append(subprocess.Popen(
-            [str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+            [str(bin_dir / "python"), "-m", "bot.serve", "run", "--model", str(MODEL), "--endpoints", str(endpoints),
              "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(self.rasa_port),
              *(["--cors", *self.cors] if self.cors else [])],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
