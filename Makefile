@@ -16,13 +16,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 # run time and need no retraining.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/rasa_components.py bot/text.py
 
-.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check browser-test postgres-test purge load
+.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check browser-test postgres-test purge load bench
 
 help:
 	@echo "make run    – installerar vid behov, tränar om data ändrats och startar boten (Ctrl-C stoppar)"
 	@echo "make test   – installerar vid behov och kör alla kontroller"
 	@echo "make train  – tränar modellen om träningsdata ändrats"
 	@echo "make load   – lasttest: 200 samtal samtidigt × 10 meddelanden, latens och förlorade meddelanden"
+	@echo "make bench  – mäter svarstider, genomströmning, minne, start- och träningstid och förståelse -> bench/REPORT.md"
 	@echo "make purge  – raderar sparade samtal äldre än lagringstiden (30 dagar)"
 	@echo "make check  – kontrollerar resources.yml (se docs/katalog.md)"
 
@@ -88,6 +89,11 @@ postgres-test: $(STAMP)
 
 # 200 concurrent conversations × 10 messages on loopback: latency percentiles, throughput and lost
 # messages (fails if any is lost). Uses the bot on localhost:5005 if it answers, else starts one.
+# Latency, throughput, memory, start-up, training time and held-out NLU scores -> bench/
+# (REPORT.md, results.json, latency.png). BENCH_ARGS=--skip-train reuses the last training time.
+bench: $(MODEL)
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
 load: $(MODEL)
 	@mkdir -p results
 	$(PY) scripts/load.py --conversations 200 --messages 10 --json results/load.json
