@@ -16,6 +16,7 @@ endpoints.yml:
       db: "stodlotsen.db"
       retention_days: 30
       key_file: ".stodlotsen-nyckel"   # used when STODLOTSEN_HASH_KEY is not set
+      cache_conversations: 1000        # recently saved conversations kept in memory (never written), 0 = off
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from typing import Any, Dict
 
 import sqlalchemy as sa
@@ -48,6 +50,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         retention_days: Any = None,
         retention_check_minutes: Any = 60,
         key_file: str | None = None,
+        cache_conversations: Any = 1000,
         **kwargs: Dict[str, Any],
     ) -> None:
         # Settings first: a wrong value stops the start with a Swedish message.
@@ -56,6 +59,10 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         super().__init__(domain=domain, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
+        # Recently saved conversations, kept in memory (never written anywhere) so the next message
+        # need not rebuild the tracker from all its stored events. stored id -> (last event id, tracker)
+        self._recent: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
+        self.cache_conversations = int(cache_conversations or 0)
         self.last_purge = self.purge_expired()
         interval = float(retention_check_minutes or 60) * 60
         self._stop = threading.Event()
@@ -95,6 +102,31 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         # Every lookup by conversation id (retrieve, count of stored events) goes through here.
         return super()._event_query(session, self.stored_id(sender_id), fetch_events_from_all_sessions)
 
+    # --- recently used conversations ---------------------------------------------------------
+    def _last_event_id(self, session, stored_id: str) -> int | None:
+        table = self.SQLEvent.__table__
+        return session.execute(sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == stored_id)).scalar()
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The conversation's tracker: from memory when it was saved here and nothing was stored for
+        it since (one indexed query checks that, so another worker's writes are never missed), else
+        rebuilt from the database as Rasa does."""
+        stored_id = self.stored_id(sender_id)
+        entry = self._recent.pop(stored_id, None)  # lent out: a failed turn never leaves a half-updated copy here
+        if entry is not None:
+            with self.session_scope() as session:
+                if self._last_event_id(session, stored_id) == entry[0]:
+                    return entry[1]
+        return await super().retrieve(sender_id)
+
+    def _remember(self, stored_id: str, last_id: int | None, tracker: DialogueStateTracker) -> None:
+        if self.cache_conversations <= 0 or last_id is None:
+            return
+        self._recent[stored_id] = (last_id, tracker)
+        self._recent.move_to_end(stored_id)
+        while len(self._recent) > self.cache_conversations:
+            self._recent.popitem(last=False)
+
     # --- scrubbed storage --------------------------------------------------------------------
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events not stored yet, scrubbed, under the hashed id."""
@@ -120,6 +152,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
+            self._remember(stored_id, self._last_event_id(session, stored_id), tracker)
 
     # --- retention ---------------------------------------------------------------------------
     def purge_expired(self, now: float | None = None) -> tuple[int, int]:
@@ -135,6 +168,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 left = sa.select(table.c.sender_id).where(table.c.sender_id.in_(touched)).distinct()
                 touched -= {row[0] for row in conn.execute(left)}
         if deleted:
+            self._recent.clear()  # cached trackers may hold the deleted events
             logger.info("Gallring: %d händelser i %d samtal äldre än %d dagar raderades.",
                         deleted, len(touched), self.retention_days)
         return deleted, len(touched)

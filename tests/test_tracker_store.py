@@ -105,3 +105,77 @@ def test_the_running_store_purges_periodically(sqlite_store, monkeypatch):
     monkeypatch.setattr(store._stop, "wait", lambda timeout: next(waits))
     store._purge_loop(3600)
     assert raw_rows() == []
+
+
+# --- recently used conversations kept in memory -------------------------------------------------
+def _cache_store(tmp_path, **kw):
+    from rasa.shared.core.domain import Domain
+
+    from bot.tracker_store import PrivateSQLTrackerStore
+
+    domain = Domain.from_yaml("slots:\n  municipality:\n    type: text\n    mappings:\n    - type: custom\n")
+    return PrivateSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "c.db"),
+                                  key_file=str(tmp_path / "k"), **kw)
+
+
+def _turn(tracker, text):
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0}))
+    tracker.update(BotUttered("Hej!"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def test_saved_conversation_comes_back_from_memory_and_matches_the_database(tmp_path):
+    import asyncio
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = _cache_store(tmp_path)
+    tracker = DialogueStateTracker("kalle", store.domain.slots)
+    _turn(tracker, "hej")
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve("kalle"))
+    assert again is tracker  # from memory: no rebuild
+    _turn(again, "hallå igen")
+    asyncio.run(store.save(again))
+    store._recent.clear()
+    rebuilt = asyncio.run(store.retrieve("kalle"))  # from the database
+    assert rebuilt is not tracker
+    assert [e.type_name for e in rebuilt.events] == [e.type_name for e in tracker.events]
+    assert rebuilt.latest_message.text == "hallå igen"
+
+
+def test_memory_copy_is_not_used_when_another_process_stored_events(tmp_path):
+    import asyncio
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    mine, other = _cache_store(tmp_path), _cache_store(tmp_path)  # two workers, one database
+    tracker = DialogueStateTracker("lisa", mine.domain.slots)
+    _turn(tracker, "hej")
+    asyncio.run(mine.save(tracker))
+    theirs = asyncio.run(other.retrieve("lisa"))
+    _turn(theirs, "det andra meddelandet")
+    asyncio.run(other.save(theirs))
+    got = asyncio.run(mine.retrieve("lisa"))
+    assert got is not tracker
+    assert got.latest_message.text == "det andra meddelandet"
+
+
+def test_a_lent_tracker_is_not_returned_twice_and_the_cache_is_bounded(tmp_path):
+    import asyncio
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = _cache_store(tmp_path, cache_conversations=2)
+    trackers = {}
+    for name in ("a", "b", "c"):
+        trackers[name] = DialogueStateTracker(name, store.domain.slots)
+        _turn(trackers[name], "hej")
+        asyncio.run(store.save(trackers[name]))
+    assert len(store._recent) == 2
+    assert asyncio.run(store.retrieve("a")) is not trackers["a"]  # evicted: rebuilt from the database
+    first = asyncio.run(store.retrieve("c"))
+    assert first is trackers["c"]
+    assert asyncio.run(store.retrieve("c")) is not first  # lent out until saved again
