@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import load  # noqa: E402
-from tests.botserver import free_port  # noqa: E402
+from tests.botserver import answers, free_port  # noqa: E402
 
 OUT = ROOT / "bench"
 VENV = ROOT / ".venv" / "bin"
@@ -56,14 +56,6 @@ ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": 
 
 def say(text: str) -> None:
     print(f"[bench] {text}", flush=True)
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 def first_reply(url: str) -> bool:

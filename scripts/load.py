@@ -10,24 +10,15 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import load  # noqa: E402
-from tests.botserver import BotServer  # noqa: E402
+from tests.botserver import BotServer, answers  # noqa: E402
 
 LOCAL = "http://localhost:5005"
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 def main(argv: list[str]) -> int:

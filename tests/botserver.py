@@ -19,6 +19,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def answers(url: str) -> bool:
+    """Whether anything answers a GET on *url* within two seconds."""
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
 class BotServer:
     def __init__(self, workdir: Path, env: dict | None = None, actions_url: str | None = None,
                  cors: list[str] | None = None):
@@ -119,11 +128,7 @@ class BotServer:
 
     @staticmethod
     def _up(url: str) -> bool:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return True
-        except OSError:
-            return False
+        return answers(url)
 
     def send(self, sender: str, message, timeout: float = 30, metadata: dict | None = None) -> tuple[int, list]:
         payload = {"sender": sender, "message": message}

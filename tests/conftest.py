@@ -26,3 +26,15 @@ def mini():
 def at(text: str) -> dt.datetime:
     """A Stockholm time from 'YYYY-MM-DD HH:MM'."""
     return dt.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=STOCKHOLM)
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    """The whole bot (action server + Rasa) on free loopback ports, one per test module that asks."""
+    from tests.botserver import MODEL, BotServer
+
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` first")
+    server = BotServer(tmp_path_factory.mktemp("bot")).start()
+    yield server
+    server.stop()

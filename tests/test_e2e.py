@@ -4,22 +4,12 @@ import uuid
 import pytest
 import yaml
 
-from tests.botserver import MODEL, BotServer
 from tests.conftest import ROOT
 from tests.markers import found, problems, reply_text
 
 pytestmark = pytest.mark.e2e
 CASES = yaml.safe_load((ROOT / "tests" / "routing_cases.yml").read_text(encoding="utf-8"))
 MIN_PASS = 0.90
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` first")
-    server = BotServer(tmp_path_factory.mktemp("bot")).start()
-    yield server
-    server.stop()
 
 
 def ask(bot, turns):

@@ -9,20 +9,10 @@ import uuid
 
 import pytest
 
-from tests.botserver import MODEL, BotServer
 from tests.markers import found, reply_text
 
 pytestmark = pytest.mark.e2e
 TECHNICAL = "tekniskt fel"
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` first")
-    server = BotServer(tmp_path_factory.mktemp("bot")).start()
-    yield server
-    server.stop()
 
 
 def say(bot, sender, text):

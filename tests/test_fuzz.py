@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.botserver import MODEL, BotServer
 from tests.markers import found, reply_text
 
 pytestmark = pytest.mark.e2e
@@ -36,15 +35,6 @@ JSON = st.recursive(
 )
 TEXT = st.one_of(st.text(max_size=300), st.sampled_from(NASTY),
                  st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1000, max_size=3000))
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` first")
-    server = BotServer(tmp_path_factory.mktemp("bot")).start()
-    yield server
-    server.stop()
 
 
 def post(url: str, data: bytes, headers: dict | None = None, timeout: float = 60) -> tuple[int, bytes]:
