@@ -253,7 +253,8 @@ def write_report(res: dict, prev: dict | None) -> None:
         "# Stödlotsen – prestanda och förståelse",
         "",
         f"Körd {res['date']} på commit `{res['commit']}`, {res['machine']['cpus']} kärnor, Python {res['machine']['python']}. "
-        "Skapad av `make bench` (scripts/bench.py); siffrorna finns också i `results.json`.",
+        "Skapad av `make bench` (scripts/bench.py); siffrorna finns också i `results.json`. "
+        "Vad som profilerats och ändrats: [docs/prestanda.md](../docs/prestanda.md).",
         "",
         "## Mål",
         "",
