@@ -1,7 +1,10 @@
 """Custom Rasa NLU components. The only module in `bot/` besides channels that imports Rasa.
 
-- `FoldingWhitespaceTokenizer`: whitespace tokens whose lemma is the folded form
-  ("mår" → "mar"), so "jag mar daligt" and "jag mår dåligt" get the same word features.
+- `LinearIntentClassifier`: the intent classifier, `bot.intent_model` (TF-IDF word and
+  character n-grams of the folded text, a linear SVM, calibrated probabilities) as a Rasa
+  graph component. It needs no featurizer before it.
+- `BoundedRulePolicy`: Rasa's RulePolicy, comparing its rules with only the last turns they
+  can match instead of the whole conversation at every prediction.
 - `CrisisOverride`: runs after the FallbackClassifier and forces the crisis intents when
   `bot.crisis` recognises suicide, self-harm or danger-right-now wording, whatever the
   classifier said; an idiom ("dog av skratt") with no crisis wording demotes a crisis intent.
@@ -9,20 +12,25 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Dict, List
 
+from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.tokenizers.tokenizer import Token
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.core.domain import Domain, State
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import crisis
 from bot.crisis import UNSURE_ACUTE
+from bot.intent_model import IntentModel, Settings
 from bot.text import normalize
 
 logger = logging.getLogger(__name__)
@@ -31,16 +39,73 @@ CRISIS_INTENTS = ("suicidal", "self_harm", "acute_danger")
 CALM_FALLBACK_INTENT = "out_of_scope"
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class FoldingWhitespaceTokenizer(WhitespaceTokenizer):
-    """WhitespaceTokenizer whose token lemmas are lower-cased and folded (å/ä → a, ö → o)."""
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LinearIntentClassifier(IntentClassifier, GraphComponent):
+    """Intent classifier on the message text (see `bot.intent_model`)."""
 
-    def tokenize(self, message: Message, attribute: str) -> List[Token]:
-        tokens = super().tokenize(message, attribute)
-        if attribute == TEXT:
-            for token in tokens:
-                token.lemma = normalize(token.text) or token.text
-        return tokens
+    MODEL_FILE = "intent_model.skops"
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        defaults = Settings()
+        return {"C": defaults.C, "word_ngrams": list(defaults.word_ngrams), "char_ngrams": list(defaults.char_ngrams),
+                "calibration_folds": defaults.calibration_folds, "random_seed": defaults.random_seed,
+                "ranking_length": LABEL_RANKING_LENGTH}
+
+    @staticmethod
+    def required_packages() -> List[str]:
+        return ["sklearn", "skops"]
+
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 model: IntentModel | None = None) -> None:
+        self.component_config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> LinearIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            logger.warning("Inga träningsexempel med avsikt: klassificeraren tränas inte.")
+            return self._resource
+        self.model = IntentModel.train([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples],
+                                       Settings.from_config(self.component_config))
+        with self._model_storage.write_to(self._resource) as directory:
+            self.model.save(Path(directory) / self.MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = IntentModel.load(Path(directory) / cls.MODEL_FILE)
+        except ValueError as e:  # no trained model in the storage (Rasa raises ValueError), or a refused file
+            logger.warning("Avsiktsmodellen kunde inte läsas (%s); varje meddelande blir 'förstod inte'.", e)
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Set intent and intent_ranking. A message with no words (empty, only emoji) gets no
+        intent, which the FallbackClassifier turns into nlu_fallback."""
+        worded = [m for m in messages if normalize(m.get(TEXT) or "")] if self.model else []
+        ranked = {id(m): r for m, r in zip(worded, self.model.rank([m.get(TEXT) for m in worded]) if worded else [],
+                                             strict=True)}
+        length = int(self.component_config["ranking_length"] or 0)
+        for message in messages:
+            ranking = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: p} for name, p in ranked.get(id(message), [])]
+            message.set(INTENT, ranking[0] if ranking else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
+                        add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking[:length] if length > 0 else ranking, add_to_output=True)
+        return messages
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -116,3 +181,36 @@ class CrisisOverride(GraphComponent):
         ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != name]
         message.set(INTENT, forced, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [forced, *ranking], add_to_output=True)
+
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
+class BoundedRulePolicy(RulePolicy):
+    """Rasa's RulePolicy, comparing its rules with only the last turns they can match.
+
+    At every prediction (two or three per message) RulePolicy compares every rule with every
+    turn of the conversation, deep-copies all turns for a debug log line and, when no rule
+    matches, writes all turns into a text key. A rule can only match as many turns as it is
+    long, so a loaded policy keeps the states of the last turns its longest rule can cover
+    (plus one): the same rules match and the same actions are predicted, and a message no
+    longer costs more the longer the conversation is. Training is RulePolicy's own.
+    """
+
+    _window: int | None = None  # set on the policy Rasa loads to predict
+
+    @classmethod
+    def load(cls, *args: Any, **kwargs: Any) -> BoundedRulePolicy:
+        policy = super().load(*args, **kwargs)
+        policy._window = policy.rule_window()
+        return policy
+
+    def rule_window(self) -> int | None:
+        """The states a prediction needs: the longest rule's plus one (None without rules)."""
+        rules = [*self.lookup.get(RULES, {}), *self.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+        return max(len(self._rule_key_to_state(key)) for key in rules) + 1 if rules else None
+
+    def _prediction_states(self, tracker: DialogueStateTracker, domain: Domain,
+                           use_text_for_last_user_input: bool = False,
+                           rule_only_data: Dict[str, Any] | None = None) -> List[State]:
+        states = super()._prediction_states(tracker, domain, use_text_for_last_user_input, rule_only_data)
+        return states[-self._window:] if self._window else states

@@ -3,7 +3,7 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.rasa_components import UNSURE_ACUTE, CrisisOverride, FoldingWhitespaceTokenizer
+from bot.rasa_components import UNSURE_ACUTE, CrisisOverride
 
 
 def classified(text, ranking):
@@ -61,8 +61,97 @@ def test_calm_message_is_left_alone(override):
     assert m.get(INTENT) == {"name": "greet", "confidence": 0.99}
 
 
-def test_tokenizer_folds_lemmas_but_keeps_text():
-    tok = FoldingWhitespaceTokenizer({**FoldingWhitespaceTokenizer.get_default_config()})
-    tokens = tok.tokenize(Message(data={TEXT: "Pappa SLÅR mej"}), TEXT)
-    assert [t.text for t in tokens] == ["Pappa", "SLÅR", "mej"]
-    assert [t.lemma for t in tokens] == ["pappa", "slar", "mej"]
+# --- LinearIntentClassifier as a Rasa graph component ---------------------------------------------
+def _storage(tmp_path):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    return LocalModelStorage(tmp_path), Resource("component"), ExecutionContext(GraphSchema({}), "test")
+
+
+@pytest.fixture(scope="module")
+def classifier(tmp_path_factory):
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.rasa_components import LinearIntentClassifier
+    from tests.conftest import ROOT
+
+    storage, resource, context = _storage(tmp_path_factory.mktemp("storage"))
+    config = {**LinearIntentClassifier.get_default_config(), "ranking_length": 5}
+    LinearIntentClassifier.create(config, storage, resource, context).train(load_data(str(ROOT / "data" / "nlu")))
+    return LinearIntentClassifier.load(config, storage, resource, context)  # what Rasa runs: the saved model
+
+
+def test_classifier_sets_intent_and_ranking_from_the_saved_model(classifier):
+    (m,) = classifier.process([Message(data={TEXT: "pappa slår mig när han är full"})])
+    ranking = m.get(INTENT_RANKING_KEY)
+    assert m.get(INTENT) == ranking[0]
+    assert m.get(INTENT)["name"] in ("child_home_violence", "child_parent_addiction")
+    assert len(ranking) == 5 and all(isinstance(r["confidence"], float) for r in ranking)
+    assert set(m.as_dict(only_output_properties=True)) >= {INTENT, INTENT_RANKING_KEY}
+
+
+def test_a_message_without_words_gets_no_intent(classifier):
+    empty, emoji, worded = classifier.process([Message(data={TEXT: ""}), Message(data={TEXT: "😢😢"}),
+                                               Message(data={TEXT: "hej"})])
+    for m in (empty, emoji):
+        assert m.get(INTENT) == {"name": None, "confidence": 0.0} and m.get(INTENT_RANKING_KEY) == []
+    assert worded.get(INTENT)["name"] == "greet"
+
+
+def test_an_untrained_classifier_loads_and_classifies_nothing(tmp_path):
+    from bot.rasa_components import LinearIntentClassifier
+
+    storage, resource, context = _storage(tmp_path)
+    loaded = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage, resource, context)
+    (m,) = loaded.process([Message(data={TEXT: "hej"})])
+    assert m.get(INTENT)["name"] is None
+
+
+# --- BoundedRulePolicy predicts exactly what RulePolicy predicts ------------------------------------
+def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(tmp_path):
+    import random
+
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.core.training import load_data
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.rasa_components import BoundedRulePolicy
+    from tests.conftest import ROOT
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    trackers = load_data(str(ROOT / "data"), domain, augmentation_factor=0)
+    storage, resource, context = _storage(tmp_path)
+    config = {**RulePolicy.get_default_config(), "core_fallback_threshold": 0.3, "enable_fallback_prediction": True}
+    reference = RulePolicy.create(dict(config), storage, resource, context)
+    reference.train(trackers, domain)
+    BoundedRulePolicy.create(dict(config), storage, resource, context).train(trackers, domain)
+    bounded = BoundedRulePolicy.load(dict(config), storage, resource, context)
+    assert bounded.rule_window() and bounded._window == bounded.rule_window()
+
+    rng = random.Random(2610)
+    intents = [*domain.intents, "nlu_fallback"]
+    predictions = 0
+    for conversation in range(4):
+        tracker = DialogueStateTracker.from_events(f"c{conversation}", [ActionExecuted(ACTION_LISTEN_NAME)],
+                                                   domain.slots)
+        for _ in range(30):
+            tracker.update(UserUttered("…", {"name": rng.choice(intents), "confidence": 1.0}))
+            for _ in range(4):
+                expected = reference.predict_action_probabilities(tracker, domain)
+                got = bounded.predict_action_probabilities(tracker, domain)
+                assert got.probabilities == expected.probabilities
+                assert got.events == expected.events and got.hide_rule_turn == expected.hide_rule_turn
+                predictions += 1
+                action = domain.action_names_or_texts[int(max(range(len(got.probabilities)),
+                                                               key=got.probabilities.__getitem__))]
+                tracker.update(ActionExecuted(action))
+                if action == "action_route":
+                    tracker.update(SlotSet("last_need", rng.choice(intents)))
+                if action == ACTION_LISTEN_NAME:
+                    break
+    assert predictions > 200
