@@ -20,16 +20,17 @@ endpoints.yml:
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event, orm, pool
@@ -39,6 +40,8 @@ from bot import privacy
 logger = logging.getLogger(__name__)
 
 DAY = 86400.0
+# Attribute on a tracker this store handed out or saved: how many of its events are stored.
+_STORED = "_stodlotsen_stored_events"
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
@@ -59,6 +62,9 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         super().__init__(domain=domain, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
+        table = self.SQLEvent.__table__
+        self._insert = table.insert()
+        self._last_id_sql = sa.text(f"SELECT max(id) FROM {table.name} WHERE sender_id = :sender_id")
         # Recently saved conversations, kept in memory (never written anywhere) so the next message
         # need not rebuild the tracker from all its stored events. stored id -> (last event id, tracker)
         self._recent: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
@@ -103,21 +109,28 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return super()._event_query(session, self.stored_id(sender_id), fetch_events_from_all_sessions)
 
     # --- recently used conversations ---------------------------------------------------------
-    def _last_event_id(self, session, stored_id: str) -> int | None:
-        table = self.SQLEvent.__table__
-        return session.execute(sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == stored_id)).scalar()
+    # Plain SQL text: SQLAlchemy builds no cache key for it (building one for Rasa's ORM queries
+    # cost more than the queries themselves), and it is the same on SQLite and PostgreSQL.
+    def _last_event_id(self, conn, stored_id: str) -> int | None:
+        return conn.execute(self._last_id_sql, {"sender_id": stored_id}).scalar()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The conversation's tracker: from memory when it was saved here and nothing was stored for
-        it since (one indexed query checks that, so another worker's writes are never missed), else
-        rebuilt from the database as Rasa does."""
+        """The conversation's tracker: None when nothing is stored for it; from memory when it was
+        saved here and nothing was stored for it since (one indexed query checks both, so another
+        worker's writes are never missed); else rebuilt from the database as Rasa does."""
         stored_id = self.stored_id(sender_id)
         entry = self._recent.pop(stored_id, None)  # lent out: a failed turn never leaves a half-updated copy here
-        if entry is not None:
-            with self.session_scope() as session:
-                if self._last_event_id(session, stored_id) == entry[0]:
-                    return entry[1]
-        return await super().retrieve(sender_id)
+        with self.engine.connect() as conn:
+            last_id = self._last_event_id(conn, stored_id)
+        if last_id is None:
+            return None  # a new conversation: nothing to rebuild
+        if entry is not None and entry[0] == last_id:
+            return entry[1]
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            # Rasa rebuilds the latest session: every event of it is stored.
+            setattr(tracker, _STORED, len(tracker.events))
+        return tracker
 
     def _remember(self, stored_id: str, last_id: int | None, tracker: DialogueStateTracker) -> None:
         if self.cache_conversations <= 0 or last_id is None:
@@ -128,31 +141,45 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             self._recent.popitem(last=False)
 
     # --- scrubbed storage --------------------------------------------------------------------
+    def _new_events(self, tracker: DialogueStateTracker) -> List[Event]:
+        """The tracker's events that are not stored yet. A tracker this store handed out knows how
+        many of its events are stored; any other is counted in the database, as Rasa does."""
+        stored = getattr(tracker, _STORED, None)
+        if stored is None:
+            with self.engine.connect() as conn:
+                if self._last_event_id(conn, self.stored_id(tracker.sender_id)) is None:
+                    return list(tracker.events)  # a new conversation: nothing is stored yet
+            with self.session_scope() as session:
+                return list(self._additional_events(session, tracker))
+        return list(itertools.islice(tracker.events, stored, None))
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events not stored yet, scrubbed, under the hashed id."""
         await self.stream_events(tracker)
         stored_id = self.stored_id(tracker.sender_id)
-        with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
-            # What the user gave away in these turns is also removed where it is repeated, e.g. in
-            # a reply or a slot. (Earlier turns come back from the store already scrubbed.)
-            echoes = [found for e in new_events if isinstance(e, UserUttered)
-                      for found in privacy.identifiers([e.text, e.metadata,
-                                                        [x.get("value") for x in e.entities or [] if isinstance(x, dict)]])]
-            for event in new_events:
-                data = privacy.scrub_event(event.as_dict(), echoes)
-                session.add(
-                    self.SQLEvent(
-                        sender_id=stored_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
-            session.commit()
-            self._remember(stored_id, self._last_event_id(session, stored_id), tracker)
+        new_events = self._new_events(tracker)
+        # What the user gave away in these turns is also removed where it is repeated, e.g. in
+        # a reply or a slot. (Earlier turns come back from the store already scrubbed.)
+        echoes = [found for e in new_events if isinstance(e, UserUttered)
+                  for found in privacy.identifiers([e.text, e.metadata,
+                                                    [x.get("value") for x in e.entities or [] if isinstance(x, dict)]])]
+        rows = []
+        for new in new_events:
+            data = privacy.scrub_event(new.as_dict(), echoes)
+            rows.append({
+                "sender_id": stored_id,
+                "type_name": new.type_name,
+                "timestamp": data.get("timestamp"),
+                "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                "action_name": data.get("name"),
+                "data": json.dumps(data),
+            })
+        with self.engine.begin() as conn:
+            if rows:
+                conn.execute(self._insert, rows)
+            last_id = self._last_event_id(conn, stored_id)
+        setattr(tracker, _STORED, len(tracker.events))
+        self._remember(stored_id, last_id, tracker)
 
     # --- retention ---------------------------------------------------------------------------
     def purge_expired(self, now: float | None = None) -> tuple[int, int]:

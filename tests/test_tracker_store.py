@@ -179,3 +179,37 @@ def test_a_lent_tracker_is_not_returned_twice_and_the_cache_is_bounded(tmp_path)
     first = asyncio.run(store.retrieve("c"))
     assert first is trackers["c"]
     assert asyncio.run(store.retrieve("c")) is not first  # lent out until saved again
+
+
+def _rows(tmp_path):
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "c.db") as conn:
+        return conn.execute("SELECT type_name FROM events ORDER BY id").fetchall()
+
+
+def test_each_event_is_stored_once_whichever_way_the_tracker_came(tmp_path):
+    import asyncio
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = _cache_store(tmp_path)
+    assert asyncio.run(store.retrieve("nils")) is None  # nothing stored: a new conversation
+    tracker = DialogueStateTracker("nils", store.domain.slots)
+    _turn(tracker, "hej")
+    asyncio.run(store.save(tracker))
+    assert len(_rows(tmp_path)) == 3
+    _turn(tracker, "igen")  # the same object, saved again: only the new turn is written
+    asyncio.run(store.save(tracker))
+    assert len(_rows(tmp_path)) == 6
+    store._recent.clear()
+    rebuilt = asyncio.run(store.retrieve("nils"))  # from the database: all six are known as stored
+    _turn(rebuilt, "tredje")
+    asyncio.run(store.save(rebuilt))
+    assert len(_rows(tmp_path)) == 9
+    # a tracker this store never handed out (as Rasa's API may build one): stored events are counted
+    stranger = DialogueStateTracker.from_events("nils", list(rebuilt.events), store.domain.slots)
+    _turn(stranger, "fjärde")
+    asyncio.run(store.save(stranger))
+    assert len(_rows(tmp_path)) == 12
+    assert [t for (t,) in _rows(tmp_path)] == [e.type_name for e in stranger.events]
