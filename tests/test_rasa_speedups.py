@@ -2,8 +2,12 @@
 import asyncio
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
+from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_speedups
@@ -65,3 +69,128 @@ def test_endpoint_request_errors_unchanged():
 
     error = asyncio.run(call())
     assert "Cannot connect" in str(error) or isinstance(error, OSError)
+
+
+# --- the quick action-response check accepts exactly what the schema accepts ----------------------
+
+EVENT_NAMES = [alt["properties"]["event"]["const"] for alt in EVENT_SCHEMA["oneOf"]]
+FIELDS = sorted(({key for alt in EVENT_SCHEMA["oneOf"] for key in alt.get("properties", {})} | {"timestamp", "metadata"})
+                - {"event"})
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False), st.text(max_size=5),
+                   st.lists(st.text(max_size=3), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+                   st.just([{"entity": "municipality", "value": "kungalv"}]), st.just({"name": "greet", "confidence": 0.9}))
+EVENTS = st.fixed_dictionaries({"event": st.one_of(st.sampled_from(EVENT_NAMES), st.text(max_size=4), st.integers())},
+                               optional={k: VALUES for k in FIELDS})
+RESPONSES = st.one_of(
+    st.fixed_dictionaries({}, optional={"events": st.one_of(st.lists(EVENTS, max_size=4), VALUES),
+                                        "responses": st.one_of(st.lists(st.one_of(VALUES, st.just({"text": "hej"})),
+                                                                        max_size=3), VALUES)}),
+    VALUES)
+
+
+@pytest.fixture(scope="module")
+def validators():
+    full = rasa_speedups._action_result_validator()
+    return full, rasa_speedups._quick_action_result_check(full)
+
+
+def test_the_quick_check_is_built_for_rasas_schema(validators):
+    assert validators[1] is not None
+
+
+@settings(max_examples=600, deadline=None)
+@given(response=RESPONSES)
+def test_quick_check_agrees_with_the_whole_schema(validators, response):
+    full, quick = validators
+    assert quick(response) == full.is_valid(response)
+
+
+def test_a_schema_of_another_shape_gets_no_quick_check():
+    from jsonschema.validators import validator_for
+
+    schema = {"type": "object", "properties": {"events": {"type": "array", "items": {"oneOf": [{"type": "string"}]}}}}
+    assert rasa_speedups._quick_action_result_check(validator_for(schema)(schema)) is None
+
+
+# --- SequentialGraphRunner gives what DaskGraphRunner gives --------------------------------------
+
+CALLS: list = []
+
+
+class Step(GraphComponent):
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context):
+        return cls(config, execution_context.node_name)
+
+    def __init__(self, config, name):
+        self.add, self.name = config["add"], name
+
+    def run(self, **inputs):
+        CALLS.append(self.name)
+        return sum(inputs.values()) + self.add
+
+
+def _schema():
+    node = lambda needs, add, target=False: SchemaNode(needs, Step, "create", "run", {"add": add},  # noqa: E731
+                                                       is_target=target)
+    # a diamond: "top" needs "left" and "right", which both need "base"; "other" is not needed for "top"
+    return GraphSchema({"base": node({"x": "__input__"}, 1), "left": node({"v": "base"}, 10),
+                        "right": node({"v": "base"}, 100), "top": node({"a": "left", "b": "right"}, 1000, True),
+                        "other": node({"v": "base"}, 5, True)})
+
+
+@pytest.mark.parametrize("targets", [["top"], ["top", "other"], ["base"], None])
+def test_sequential_runner_results_and_calls_match_dask(tmp_path, targets):
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    schema = _schema()
+    context = ExecutionContext(schema, "m")
+    results = {}
+    for cls in (DaskGraphRunner, rasa_speedups.sequential_graph_runner()):
+        runner = cls.create(schema, LocalModelStorage(tmp_path), context)
+        CALLS.clear()
+        results[cls] = (runner.run({"__input__": 2}, targets), sorted(CALLS))
+        assert runner.run({"__input__": 3}, targets) != results[cls][0]  # inputs are used, not cached
+    dask_result, sequential_result = results.values()
+    assert sequential_result == dask_result
+    assert len(set(sequential_result[1])) == len(sequential_result[1])  # every node ran once
+
+
+def test_sequential_runner_refuses_an_input_named_like_a_node(tmp_path):
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    schema = _schema()
+    runner = rasa_speedups.sequential_graph_runner().create(schema, LocalModelStorage(tmp_path),
+                                                           ExecutionContext(schema, "m"))
+    with pytest.raises(GraphRunError, match="clashes"):
+        runner.run({"__input__": "base"}, ["top"])
+
+
+def test_processor_uses_the_sequential_runner():
+    import rasa.core.processor
+
+    assert rasa.core.processor.DaskGraphRunner.__name__ == "SequentialGraphRunner"
+
+
+# --- objects loaded with the model are kept out of the garbage collector's walks -------------------
+def test_model_load_is_followed_by_a_gc_freeze(monkeypatch):
+    import gc
+
+    import rasa.core.run
+
+    gc.unfreeze()
+    assert rasa.core.run.load_agent_on_start.__name__ == "load_agent_then_freeze"
+    loaded = object()
+
+    async def fake_load(*args, **kwargs):
+        return loaded
+
+    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", fake_load)
+    rasa_speedups._patch_gc_after_model_load()
+    try:
+        assert asyncio.run(rasa.core.run.load_agent_on_start("model", None, None)) is loaded
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
