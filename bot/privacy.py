@@ -195,6 +195,16 @@ def public_numbers() -> frozenset:
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_SPACE = re.compile(r"\s")
 _MAYBE_EMAIL = re.compile(r"@|\(at\)|\[at\]", re.IGNORECASE)
+# The two slowest patterns (they backtrack over every word) run only when a cheap necessary
+# condition holds: an e-mail needs its @ sign; a street address needs a letter right before a
+# space and a digit, and the letters there must end in a street word ("Storgatan 12").
+_LETTER_SPACE_DIGIT = re.compile(r"(?<=[^\W\d_])\s+\d")
+_STREET_ENDINGS = tuple(w.casefold() for w in _fold_variants(_STREET_SUFFIXES))
+
+
+def _may_hold_street(text: str) -> bool:
+    return any(text[max(0, m.start() - 12):m.start()].casefold().endswith(_STREET_ENDINGS)
+               for m in _LETTER_SPACE_DIGIT.finditer(text))
 
 
 def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = None) -> str:
@@ -222,7 +232,8 @@ def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = Non
             return placeholder
         return sub
 
-    text = _EMAIL.sub(replace(EMAIL), text)
+    if _MAYBE_EMAIL.search(text):
+        text = _EMAIL.sub(replace(EMAIL), text)
     # A personnummer-shaped number with a valid check digit, then phone numbers, then any other
     # date-shaped ten/twelve digit number (over-scrubbing is safer than leaking one).
     text = _PNR.sub(replace(PERSONNUMMER, lambda m: luhn_ok(m.group("date") + m.group("tail"))), text)
@@ -230,7 +241,8 @@ def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = Non
     text = _PHONE_INTL.sub(replace(PHONE, not_public), text)
     text = _PHONE_NATIONAL.sub(replace(PHONE, not_public), text)
     text = _PNR.sub(replace(PERSONNUMMER), text)
-    text = _STREET.sub(replace(ADDRESS), text)
+    if _may_hold_street(text):
+        text = _STREET.sub(replace(ADDRESS), text)
     text = _POSTCODE.sub(replace(ADDRESS), text)
     return _scrub_names(text, found)
 

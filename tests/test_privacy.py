@@ -3,6 +3,8 @@ import os
 import stat
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import privacy
 from bot.privacy import ADDRESS, EMAIL, NAME, PERSONNUMMER, PHONE, scrub
@@ -187,3 +189,17 @@ def test_an_identifier_repeated_elsewhere_in_the_conversation_is_removed():
     assert bot["text"] == "Hej [namn]! Jag har inga uppgifter om stöd i [namn] än."
     # a word that merely contains the name is left alone
     assert privacy.scrub_event({"event": "bot", "text": "Kallelse"}, echoes)["text"] == "Kallelse"
+
+
+# --- the quick pre-checks never skip a street address ----------------------------------------------
+
+_PIECES = st.sampled_from(["Storgatan", "storgatan", "STORGATAN", "Gamla", "Kungsvägen", "väg", "Drottning",
+                           "Kristinas", "skolvagen", "torget", "Lilla", "gatan", "allé", "plan", "12", "3B", "7 b",
+                           "lgh", "1102", "ſtigen", "Ängen", "bo", "på", ",", "-", "\n", "  ", "x", "å", "45"])
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_PIECES, max_size=8).map(" ".join))
+def test_street_precheck_holds_whenever_the_street_pattern_matches(text):
+    if privacy._STREET.search(text):
+        assert privacy._may_hold_street(text), text
