@@ -74,6 +74,9 @@ class SafeRestInput(RestInput):
         self.action_timeout = _seconds(action_timeout, "STODLOTSEN_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT)
         # RemoteAction.run reads this module constant on every call (see the module docstring).
         rasa_action.DEFAULT_REQUEST_TIMEOUT = self.action_timeout
+        # Read the emergency numbers now, not while a failing conversation waits (and say loudly at
+        # start-up if the catalogue cannot be read; the built-in numbers are then used).
+        fallback.numbers()
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:
