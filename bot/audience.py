@@ -30,8 +30,9 @@ _PROFESSIONAL = re.compile(
     r"|\bas an? (teacher|nurse|coach|social worker|doctor|dentist)\b|\bmy (student|pupil|students|pupils)\b"
 )
 _GUARDIAN = re.compile(
-    r"\b(min|var) (son|dotter|tonaring|grabb|pojke|flicka|styvson|styvdotter|bonusson|bonusdotter|unge|dotters|sons)\b"
-    r"|\b(mitt|vart) (barn|yngsta|aldsta|bonusbarn)\b|\b(mina|vara) (barn|ungar|soner|dottrar|tonaringar)\b"
+    r"\b(min|var) (son|dotter|tonaring|grabb|pojke|flicka|styvson|styvdotter|bonusson|bonusdotter|unge|dotters|sons|"
+    r"tonarsson|tonarsdotter|tonarsgrabb|tonarstjej|tonarskille|tonarsflicka|tonarspojke)\b"
+    r"|\b(mitt|vart) (barn|yngsta|aldsta|bonusbarn|tonarsbarn)\b|\b(mina|vara) (barn|ungar|soner|dottrar|tonaringar)\b"
     r"|\b(min|var|vart) \d{1,2} ?(ariga|aring|arige)\b"
     r"|\bjag ar (mamma|pappa|foralder|vardnadshavare|mor|far|styvforalder|bonusforalder)\b"
     r"|\bsom (foralder|vardnadshavare|mamma|pappa)\b"

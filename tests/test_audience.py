@@ -15,6 +15,8 @@ from bot.audience import detect
         ("my daughter has stopped eating", "guardian"),
         ("vår 13-åring vägrar gå till skolan", "guardian"),
         ("vår dotter vill inte gå till skolan", "guardian"),
+        ("min tonårsdotter har slutat äta", "guardian"),
+        ("vårt tonårsbarn är ute hela nätterna", "guardian"),
         ("Jag är pappa till en 15-åring som stjäl", "guardian"),
         ("mitt barn säger att han vill dö", "guardian"),
         ("jag är 13 och mamma dricker", "child"),
