@@ -67,7 +67,7 @@ test-core: $(MODEL)
 
 test-nlu: $(MODEL)
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_test.yml --out results/nlu
-	$(PY) scripts/nlu_report.py results/nlu/intent_report.json --min-accuracy 0.85
+	$(PY) scripts/nlu_report.py results/nlu/intent_report.json --min-accuracy 0.90
 
 e2e: $(MODEL)
 	$(PY) -m pytest -m e2e

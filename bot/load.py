@@ -78,21 +78,28 @@ async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str
 
 
 async def run_load(url: str, conversations: int, messages_per_conversation: int, messages: Sequence[str],
-                   warmup: int = 0, timeout: float = 60.0) -> Dict:
-    """Run the load and return the figures (see the module docstring)."""
+                   warmup: int = 0, timeout: float = 60.0, rounds: int = 1) -> Dict:
+    """Run the load and return the figures (see the module docstring).
+
+    *rounds* > 1 keeps *conversations* going at once for longer: `conversations × rounds` new
+    conversations in all, each started as soon as one ends, so that the percentiles rest on more
+    messages while the number of conversations at the same time stays the same."""
     run_id = uuid.uuid4().hex[:8]
     connector = aiohttp.TCPConnector(limit=max(conversations, 1), force_close=False)
+    at_once = asyncio.Semaphore(max(conversations, 1))
     async with aiohttp.ClientSession(connector=connector) as session:
         for i in range(warmup):
             await _send(session, url, f"load-{run_id}-warmup-{i % 5}", messages[i % len(messages)], timeout)
 
         async def conversation(c: int) -> List[Dict]:
             sender = f"load-{run_id}-{c}"
-            return [await _send(session, url, sender, messages[(c * messages_per_conversation + m) % len(messages)],
-                                timeout) for m in range(messages_per_conversation)]
+            async with at_once:
+                return [await _send(session, url, sender,
+                                    messages[(c * messages_per_conversation + m) % len(messages)], timeout)
+                        for m in range(messages_per_conversation)]
 
         start = time.perf_counter()
-        per_conversation = await asyncio.gather(*(conversation(c) for c in range(conversations)))
+        per_conversation = await asyncio.gather(*(conversation(c) for c in range(conversations * max(rounds, 1))))
         duration = time.perf_counter() - start
 
     outcomes = [o for conv in per_conversation for o in conv]
@@ -102,6 +109,7 @@ async def run_load(url: str, conversations: int, messages_per_conversation: int,
     return {
         "url": url,
         "conversations": conversations,
+        "rounds": max(rounds, 1),
         "messages_per_conversation": messages_per_conversation,
         "warmup": warmup,
         "sent": len(outcomes),
@@ -126,7 +134,10 @@ async def run_load(url: str, conversations: int, messages_per_conversation: int,
 def report(result: Dict) -> str:
     lat = result["latency_ms"]
     return (
-        f"{result['conversations']} samtal × {result['messages_per_conversation']} meddelanden = {result['sent']} meddelanden "
+        f"{result['conversations']} samtal samtidigt"
+        + (f" ({result['conversations'] * result['rounds']} i {result['rounds']} omgångar)"
+           if result.get("rounds", 1) > 1 else "")
+        + f" × {result['messages_per_conversation']} meddelanden = {result['sent']} meddelanden "
         f"på {result['duration_s']} s\n"
         f"svar: {result['replied']}  förlorade: {result['lost']}  fel: {result['errors']}  tomma: {result['empty']}  "
         f"nödsvar (tidsgräns/fel): {result['static_replies']}\n"
@@ -141,12 +152,14 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--messages", type=int, default=10, help="meddelanden per samtal")
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="nya samtal i så många omgångar, lika många samtidigt hela tiden")
     parser.add_argument("--timeout", type=float, default=60.0, help="sekunder per meddelande")
     parser.add_argument("--cases", default=str(CASES))
     parser.add_argument("--json", dest="json_out", help="skriv resultatet som JSON hit")
     args = parser.parse_args(argv)
     result = asyncio.run(run_load(args.url, args.conversations, args.messages, load_messages(args.cases),
-                                  warmup=args.warmup, timeout=args.timeout))
+                                  warmup=args.warmup, timeout=args.timeout, rounds=args.rounds))
     print(report(result))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")

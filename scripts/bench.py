@@ -13,8 +13,10 @@ Steps:
    on localhost:5005 it is used instead (start-up is then not measured) and left running.
 3. Load over the REST channel with the action server in the loop: 1, 10 and 50 concurrent
    conversations of 8 messages from tests/routing_cases.yml, after a warm-up that is not
-   measured. The *floor* is the same load with greetings, which Rasa answers with plain
-   responses and no custom action: the ratio shows what our action and catalogue cost.
+   measured; each level runs three rounds of new conversations with the same number going at
+   once, so that its percentiles rest on enough messages. The *floor* is the same load with
+   greetings, which Rasa answers with plain responses and no custom action: the ratio shows
+   what our action and catalogue cost.
 4. Memory: resident set (RSS) and proportional set (PSS) of the Rasa and action-server
    processes after the load.
 5. Understanding: `rasa test nlu` on the held-out set tests/nlu_test.yml: per-intent
@@ -48,6 +50,9 @@ VENV = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "stodlotsen.tar.gz"
 LEVELS = (1, 10, 50)
 MESSAGES_PER_CONVERSATION = 8
+# Each level keeps its number of conversations going for three rounds (a new conversation starts
+# when one ends), so the percentiles rest on 24, 240 and 1 200 messages, not 8, 80 and 400.
+ROUNDS = 3
 WARMUP = 24
 FLOOR_MESSAGES = ["hej", "hallå", "tjena", "god morgon", "hejsan", "hej hej", "hallå där", "tja"]
 TARGETS = {"p95_ms_at_10": 150, "msg_s_at_50": 70, "rss_mb_total": 1536, "train_s": 300, "startup_s": 45}
@@ -154,8 +159,9 @@ def memory_mb(pids: list[int]) -> dict:
 def run_levels(url: str, messages: list[str], label: str) -> dict:
     results = {}
     for level in LEVELS:
-        say(f"{label}: {level} samtidiga samtal × {MESSAGES_PER_CONVERSATION} meddelanden …")
-        r = asyncio.run(load.run_load(url, level, MESSAGES_PER_CONVERSATION, messages, warmup=WARMUP, timeout=60))
+        say(f"{label}: {level} samtidiga samtal × {MESSAGES_PER_CONVERSATION} meddelanden, {ROUNDS} omgångar …")
+        r = asyncio.run(load.run_load(url, level, MESSAGES_PER_CONVERSATION, messages, warmup=WARMUP, timeout=60,
+                                      rounds=ROUNDS))
         results[str(level)] = {k: r[k] for k in ("sent", "replied", "lost", "errors", "empty", "static_replies",
                                                  "duration_s", "throughput_msg_s", "latency_ms")}
         say("  " + load.report(r).replace("\n", "\n  "))
@@ -265,7 +271,7 @@ def write_report(res: dict, prev: dict | None) -> None:
         "## Svarstider och genomströmning",
         "",
         f"REST-kanalen med action-servern i loopen, {MESSAGES_PER_CONVERSATION} meddelanden per samtal "
-        "ur tests/routing_cases.yml, "
+        f"ur tests/routing_cases.yml, {ROUNDS} omgångar nya samtal per nivå (lika många samtidigt hela tiden), "
         f"{WARMUP} uppvärmningsmeddelanden räknas inte. *Golv* = samma last med hälsningar som Rasa besvarar utan egen action.",
         "",
         "| Samtidiga samtal | Last | p50 ms | p95 ms | p99 ms | meddelanden/s | fel | förlorade | nödsvar |",

@@ -74,3 +74,38 @@ def test_an_unreachable_bot_loses_every_message():
     assert result["lost"] == 4 and result["errors"] == 4
     assert load.main(["--url", f"http://127.0.0.1:{port}/webhook", "--conversations", "1", "--messages", "1",
                       "--warmup", "0"]) == 1
+
+
+def test_rounds_keep_the_same_number_of_conversations_going():
+    result, seen = asyncio.run(_run_rounds())
+    assert result["sent"] == 3 * 4 * 2 and result["replied"] == result["sent"]
+    assert len(set(seen)) == 12  # a new conversation (sender) for every one started
+    assert result["rounds"] == 4 and result["conversations"] == 3
+
+
+async def _run_rounds():
+    seen, in_flight, most = [], set(), [0]
+
+    async def webhook(request):
+        body = await request.json()
+        seen.append(body["sender"])
+        in_flight.add(body["sender"])
+        most[0] = max(most[0], len(in_flight))
+        await asyncio.sleep(0.01)
+        in_flight.discard(body["sender"])
+        return web.json_response([{"recipient_id": body["sender"], "text": "svar"}])
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        result = await load.run_load(f"http://127.0.0.1:{port}/webhook", 3, 2, ["a"], timeout=10, rounds=4)
+    finally:
+        await runner.cleanup()
+    assert most[0] <= 3  # never more than three conversations at once
+    return result, seen
