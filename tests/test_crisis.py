@@ -104,6 +104,8 @@ CRISIS = [
     ("bebisen andas inte", ACUTE),
     ("jag är inlåst och kommer inte ut", ACUTE),
     ("har låst in mig på toa, han är jättearg", ACUTE),
+    ("han slår henne ute i hallen, jag hör det nu", ACUTE),
+    ("dom slåss i trapphuset jag hör dom just nu", ACUTE),
     ("en man förföljer mig nu", ACUTE),
     ("jag är kidnappad", ACUTE),
     ("ring polisen!!", ACUTE),
@@ -152,6 +154,8 @@ CALM_IDIOMS = [
 ]
 
 CALM_NEAR_MISSES = [
+    "ibland hör jag när pappa slår mamma",  # home violence, not danger this minute
+    "när han blir svartsjuk låser han in mig i sovrummet",  # a habit, not right now
     # fear from the news, past violence, crime tips: other needs, not a crisis right now
     "jag blir rädd när jag läser om skottlossningar",
     "jag är rädd för knivar nu efter allt i nyheterna",
