@@ -11,7 +11,9 @@
 """
 from __future__ import annotations
 
+import copy
 import logging
+import weakref
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -22,6 +24,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.core.constants import USER
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
@@ -188,15 +191,17 @@ class CrisisOverride(GraphComponent):
 class BoundedRulePolicy(RulePolicy):
     """Rasa's RulePolicy, comparing its rules with only the last turns they can match.
 
-    At every prediction (two or three per message) RulePolicy compares every rule with every
-    turn of the conversation, deep-copies all turns for a debug log line and, when no rule
-    matches, writes all turns into a text key. A rule can only match as many turns as it is
-    long, so a loaded policy keeps the states of the last turns its longest rule can cover
-    (plus one): the same rules match and the same actions are predicted, and a message no
-    longer costs more the longer the conversation is. Training is RulePolicy's own.
+    At every prediction (two per message) RulePolicy turns the whole conversation into dialogue
+    states twice (once showing the last message as text, once as intent), compares every rule
+    with every state, deep-copies all states for a debug log line and, when no rule matches,
+    writes all states into a text key. A rule can only match as many turns as it is long, so
+    the policy Rasa loads to predict keeps the states of the last turns its longest rule can
+    cover (plus one), and works them out once per prediction: the same rules match and the
+    same actions are predicted (tested against RulePolicy). Training is RulePolicy's own.
     """
 
     _window: int | None = None  # set on the policy Rasa loads to predict
+    _last_states: tuple | None = None  # (tracker ref, number of events, last event, rule-only data, states)
 
     @classmethod
     def load(cls, *args: Any, **kwargs: Any) -> BoundedRulePolicy:
@@ -212,5 +217,19 @@ class BoundedRulePolicy(RulePolicy):
     def _prediction_states(self, tracker: DialogueStateTracker, domain: Domain,
                            use_text_for_last_user_input: bool = False,
                            rule_only_data: Dict[str, Any] | None = None) -> List[State]:
-        states = super()._prediction_states(tracker, domain, use_text_for_last_user_input, rule_only_data)
-        return states[-self._window:] if self._window else states
+        if not self._window:
+            return super()._prediction_states(tracker, domain, use_text_for_last_user_input, rule_only_data)
+        last_event = tracker.events[-1] if tracker.events else None
+        seen = self._last_states
+        if (seen is None or seen[0]() is not tracker or seen[1] != len(tracker.events) or seen[2] is not last_event
+                or seen[3] != rule_only_data):
+            # what RulePolicy's featurizer does, in the same order: all states of the tracker …
+            states = self.featurizer._create_states(tracker, domain, ignore_rule_only_turns=False,
+                                                    rule_only_data=rule_only_data)
+            seen = self._last_states = (weakref.ref(tracker), len(tracker.events), last_event,
+                                        copy.deepcopy(rule_only_data), states[-self._window:])
+        # … then the last user turn shown as text or as intent (this edits the user part of the
+        # states in place, so it gets copies)
+        window = [{part: dict(value) if part == USER else value for part, value in state.items()} for state in seen[4]]
+        self.featurizer._choose_last_user_input([window], use_text_for_last_user_input)
+        return window
