@@ -28,6 +28,13 @@ share of Rasa's CPU time per message went to work that gives the same result eve
   runs. Once the model is loaded we collect once and `gc.freeze()` what is there, so later
   collections only look at objects made while serving.
 
+* Rasa sends the whole conversation (every event) to the action server with every action
+  call, and the action server parses it into a tracker. Our actions read only the latest
+  message and the slots. With `send_events: false` under `action_endpoint` in endpoints.yml
+  the call carries the tracker's current state (latest message, slots, latest action …) and
+  an empty event list: less work on both sides, and the conversation's history never leaves
+  Rasa. Without the setting Rasa's own format is sent.
+
 `install()` is idempotent and is called by `bot.serve`, the entry point `make run` uses.
 """
 from __future__ import annotations
@@ -216,6 +223,39 @@ def _patch_gc_after_model_load() -> None:
     rasa.core.run.load_agent_on_start = load_agent_then_freeze
 
 
+class _StateWithoutEvents:
+    """What Rasa's `_action_call_format` reads of a tracker (its id and `current_state`), with the
+    current state but no events."""
+
+    def __init__(self, tracker: Any) -> None:
+        self.sender_id = tracker.sender_id
+        self._tracker = tracker
+
+    def current_state(self, _verbosity: Any = None) -> Dict[str, Any]:
+        from rasa.shared.core.trackers import EventVerbosity
+
+        return {**self._tracker.current_state(EventVerbosity.NONE), "events": []}
+
+
+def sends_events(endpoint: Any) -> bool:
+    """Whether action calls carry the conversation's events (`send_events` in endpoints.yml, default yes)."""
+    value = (getattr(endpoint, "kwargs", None) or {}).get("send_events", True)
+    return value not in (False, "false", "False", "no", 0)
+
+
+def _patch_action_call_format() -> None:
+    from rasa.core.actions.action import RemoteAction
+
+    rasa_format = RemoteAction._action_call_format
+
+    def _action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[str, Any]:
+        if sends_events(self.action_endpoint):
+            return rasa_format(self, tracker, domain)
+        return rasa_format(self, _StateWithoutEvents(tracker), domain)
+
+    RemoteAction._action_call_format = _action_call_format
+
+
 def install() -> None:
     """Apply the fixes once per process."""
     global _installed
@@ -225,5 +265,6 @@ def install() -> None:
     _patch_endpoint_sessions()
     _patch_graph_runner()
     _patch_gc_after_model_load()
+    _patch_action_call_format()
     _installed = True
     logger.debug("Rasa hot-path fixes installed.")

@@ -194,3 +194,40 @@ def test_model_load_is_followed_by_a_gc_freeze(monkeypatch):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+# --- action calls without the conversation's events (send_events: false) ---------------------------
+def _tracker_with_history():
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.slots import TextSlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    slot = TextSlot("municipality", mappings=[{"type": "custom"}])
+    return DialogueStateTracker.from_events("kalle", [
+        ActionExecuted("action_listen"), UserUttered("hej", {"name": "greet", "confidence": 1.0}),
+        ActionExecuted("action_listen"), SlotSet("municipality", "kungalv"),
+        UserUttered("dom mobbar mig", {"name": "child_bullying", "confidence": 0.9}, metadata={"kommun": "kungalv"}),
+    ], slots=[slot])
+
+
+def test_action_call_without_events_keeps_latest_message_and_slots():
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.empty()
+    tracker = _tracker_with_history()
+    full = RemoteAction("action_route", EndpointConfig("http://x/webhook"))._action_call_format(tracker, domain)
+    lean = RemoteAction("action_route", EndpointConfig("http://x/webhook", send_events=False,
+                                                         enable_selective_domain=True))._action_call_format(tracker, domain)
+    assert len(full["tracker"]["events"]) == 5 and lean["tracker"]["events"] == []
+    assert lean["tracker"]["latest_message"] == full["tracker"]["latest_message"]
+    assert lean["tracker"]["latest_message"]["text"] == "dom mobbar mig"
+    assert lean["tracker"]["slots"] == full["tracker"]["slots"] == {"municipality": "kungalv"}
+    assert {k: v for k, v in lean.items() if k != "tracker"} == {"next_action": "action_route", "sender_id": "kalle",
+                                                                "version": full["version"]}
+    assert "hej" not in str(lean)  # the earlier message never leaves Rasa
+
+
+@pytest.mark.parametrize("value,sends", [(None, True), (True, True), (False, False), ("false", False)])
+def test_send_events_setting(value, sends):
+    kwargs = {} if value is None else {"send_events": value}
+    assert rasa_speedups.sends_events(EndpointConfig("http://x", **kwargs)) is sends
