@@ -73,6 +73,18 @@ def first_reply(url: str) -> bool:
         return False
 
 
+def speed_probe() -> float:
+    """Milliseconds for a fixed pure-Python loop (best of three): how fast this machine is right now.
+    Shared virtual machines drift by a third over a day; compare runs only with this in view."""
+    def once() -> float:
+        start, total = time.perf_counter(), 0
+        for i in range(2_000_000):
+            total += i * i % 7
+        return (time.perf_counter() - start) * 1000
+
+    return round(min(once() for _ in range(3)), 1)
+
+
 # --- 1. training ---------------------------------------------------------------------------------
 def time_training() -> float:
     with tempfile.TemporaryDirectory(prefix="stodlotsen-bench-train-") as out:
@@ -258,7 +270,8 @@ def write_report(res: dict, prev: dict | None) -> None:
     lines = [
         "# Stödlotsen – prestanda och förståelse",
         "",
-        f"Körd {res['date']} på commit `{res['commit']}`, {res['machine']['cpus']} kärnor, Python {res['machine']['python']}. "
+        f"Körd {res['date']} på commit `{res['commit']}`, {res['machine']['cpus']} kärnor, Python {res['machine']['python']}, "
+        f"hastighetsprov {res['machine'].get('speed_probe_ms', '–')} ms (lägre = snabbare maskin just då). "
         "Skapad av `make bench` (scripts/bench.py); siffrorna finns också i `results.json`. "
         "Vad som profilerats och ändrats: [docs/prestanda.md](../docs/prestanda.md).",
         "",
@@ -342,7 +355,7 @@ def main(argv: list[str]) -> int:
     prev = json.loads(prev_file.read_text(encoding="utf-8")) if prev_file.exists() else None
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     res: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit or "?",
-                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version()}}
+                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "speed_probe_ms": speed_probe()}}
 
     if args.skip_train:
         res["training_s"] = (prev or {}).get("training_s")
