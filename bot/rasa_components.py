@@ -89,7 +89,8 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             with model_storage.read_from(resource) as directory:
                 model = IntentModel.load(Path(directory) / cls.MODEL_FILE)
         except ValueError as e:  # no trained model in the storage (Rasa raises ValueError), or a refused file
-            logger.warning("Avsiktsmodellen kunde inte läsas (%s); varje meddelande blir 'förstod inte'.", e)
+            logger.error("Avsiktsmodellen kunde inte läsas (%s); bara krislagret tolkar meddelanden, allt annat "
+                         "blir 'förstod inte'. Träna om med make train.", e)
             model = None
         return cls(config, model_storage, resource, model)
 
@@ -99,9 +100,8 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         """Set intent and intent_ranking. A message with no words (empty, only emoji) gets no
         intent, which the FallbackClassifier turns into nlu_fallback."""
-        worded = [m for m in messages if normalize(m.get(TEXT) or "")] if self.model else []
-        ranked = {id(m): r for m, r in zip(worded, self.model.rank([m.get(TEXT) for m in worded]) if worded else [],
-                                             strict=True)}
+        worded = [m for m in messages if self.model and normalize(m.get(TEXT) or "")]
+        ranked = dict(zip(map(id, worded), self.model.rank([m.get(TEXT) for m in worded]), strict=True)) if worded else {}
         length = int(self.component_config["ranking_length"] or 0)
         for message in messages:
             ranking = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: p} for name, p in ranked.get(id(message), [])]

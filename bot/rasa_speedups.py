@@ -1,6 +1,6 @@
 """Rasa 3.6 hot-path fixes that keep Rasa's behaviour and remove per-message waste.
 
-Profiling the running bot under load (py-spy, see bench/REPORT.md) showed that a large
+Profiling the running bot under load (py-spy and cProfile, see docs/prestanda.md) showed that a large
 share of Rasa's CPU time per message went to work that gives the same result every time:
 
 * `RemoteAction._validate_action_result` calls `jsonschema.validate(result, schema)`, which
@@ -14,20 +14,17 @@ share of Rasa's CPU time per message went to work that gives the same result eve
 * `EndpointConfig.request` opens a new aiohttp session (and TCP connection) per action
   call. We keep one session per endpoint and event loop, so calls to the action server use
   HTTP keep-alive. Headers, auth, timeouts and error handling are unchanged.
-
 * Every graph run (one to parse a message, one per action prediction: three or more per
   message) goes through `DaskGraphRunner`, which works out the sub-graph for the targets
   again (a recursive walk that visits shared parents many times), builds a dask task graph
   and lets dask's scheduler order and run it, one node at a time. `SequentialGraphRunner`
   works out each target list's order once and calls the same graph nodes in it, with the
   same inputs and outputs.
-
 * After the model has loaded, the process holds millions of long-lived objects (Rasa, sklearn,
   TensorFlow's Python layer). Python's garbage collector walks all of them in every full
   collection, which takes about 0.3 s on this machine and stops every conversation while it
   runs. Once the model is loaded we collect once and `gc.freeze()` what is there, so later
   collections only look at objects made while serving.
-
 * Rasa sends the whole conversation (every event) to the action server with every action
   call, and the action server parses it into a tracker. Our actions read only the latest
   message and the slots. With `send_events: false` under `action_endpoint` in endpoints.yml
