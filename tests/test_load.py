@@ -1,5 +1,6 @@
 """bot/load.py against a small local stub webhook: what counts as replied, lost, empty and static."""
 import asyncio
+import contextlib
 import socket
 
 from aiohttp import web
@@ -33,6 +34,14 @@ async def _run(messages, conversations, per_conversation, warmup=0):
             return web.json_response([{"recipient_id": body["sender"], "text": "Jag har ett tekniskt fel just nu."}])
         return web.json_response([{"recipient_id": body["sender"], "text": f"svar på {text}"}])
 
+    async with _stub(webhook) as url:
+        result = await load.run_load(url, conversations, per_conversation, messages, warmup=warmup, timeout=10)
+    return result, seen
+
+
+@contextlib.asynccontextmanager
+async def _stub(webhook):
+    """A local webhook on a free port; yields its URL."""
     app = web.Application()
     app.router.add_post("/webhook", webhook)
     runner = web.AppRunner(app)
@@ -40,14 +49,11 @@ async def _run(messages, conversations, per_conversation, warmup=0):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
-        result = await load.run_load(f"http://127.0.0.1:{port}/webhook", conversations, per_conversation, messages,
-                                     warmup=warmup, timeout=10)
+        yield f"http://127.0.0.1:{port}/webhook"
     finally:
         await runner.cleanup()
-    return result, seen
 
 
 def test_every_message_replied():
@@ -95,17 +101,7 @@ async def _run_rounds():
         in_flight.discard(body["sender"])
         return web.json_response([{"recipient_id": body["sender"], "text": "svar"}])
 
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        result = await load.run_load(f"http://127.0.0.1:{port}/webhook", 3, 2, ["a"], timeout=10, rounds=4)
-    finally:
-        await runner.cleanup()
+    async with _stub(webhook) as url:
+        result = await load.run_load(url, 3, 2, ["a"], timeout=10, rounds=4)
     assert most[0] <= 3  # never more than three conversations at once
     return result, seen
