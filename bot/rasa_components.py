@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import weakref
 from pathlib import Path
@@ -50,10 +51,8 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        defaults = Settings()
-        return {"C": defaults.C, "word_ngrams": list(defaults.word_ngrams), "char_ngrams": list(defaults.char_ngrams),
-                "calibration_folds": defaults.calibration_folds, "random_seed": defaults.random_seed,
-                "ranking_length": LABEL_RANKING_LENGTH}
+        defaults = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(Settings()).items()}
+        return {**defaults, "ranking_length": LABEL_RANKING_LENGTH}
 
     @staticmethod
     def required_packages() -> List[str]:
