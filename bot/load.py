@@ -84,6 +84,7 @@ async def run_load(url: str, conversations: int, messages_per_conversation: int,
     *rounds* > 1 keeps *conversations* going at once for longer: `conversations × rounds` new
     conversations in all, each started as soon as one ends, so that the percentiles rest on more
     messages while the number of conversations at the same time stays the same."""
+    rounds = max(rounds, 1)
     run_id = uuid.uuid4().hex[:8]
     connector = aiohttp.TCPConnector(limit=max(conversations, 1), force_close=False)
     at_once = asyncio.Semaphore(max(conversations, 1))
@@ -99,7 +100,7 @@ async def run_load(url: str, conversations: int, messages_per_conversation: int,
                         for m in range(messages_per_conversation)]
 
         start = time.perf_counter()
-        per_conversation = await asyncio.gather(*(conversation(c) for c in range(conversations * max(rounds, 1))))
+        per_conversation = await asyncio.gather(*(conversation(c) for c in range(conversations * rounds)))
         duration = time.perf_counter() - start
 
     outcomes = [o for conv in per_conversation for o in conv]
@@ -109,7 +110,7 @@ async def run_load(url: str, conversations: int, messages_per_conversation: int,
     return {
         "url": url,
         "conversations": conversations,
-        "rounds": max(rounds, 1),
+        "rounds": rounds,
         "messages_per_conversation": messages_per_conversation,
         "warmup": warmup,
         "sent": len(outcomes),
