@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.endpoints}: tracker_store måste ha type: {STORE_TYPE} för att gallras.", file=sys.stderr)
         return 2
     try:
-        store = PrivateSQLTrackerStore(host=cfg.url, **cfg.kwargs)
+        store = PrivateSQLTrackerStore(host=cfg.url, **{**cfg.kwargs, "writer_process": False})  # stores nothing
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2

@@ -1,7 +1,9 @@
 """Rasa glue: an SQL tracker store that keeps nothing identifying (SQLite or PostgreSQL).
 
 - Every event is scrubbed (`bot.privacy.scrub_event`) before it is written: user text, parse
-  data, entities, metadata, slot values and bot text.
+  data, entities, metadata, slot values and bot text. The scrubbing and the writing happen in a
+  helper process (`bot/event_writer.py`), so they do not hold up Rasa's other conversations;
+  `writer_process: false` does them in the Rasa process instead (the same rows either way).
 - The conversation id is stored as a keyed hash (`bot.privacy.hash_sender`); the tracker Rasa
   gets back carries the original id in memory only.
 - Events older than `retention_days` (default 30, env `STODLOTSEN_RETENTION_DAYS`) are deleted
@@ -17,11 +19,11 @@ endpoints.yml:
       retention_days: 30
       key_file: ".stodlotsen-nyckel"   # used when STODLOTSEN_HASH_KEY is not set
       cache_conversations: 1000        # recently saved conversations kept in memory (never written), 0 = off
+      writer_process: true             # scrub and store events in a helper process (bot/event_writer.py)
 """
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import threading
 import time
@@ -30,12 +32,11 @@ from typing import Any, Dict, List
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import event, orm, pool
+from sqlalchemy import orm
 
-from bot import privacy
+from bot import event_writer, privacy
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         retention_check_minutes: Any = 60,
         key_file: str | None = None,
         cache_conversations: Any = 1000,
+        writer_process: Any = True,
         **kwargs: Dict[str, Any],
     ) -> None:
         # Settings first: a wrong value stops the start with a Swedish message.
@@ -63,8 +65,10 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
         table = self.SQLEvent.__table__
-        self._insert = table.insert()
-        self._last_id_sql = sa.text(f"SELECT max(id) FROM {table.name} WHERE sender_id = :sender_id")
+        self._writer = event_writer.EventWriter(self.engine, table.name)
+        self._helper: event_writer.WriterProcess | None = None
+        if str(writer_process).lower() not in ("false", "no", "0", "off", "none"):
+            self._helper = event_writer.WriterProcess(self.engine.url.render_as_string(hide_password=False), table.name)
         # Recently saved conversations, kept in memory (never written anywhere) so the next message
         # need not rebuild the tracker from all its stored events. stored id -> (last event id, tracker)
         self._recent: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
@@ -85,18 +89,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         a memory write; the database stays consistent after a crash, and at worst the last
         moments of conversations are lost on a power cut.
         """
-        url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, poolclass=pool.QueuePool, pool_size=5, max_overflow=10,
-                                       connect_args={"check_same_thread": False})
-
-        @event.listens_for(self.engine, "connect")
-        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
+        self.engine = event_writer.tune_sqlite(self.engine)
         self.sessionmaker = orm.sessionmaker(bind=self.engine)
 
     # --- pseudonymous ids --------------------------------------------------------------------
@@ -108,11 +102,20 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         # Every lookup by conversation id (retrieve, count of stored events) goes through here.
         return super()._event_query(session, self.stored_id(sender_id), fetch_events_from_all_sessions)
 
+    # --- the database, through the helper process when there is one ---------------------------
+    async def _last_event_id(self, stored_id: str) -> int | None:
+        """The conversation's last stored event id, None when nothing is stored. The helper answers
+        after every write it was given before."""
+        if self._helper is not None:
+            return await self._helper.last_id(stored_id)
+        return self._writer.last_id(stored_id)
+
+    async def _write(self, stored_id: str, events: List[dict]) -> int | None:
+        if self._helper is not None:
+            return await self._helper.write(stored_id, events)
+        return self._writer.write(stored_id, events)
+
     # --- recently used conversations ---------------------------------------------------------
-    # Plain SQL text: SQLAlchemy builds no cache key for it (building one for Rasa's ORM queries
-    # cost more than the queries themselves), and it is the same on SQLite and PostgreSQL.
-    def _last_event_id(self, conn, stored_id: str) -> int | None:
-        return conn.execute(self._last_id_sql, {"sender_id": stored_id}).scalar()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The conversation's tracker: None when nothing is stored for it; from memory when it was
@@ -120,8 +123,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         worker's writes are never missed); else rebuilt from the database as Rasa does."""
         stored_id = self.stored_id(sender_id)
         entry = self._recent.pop(stored_id, None)  # lent out: a failed turn never leaves a half-updated copy here
-        with self.engine.connect() as conn:
-            last_id = self._last_event_id(conn, stored_id)
+        last_id = await self._last_event_id(stored_id)
         if last_id is None:
             return None  # a new conversation: nothing to rebuild
         if entry is not None and entry[0] == last_id:
@@ -146,39 +148,20 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         many of its events are stored; any other is counted in the database, as Rasa does."""
         stored = getattr(tracker, _STORED, None)
         if stored is None:
-            with self.engine.connect() as conn:
-                if self._last_event_id(conn, self.stored_id(tracker.sender_id)) is None:
-                    return list(tracker.events)  # a new conversation: nothing is stored yet
+            if self._writer.last_id(self.stored_id(tracker.sender_id)) is None:
+                return list(tracker.events)  # a new conversation: nothing is stored yet
             with self.session_scope() as session:
                 return list(self._additional_events(session, tracker))
         return list(itertools.islice(tracker.events, stored, None))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the events not stored yet, scrubbed, under the hashed id."""
+        """Store the events not stored yet, scrubbed (bot/event_writer.py), under the hashed id."""
         await self.stream_events(tracker)
         stored_id = self.stored_id(tracker.sender_id)
-        new_events = self._new_events(tracker)
-        # What the user gave away in these turns is also removed where it is repeated, e.g. in
-        # a reply or a slot. (Earlier turns come back from the store already scrubbed.)
-        echoes = [found for e in new_events if isinstance(e, UserUttered)
-                  for found in privacy.identifiers([e.text, e.metadata,
-                                                    [x.get("value") for x in e.entities or [] if isinstance(x, dict)]])]
-        rows = []
-        for new in new_events:
-            data = privacy.scrub_event(new.as_dict(), echoes)
-            rows.append({
-                "sender_id": stored_id,
-                "type_name": new.type_name,
-                "timestamp": data.get("timestamp"),
-                "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
-                "action_name": data.get("name"),
-                "data": json.dumps(data),
-            })
-        with self.engine.begin() as conn:
-            if rows:
-                conn.execute(self._insert, rows)
-            last_id = self._last_event_id(conn, stored_id)
-        setattr(tracker, _STORED, len(tracker.events))
+        new_events = [e.as_dict() for e in self._new_events(tracker)]
+        stored = len(tracker.events)
+        last_id = await self._write(stored_id, new_events)
+        setattr(tracker, _STORED, stored)
         self._remember(stored_id, last_id, tracker)
 
     # --- retention ---------------------------------------------------------------------------
@@ -209,6 +192,10 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                              int(interval // 60))
 
     def close(self) -> None:
-        """Stop the purge thread and release the database connections."""
+        """Stop the purge thread and the helper process (after what it was given is stored) and
+        release the database connections."""
         self._stop.set()
+        if self._helper is not None:
+            self._helper.close()
+            self._helper = None
         self.engine.dispose()

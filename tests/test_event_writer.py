@@ -1,0 +1,123 @@
+"""bot.event_writer: the helper process that scrubs and stores a conversation's events.
+
+The tracker store's own checks (tests/test_tracker_store.py, tests/test_tracker_store_postgres.py)
+run through the helper, the default; here: the helper on its own, what happens when it dies,
+and that the helper and the Rasa process store exactly the same rows."""
+import asyncio
+import sqlite3
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import event_writer, privacy
+from bot.tracker_store import PrivateSQLTrackerStore
+from tests.conftest import ROOT
+from tests.store_checks import KEY, SECRETS, TEXT, conversation
+
+TABLE = ("CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id VARCHAR(255), type_name VARCHAR(255), "
+         "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)")
+USER = {"event": "user", "timestamp": 1.0, "text": TEXT, "metadata": {},
+        "parse_data": {"text": TEXT, "intent": {"name": "greet", "confidence": 1.0}, "entities": []}}
+BOT = {"event": "bot", "timestamp": 2.0, "text": "Hej Kalle! Ring Bris på 116 111.", "data": {}}
+LISTEN = {"event": "action", "timestamp": 3.0, "name": "action_listen", "policy": "BoundedRulePolicy", "confidence": 1.0}
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch):
+    monkeypatch.setenv(privacy.KEY_ENV, KEY)
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "w.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(TABLE)
+    return path
+
+
+def _stored(path):
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT sender_id, type_name, intent_name, action_name, data FROM events ORDER BY id").fetchall()
+
+
+def test_the_helper_stores_scrubbed_rows_in_order_and_tells_the_last_id(db):
+    helper = event_writer.WriterProcess(f"sqlite:///{db}")
+
+    async def turns():
+        assert await helper.last_id("anon-a") is None
+        # sent together: answered in the order they were sent
+        ids = await asyncio.gather(helper.write("anon-a", [USER, BOT]), helper.write("anon-b", [USER]),
+                                   helper.write("anon-a", [LISTEN]))
+        return ids, await helper.last_id("anon-a"), await helper.last_id("anon-b")
+
+    try:
+        ids, last_a, last_b = asyncio.run(turns())
+    finally:
+        helper.close()
+    assert ids == [2, 3, 4] and (last_a, last_b) == (4, 3)
+    rows = _stored(db)
+    assert [(r[0], r[1]) for r in rows] == [("anon-a", "user"), ("anon-a", "bot"), ("anon-b", "user"), ("anon-a", "action")]
+    assert rows[0][2] == "greet" and rows[3][3] == "action_listen"
+    stored = " ".join(r[4] for r in rows)
+    for secret in SECRETS:
+        assert secret not in stored, secret
+    assert "116 111" in stored
+    # the name the user gave is removed from the bot's reply too
+    assert "Hej [namn]!" in rows[1][4]
+
+
+def test_a_database_error_in_the_helper_is_raised_in_rasa(tmp_path):
+    helper = event_writer.WriterProcess(f"sqlite:///{tmp_path / 'no-table.db'}")
+    try:
+        with pytest.raises(RuntimeError, match="OperationalError"):
+            asyncio.run(helper.write("anon-a", [USER]))
+    finally:
+        helper.close()
+
+
+def test_a_helper_that_dies_fails_its_turn_and_a_new_one_takes_the_next(db):
+    helper = event_writer.WriterProcess(f"sqlite:///{db}")
+    try:
+        assert asyncio.run(helper.write("anon-a", [LISTEN])) == 1
+        helper._process.kill()
+        helper._process.join(10)
+        with pytest.raises(ConnectionError):
+            asyncio.run(helper.write("anon-a", [LISTEN]))
+        assert asyncio.run(helper.write("anon-a", [LISTEN])) == 2  # a new helper
+    finally:
+        helper.close()
+    assert len(_stored(db)) == 2
+
+
+def _store(tmp_path, name, **kwargs):
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    return PrivateSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / name), **kwargs)
+
+
+def test_the_helper_and_the_rasa_process_store_the_same_rows(tmp_path):
+    stores = {"helper": _store(tmp_path, "helper.db"), "inline": _store(tmp_path, "inline.db", writer_process=False)}
+    assert stores["helper"]._helper is not None and stores["inline"]._helper is None
+    for store in stores.values():
+        conversation(store, "widget-user-4711", timestamp=1_700_000_000.0)
+        store.close()
+    via_helper, inline = _stored(tmp_path / "helper.db"), _stored(tmp_path / "inline.db")
+    assert len(via_helper) == 8
+    assert via_helper == inline  # same hashed ids, names, scrubbed JSON
+
+
+def test_a_conversation_comes_back_after_the_helper_is_replaced(tmp_path):
+    store = _store(tmp_path, "r.db")
+    try:
+        tracker = conversation(store, "child-7")
+        store._helper._process.kill()
+        store._helper._process.join(10)
+        with pytest.raises(ConnectionError):
+            asyncio.run(store.retrieve("child-7"))
+        again = asyncio.run(store.retrieve("child-7"))
+        assert again is not tracker  # the memory copy was lent out to the failed turn: rebuilt
+        assert again.get_slot("municipality") == "kungalv"
+        assert isinstance(again, DialogueStateTracker)
+    finally:
+        store.close()
+
