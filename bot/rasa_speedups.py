@@ -32,7 +32,21 @@ share of Rasa's CPU time per message went to work that gives the same result eve
   an empty event list: less work on both sides, and the conversation's history never leaves
   Rasa. Without the setting Rasa's own format is sent.
 
-`install()` is idempotent and is called by `bot.serve`, the entry point `make run` uses.
+* `MessageProcessor._parse_message` asks `Domain.is_empty()` for every message, which builds an
+  empty Domain and compares the two as dicts (0.4 ms). A domain does not change once loaded:
+  the answer is kept on the domain.
+* Rasa's processor deep-copies the events and slots of every action for debug log lines
+  (`copy.deepcopy(...)` as arguments to `structlogger.debug`), also when debug logging is off
+  and the line is thrown away. The processor's `copy.deepcopy` now returns its argument as it
+  is unless the processor logs at debug level; then it copies as before.
+* `MessageProcessor._run_action` gives the action a copy of the tracker (rebuilt by replaying
+  every event) so that the prediction's events can be dropped if the action rejects itself.
+  When the prediction carries no events (rule predictions never do) there is nothing to drop:
+  actions that only read the tracker (custom actions, `action_listen`, `utter_…` responses)
+  get the tracker itself.
+
+`install()` is idempotent and is called by `bot.serve`, the entry point `make run`, the tests
+and the benchmark use.
 """
 from __future__ import annotations
 
@@ -253,6 +267,68 @@ def _patch_action_call_format() -> None:
     RemoteAction._action_call_format = _action_call_format
 
 
+def _patch_domain_is_empty() -> None:
+    from rasa.shared.core.domain import Domain
+
+    is_empty = Domain.is_empty
+
+    def remembered_is_empty(self: Domain) -> bool:
+        known = self.__dict__.get("_stodlotsen_is_empty")
+        if known is None:
+            known = self.__dict__["_stodlotsen_is_empty"] = is_empty(self)
+        return known
+
+    Domain.is_empty = remembered_is_empty
+
+
+class CopyOnlyForDebugLog:
+    """Stands in for the `copy` module in `rasa.core.processor`, where `copy.deepcopy` only makes
+    arguments for debug log lines: a copy when *logger* logs debug lines, else the value itself."""
+
+    def __init__(self, logger_name: str) -> None:
+        self._logger = logging.getLogger(logger_name)
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        if self._logger.isEnabledFor(logging.DEBUG):
+            return copy.deepcopy(value, memo)
+        return value
+
+    def __getattr__(self, name: str) -> Any:  # copy.copy and the rest, unchanged
+        return getattr(copy, name)
+
+
+def _patch_processor_log_copies() -> None:
+    import rasa.core.processor
+
+    rasa.core.processor.copy = CopyOnlyForDebugLog(rasa.core.processor.__name__)
+
+
+def reads_tracker_only(action: Any) -> bool:
+    """Actions whose `run` only reads the tracker it is given."""
+    from rasa.core.actions.action import ActionBotResponse, ActionListen, RemoteAction
+
+    return isinstance(action, (RemoteAction, ActionListen, ActionBotResponse))
+
+
+def _patch_run_action_copy() -> None:
+    from rasa.core.processor import MessageProcessor
+
+    run_action = MessageProcessor._run_action
+
+    async def _run_action(self: MessageProcessor, action: Any, tracker: Any, output_channel: Any, nlg: Any,
+                          prediction: Any) -> bool:
+        if prediction.events or not reads_tracker_only(action):
+            return await run_action(self, action, tracker, output_channel, nlg, prediction)
+        tracker.copy = lambda: tracker  # Rasa's one `tracker.copy()` in there: nothing to drop
+        try:
+            return await run_action(self, action, tracker, output_channel, nlg, prediction)
+        finally:
+            del tracker.copy
+
+    _run_action.__wrapped__ = run_action
+    MessageProcessor._run_action = _run_action
+
+
 def install() -> None:
     """Apply the fixes once per process."""
     global _installed
@@ -263,5 +339,8 @@ def install() -> None:
     _patch_graph_runner()
     _patch_gc_after_model_load()
     _patch_action_call_format()
+    _patch_domain_is_empty()
+    _patch_processor_log_copies()
+    _patch_run_action_copy()
     _installed = True
     logger.debug("Rasa hot-path fixes installed.")

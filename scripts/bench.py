@@ -140,17 +140,24 @@ class Bot:
 
 # --- 4. memory -----------------------------------------------------------------------------------
 def processes_on(port: int) -> list[int]:
-    """Pids whose command line has `--port <port>` (Rasa and its Sanic workers, or the action server)."""
-    pids = []
+    """Pids whose command line has `--port <port>` (Rasa and its Sanic workers, or the action
+    server), and every process they started (Rasa's helper that stores conversations)."""
+    pids, parents = [], {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 args = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
                 continue
             if b"--port" in args and args[args.index(b"--port") + 1:][:1] == [str(port).encode()]:
                 pids.append(int(entry.name))
-    return pids
+    found = set(pids)
+    while True:
+        more = {pid for pid, parent in parents.items() if parent in found and pid not in found}
+        if not more:
+            return sorted(found)
+        found |= more
 
 
 def memory_mb(pids: list[int]) -> dict:

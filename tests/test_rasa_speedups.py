@@ -231,3 +231,88 @@ def test_action_call_without_events_keeps_latest_message_and_slots():
 def test_send_events_setting(value, sends):
     kwargs = {} if value is None else {"send_events": value}
     assert rasa_speedups.sends_events(EndpointConfig("http://x", **kwargs)) is sends
+
+
+# --- the domain's emptiness is worked out once ------------------------------------------------------
+def test_domain_is_empty_is_remembered_and_unchanged(monkeypatch):
+    from rasa.shared.core.domain import Domain
+
+    empty, full = Domain.empty(), Domain.from_yaml("intents:\n- greet\nresponses:\n  utter_hej:\n  - text: Hej\n")
+    assert empty.is_empty() is True and full.is_empty() is False
+    calls = []
+    monkeypatch.setattr(Domain, "as_dict", lambda self: calls.append(1) or {})
+    assert full.is_empty() is False and calls == []  # remembered: not worked out again
+
+
+# --- deep copies only for debug log lines that are written -------------------------------------------
+def test_processor_copies_log_arguments_only_when_debug_lines_are_written():
+    import logging
+
+    import rasa.core.processor
+
+    stand_in = rasa.core.processor.copy
+    assert isinstance(stand_in, rasa_speedups.CopyOnlyForDebugLog)
+    log = logging.getLogger("rasa.core.processor")
+    value = {"events": [{"slot": "kommun"}]}
+    before = log.level
+    try:
+        log.setLevel(logging.INFO)
+        assert stand_in.deepcopy(value) is value
+        log.setLevel(logging.DEBUG)
+        copied = stand_in.deepcopy(value)
+        assert copied == value and copied is not value and copied["events"] is not value["events"]
+    finally:
+        log.setLevel(before)
+    assert stand_in.copy([1]) == [1]  # the rest of the copy module is passed through
+
+
+# --- the action gets the tracker itself when there is nothing to drop ---------------------------------
+class _Remote(RemoteAction):
+    """A custom action that notes which tracker it was given and sets a slot."""
+
+    def __init__(self):
+        super().__init__("action_route", EndpointConfig("http://x/webhook"))
+        self.given = []
+
+    async def run(self, output_channel, nlg, tracker, domain):
+        from rasa.shared.core.events import SlotSet
+
+        self.given.append((tracker, _without_times(tracker)))
+        return [SlotSet("municipality", "nykoping")]
+
+
+def _run(action, tracker, prediction_events=(), rasas_own=False):
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.policies.policy import PolicyPrediction
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.domain import Domain
+
+    processor = object.__new__(MessageProcessor)
+    processor.domain = Domain.from_yaml("slots:\n  municipality:\n    type: text\n    mappings:\n    - type: custom\n"
+                                        "actions:\n- action_route\n")
+    prediction = PolicyPrediction([1.0], "BoundedRulePolicy", events=list(prediction_events))
+    run_action = MessageProcessor._run_action.__wrapped__ if rasas_own else MessageProcessor._run_action
+    return asyncio.run(run_action(processor, action, tracker, CollectingOutputChannel(), None, prediction))
+
+
+def _without_times(tracker):
+    return [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in tracker.events]
+
+
+@pytest.mark.parametrize("prediction_events", [(), ("slot",)])
+def test_run_action_gives_the_same_conversation_with_or_without_the_copy(prediction_events):
+    from rasa.shared.core.events import SlotSet
+
+    events = [SlotSet("municipality", "kungalv")] if prediction_events else []
+    fast, plain = _tracker_with_history(), _tracker_with_history()
+    fast_action, plain_action = _Remote(), _Remote()
+    assert rasa_speedups.reads_tracker_only(fast_action)
+    _run(fast_action, fast, events)
+    _run(plain_action, plain, events, rasas_own=True)
+    assert _without_times(fast) == _without_times(plain)
+    assert fast.get_slot("municipality") == "nykoping"
+    assert fast_action.given[0][1] == plain_action.given[0][1]  # the action saw the same events
+    assert plain_action.given[0][0] is not plain  # Rasa's own way: a copy
+    # without prediction events the action got the tracker itself, and `copy` is Rasa's again
+    assert (fast_action.given[0][0] is fast) is (not prediction_events)
+    assert "copy" not in fast.__dict__
