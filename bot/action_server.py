@@ -5,6 +5,11 @@
 Differences from rasa-sdk's own entry point:
 - listens on 127.0.0.1 only (only Rasa on the same machine calls it; `SANIC_HOST` is ignored);
 - no CORS headers (no browser ever talks to it);
+- idle keep-alive connections are kept for 75 s (Sanic's default is 5 s). Rasa keeps its
+  connections to the action server open for reuse (bot/rasa_speedups.py) and drops idle ones
+  after 15 s (aiohttp's default). With the server closing first, a call could go out on a
+  connection at the moment the server closed it, fail, and the person got the static reply;
+  now Rasa always closes first;
 - an error answers with a short generic JSON body: rasa-sdk's default handler echoes the
   whole request (the conversation) in the 500 response, which Rasa then writes to its log.
   The log gets the exception type and the stack, never the request or the exception text.
@@ -27,6 +32,8 @@ from bot import action_guard, catalogue
 logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
+# Longer than the 15 s after which Rasa's client (aiohttp) drops an idle connection itself.
+KEEP_ALIVE_TIMEOUT_S = 75
 
 
 async def private_error(request, exception: Exception):
@@ -41,6 +48,7 @@ async def private_error(request, exception: Exception):
 def build_app(actions: str = "actions") -> Sanic:
     """rasa-sdk's app with our error handler and without CORS."""
     app = create_app(actions, cors_origins=None)
+    app.config.KEEP_ALIVE_TIMEOUT = KEEP_ALIVE_TIMEOUT_S
     app.error_handler.add(Exception, private_error)
     action_guard.install(app)  # malformed action calls get a 400, not a 500
     return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import logging
 import weakref
 from pathlib import Path
@@ -27,6 +28,14 @@ from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.core.constants import USER
 from rasa.shared.core.domain import Domain, State
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -186,17 +195,37 @@ class CrisisOverride(GraphComponent):
 
 
 
+class _StateHistory:
+    """One tracker's dialogue states so far (the last ones a rule can match) and a replay of its
+    events, to carry on from when more events have been added."""
+
+    __slots__ = ("domain", "count", "last", "replay", "states")
+
+    def __init__(self, domain: Domain, count: int, last: Any, replay: DialogueStateTracker, states: List[State]):
+        self.domain, self.count, self.last, self.replay, self.states = domain, count, last, replay, states
+
+
+# Events after which the earlier states are worked out again from the start, as Rasa does: they
+# start a new session, undo turns, or (forms) change which earlier events count.
+_REWRITING_EVENTS = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted, ActiveLoop)
+_HISTORY = "_stodlotsen_rule_states"
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class BoundedRulePolicy(RulePolicy):
     """Rasa's RulePolicy, comparing its rules with only the last turns they can match.
 
     At every prediction (two per message) RulePolicy turns the whole conversation into dialogue
-    states twice (once showing the last message as text, once as intent), compares every rule
-    with every state, deep-copies all states for a debug log line and, when no rule matches,
-    writes all states into a text key. A rule can only match as many turns as it is long, so
-    the policy Rasa loads to predict keeps the states of the last turns its longest rule can
-    cover (plus one), and works them out once per prediction: the same rules match and the
-    same actions are predicted (tested against RulePolicy). Training is RulePolicy's own.
+    states twice (once showing the last message as text, once as intent), replaying every event
+    of it, compares every rule with every state, deep-copies all states for a debug log line and,
+    when no rule matches, writes all states into a text key. A rule can only match as many turns
+    as it is long, so the policy Rasa loads to predict keeps the states of the last turns its
+    longest rule can cover (plus one). It works them out once per prediction, and only for the
+    events added since the tracker's previous prediction: a state depends only on the events
+    before it, so the states already worked out stay as they were (after events that start a
+    new session, undo turns or belong to forms, all states are worked out again from the start).
+    The same rules match and the same actions are predicted (tested against RulePolicy).
+    Training is RulePolicy's own.
     """
 
     _window: int | None = None  # set on the policy Rasa loads to predict
@@ -222,13 +251,38 @@ class BoundedRulePolicy(RulePolicy):
         seen = self._last_states
         if (seen is None or seen[0]() is not tracker or seen[1] != len(tracker.events) or seen[2] is not last_event
                 or seen[3] != rule_only_data):
-            # what RulePolicy's featurizer does, in the same order: all states of the tracker …
-            states = self.featurizer._create_states(tracker, domain, ignore_rule_only_turns=False,
-                                                    rule_only_data=rule_only_data)
             seen = self._last_states = (weakref.ref(tracker), len(tracker.events), last_event,
-                                        copy.deepcopy(rule_only_data), states[-self._window:])
+                                        copy.deepcopy(rule_only_data), self.last_states(tracker, domain))
         # … then the last user turn shown as text or as intent (this edits the user part of the
         # states in place, so it gets copies)
         window = [{part: dict(value) if part == USER else value for part, value in state.items()} for state in seen[4]]
         self.featurizer._choose_last_user_input([window], use_text_for_last_user_input)
         return window
+
+    def last_states(self, tracker: DialogueStateTracker, domain: Domain) -> List[State]:
+        """The last `_window` of the tracker's states, as RulePolicy's featurizer makes them
+        (`tracker.past_states(domain)`: one state before each action and one for now)."""
+        events = tracker.events
+        history: _StateHistory | None = tracker.__dict__.get(_HISTORY)
+        new = None
+        if (history is not None and history.domain is domain and len(events) >= history.count > 0
+                and events[history.count - 1] is history.last):
+            new = list(itertools.islice(events, history.count, None))
+            if any(isinstance(e, _REWRITING_EVENTS) for e in new):
+                new = None
+        if new is None:  # from the start, over the events that count, as generate_all_prior_trackers does
+            if any(isinstance(e, ActiveLoop) for e in events):
+                tracker.__dict__.pop(_HISTORY, None)
+                return tracker.past_states(domain)[-self._window:]
+            history = _StateHistory(domain, 0, None, tracker.init_copy(), [])
+            new = tracker.applied_events()
+        for event in new:
+            if isinstance(event, ActionExecuted):
+                history.states.append(domain._clean_state(domain.get_active_state(history.replay)))
+            history.replay.update(event)
+        del history.states[:-self._window]
+        history.count, history.last = len(events), (events[-1] if events else None)
+        if history.count:
+            tracker.__dict__[_HISTORY] = history
+        now = domain._clean_state(domain.get_active_state(history.replay))
+        return [*history.states, now][-self._window:]

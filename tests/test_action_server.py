@@ -32,3 +32,21 @@ def test_the_app_uses_the_private_handler(monkeypatch):
     monkeypatch.setattr(Sanic, "test_mode", True)  # the app name may already be registered in this process
     app = action_server.build_app("actions")
     assert app.error_handler.lookup(ValueError(), None) is action_server.private_error
+
+
+def test_rasa_drops_an_idle_connection_before_the_action_server_does(monkeypatch):
+    """Otherwise a call can go out on a connection the server is closing, and fail."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot import rasa_speedups
+
+    rasa_speedups.install()
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    app = action_server.build_app("actions")
+
+    async def client_keepalive():
+        async with EndpointConfig("http://127.0.0.1:5055/webhook").session() as session:
+            return session.connector._keepalive_timeout
+
+    client = asyncio.run(client_keepalive())
+    assert 0 < client < app.config.KEEP_ALIVE_TIMEOUT

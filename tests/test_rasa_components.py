@@ -117,10 +117,17 @@ def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(tmp_p
     from rasa.core.training import load_data
     from rasa.shared.core.constants import ACTION_LISTEN_NAME
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        UserUtteranceReverted,
+        UserUttered,
+    )
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.rasa_components import BoundedRulePolicy
+    from bot.rasa_components import _HISTORY, BoundedRulePolicy
     from tests.conftest import ROOT
 
     domain = Domain.load(str(ROOT / "domain.yml"))
@@ -135,15 +142,22 @@ def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(tmp_p
 
     rng = random.Random(2610)
     intents = [*domain.intents, "nlu_fallback"]
-    predictions = 0
+    predictions = carried_on = 0
     for conversation in range(4):
         tracker = DialogueStateTracker.from_events(f"c{conversation}", [ActionExecuted(ACTION_LISTEN_NAME)],
                                                    domain.slots)
-        for _ in range(30):
+        for turn in range(30):
+            # now and then a new session, a restart or an undone message: the states start over
+            if turn % 11 == 5:
+                tracker.update(rng.choice([SessionStarted(), Restarted(), UserUtteranceReverted()]))
+                tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
             tracker.update(UserUttered("…", {"name": rng.choice(intents), "confidence": 1.0}))
             for _ in range(4):
                 expected = reference.predict_action_probabilities(tracker, domain)
+                before = tracker.__dict__.get(_HISTORY)
                 got = bounded.predict_action_probabilities(tracker, domain)
+                carried_on += before is not None and tracker.__dict__.get(_HISTORY) is before
+                assert bounded.last_states(tracker, domain) == tracker.past_states(domain)[-bounded._window:]
                 assert got.probabilities == expected.probabilities
                 assert got.events == expected.events and got.hide_rule_turn == expected.hide_rule_turn
                 predictions += 1
@@ -155,3 +169,4 @@ def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(tmp_p
                 if action == ACTION_LISTEN_NAME:
                     break
     assert predictions > 200
+    assert carried_on > predictions * 0.8  # most carried on from the previous prediction's states
