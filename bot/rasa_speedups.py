@@ -45,6 +45,10 @@ share of Rasa's CPU time per message went to work that gives the same result eve
   actions that only read the tracker (custom actions, `action_listen`, `utter_…` responses)
   get the tracker itself.
 
+* `Event.resolve_by_type`, called for every event read back (the action server's answer, a
+  tracker rebuilt from the database), walks the whole tree of event classes each time. The
+  class found for a type name is remembered; names it does not find are looked up as before.
+
 `install()` is idempotent and is called by `bot.serve`, the entry point `make run`, the tests
 and the benchmark use.
 """
@@ -329,6 +333,24 @@ def _patch_run_action_copy() -> None:
     MessageProcessor._run_action = _run_action
 
 
+def _patch_event_type_lookup() -> None:
+    from rasa.shared.core.events import Event
+
+    resolve = Event.resolve_by_type
+    found: Dict[str, type] = {}
+
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
+        cls = found.get(type_name)
+        if cls is None:
+            cls = resolve(type_name, default)
+            if cls is not None and getattr(cls, "type_name", None) == type_name:
+                found[type_name] = cls
+        return cls
+
+    resolve_by_type.__wrapped__ = resolve
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
 def install() -> None:
     """Apply the fixes once per process."""
     global _installed
@@ -342,5 +364,6 @@ def install() -> None:
     _patch_domain_is_empty()
     _patch_processor_log_copies()
     _patch_run_action_copy()
+    _patch_event_type_lookup()
     _installed = True
     logger.debug("Rasa hot-path fixes installed.")

@@ -316,3 +316,23 @@ def test_run_action_gives_the_same_conversation_with_or_without_the_copy(predict
     # without prediction events the action got the tracker itself, and `copy` is Rasa's again
     assert (fast_action.given[0][0] is fast) is (not prediction_events)
     assert "copy" not in fast.__dict__
+
+
+# --- event classes are looked up once per type name ----------------------------------------------------
+def test_event_lookup_finds_what_rasa_finds():
+    import inspect
+
+    from rasa.shared.core.events import Event, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    rasas_own = Event.resolve_by_type.__wrapped__
+    names = {cls.type_name for cls in all_subclasses(Event) if not inspect.isabstract(cls)}
+    assert len(names) > 15
+    for _ in range(2):  # looked up, then remembered
+        for name in names:
+            assert Event.resolve_by_type(name) is rasas_own(name)
+    assert Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+    assert Event.from_parameters({"event": "user", "text": "hej", "parse_data": {}}).text == "hej"
