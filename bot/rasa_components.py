@@ -26,7 +26,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.core.constants import USER
+from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -205,6 +205,38 @@ class _StateHistory:
         self.domain, self.count, self.last, self.replay, self.states = domain, count, last, replay, states
 
 
+def _turn_check(rule_state: State) -> tuple:
+    """(whether the rule's turn has a previous action, the conditions RulePolicy's
+    `_does_rule_match_state` checks: (part, key, value), value None for "must not be set")."""
+    conditions = []
+    for part, sub_state in rule_state.items():
+        for key, value in sub_state.items():
+            if isinstance(value, list):  # JSON gives lists for tuples
+                value = tuple(value)
+            if value == SHOULD_NOT_BE_SET:
+                conditions.append((part, key, None))
+            elif value:
+                conditions.append((part, key, value))
+    return bool(rule_state.get(PREVIOUS_ACTION)), tuple(conditions)
+
+
+def _applicable(turns: tuple, i: int, state: State, has_previous: bool) -> bool:
+    """RulePolicy's `_is_rule_applicable` on a rule's prepared turns (see `_turn_check`)."""
+    if i >= len(turns):
+        return True
+    rule_has_previous, conditions = turns[i]
+    if not rule_has_previous or not has_previous:
+        return not rule_has_previous and not has_previous
+    for part, key, value in conditions:
+        got = state.get(part, {}).get(key)
+        if value is None:
+            if got and got != SHOULD_NOT_BE_SET:
+                return False
+        elif got != value:
+            return False
+    return True
+
+
 # Events after which the earlier states are worked out again from the start, as Rasa does: they
 # start a new session, undo turns, or (forms) change which earlier events count.
 _REWRITING_EVENTS = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted, ActiveLoop)
@@ -258,6 +290,26 @@ class BoundedRulePolicy(RulePolicy):
         window = [{part: dict(value) if part == USER else value for part, value in state.items()} for state in seen[4]]
         self.featurizer._choose_last_user_input([window], use_text_for_last_user_input)
         return window
+
+    def _get_possible_keys(self, lookup: Dict[str, str], states: List[State]) -> set:
+        """RulePolicy's `_get_possible_keys`, with each rule's turns read and reversed once, not
+        at every check (JSON lists as tuples, the conditions that can fail listed in advance).
+        The sets are built in the same order as RulePolicy builds them."""
+        checks = self._rule_checks(lookup)
+        possible_keys = set(lookup.keys())
+        for i, state in enumerate(reversed(states)):
+            has_previous = bool(state.get(PREVIOUS_ACTION))
+            possible_keys = set(filter(lambda key: _applicable(checks[key], i, state, has_previous), possible_keys))
+        return possible_keys
+
+    def _rule_checks(self, lookup: Dict[str, str]) -> Dict[str, tuple]:
+        cached = self.__dict__.setdefault("_checks", {}).get(id(lookup))
+        if cached is not None and cached[0] is lookup and cached[1] == len(lookup):
+            return cached[2]
+        checks = {key: tuple(_turn_check(rule_state) for rule_state in reversed(self._rule_key_to_state(key)))
+                  for key in lookup}
+        self.__dict__["_checks"][id(lookup)] = (lookup, len(lookup), checks)
+        return checks
 
     def last_states(self, tracker: DialogueStateTracker, domain: Domain) -> List[State]:
         """The last `_window` of the tracker's states, as RulePolicy's featurizer makes them

@@ -113,7 +113,7 @@ def test_an_untrained_classifier_loads_and_classifies_nothing(tmp_path):
 def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(tmp_path):
     import random
 
-    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
     from rasa.core.training import load_data
     from rasa.shared.core.constants import ACTION_LISTEN_NAME
     from rasa.shared.core.domain import Domain
@@ -142,7 +142,7 @@ def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(tmp_p
 
     rng = random.Random(2610)
     intents = [*domain.intents, "nlu_fallback"]
-    predictions = carried_on = 0
+    predictions = carried_on = matched = 0
     for conversation in range(4):
         tracker = DialogueStateTracker.from_events(f"c{conversation}", [ActionExecuted(ACTION_LISTEN_NAME)],
                                                    domain.slots)
@@ -158,6 +158,12 @@ def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(tmp_p
                 got = bounded.predict_action_probabilities(tracker, domain)
                 carried_on += before is not None and tracker.__dict__.get(_HISTORY) is before
                 assert bounded.last_states(tracker, domain) == tracker.past_states(domain)[-bounded._window:]
+                for as_text in (True, False):
+                    states = reference._prediction_states(tracker, domain, as_text)
+                    for table in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH):
+                        assert (bounded._get_possible_keys(bounded.lookup[table], states)
+                                == reference._get_possible_keys(reference.lookup[table], states))
+                        matched += bool(reference._get_possible_keys(reference.lookup[table], states))
                 assert got.probabilities == expected.probabilities
                 assert got.events == expected.events and got.hide_rule_turn == expected.hide_rule_turn
                 predictions += 1
@@ -170,3 +176,34 @@ def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(tmp_p
                     break
     assert predictions > 200
     assert carried_on > predictions * 0.8  # most carried on from the previous prediction's states
+    assert matched > predictions // 2  # rules did match, not only the empty set
+
+
+def _sub_states():
+    from hypothesis import strategies as st
+    from rasa.shared.core.constants import SHOULD_NOT_BE_SET
+
+    values = st.sampled_from([SHOULD_NOT_BE_SET, "", None, 0, "greet", "kungalv", "action_route", (1.0,), [1.0], (0.0,)])
+    sub = st.dictionaries(st.sampled_from(["intent", "action_name", "municipality", "audience"]), values, max_size=3)
+    return st.dictionaries(st.sampled_from(["user", "prev_action", "slots", "active_loop"]), sub, max_size=3)
+
+
+def test_prepared_rule_checks_agree_with_rule_policy():
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.shared.core.constants import PREVIOUS_ACTION
+
+    from bot.rasa_components import _applicable, _turn_check
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.lists(_sub_states(), min_size=1, max_size=3), _sub_states(), st.integers(0, 3))
+    def agree(rule_states, conversation_state, turn):
+        key = json.dumps(rule_states)  # as RulePolicy keys its rules (tuples become lists)
+        turns = tuple(_turn_check(state) for state in reversed(json.loads(key)))
+        expected = RulePolicy._is_rule_applicable(RulePolicy, key, turn, conversation_state)
+        assert _applicable(turns, turn, conversation_state, bool(conversation_state.get(PREVIOUS_ACTION))) == expected
+
+    agree()
