@@ -37,7 +37,7 @@ from rasa.shared.core.events import (
     UserUtteranceReverted,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import ACTION_NAME, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -220,6 +220,35 @@ def _turn_check(rule_state: State) -> tuple:
     return bool(rule_state.get(PREVIOUS_ACTION)), tuple(conditions)
 
 
+class _RuleChecks:
+    """A rule table's prepared turns (see `_turn_check`), and its rules by what their last turn
+    needs as previous action and intent (None: anything)."""
+
+    def __init__(self, lookup: Dict[str, str], key_to_states: Any) -> None:
+        self.keys = list(lookup.keys())
+        self.checks = {key: tuple(_turn_check(state) for state in reversed(key_to_states(key))) for key in self.keys}
+        self._by_need: Dict[tuple, set] = {}
+        for key, turns in self.checks.items():
+            # A turn without a previous action (a conversation start) matches any other start
+            # whatever else it says (RulePolicy's `_is_rule_applicable`): it can match anything.
+            has_previous, conditions = turns[0] if turns else (False, ())
+            needs = dict(((part, name), value) for part, name, value in conditions) if has_previous else {}
+            need = (needs.get((PREVIOUS_ACTION, ACTION_NAME)), needs.get((USER, INTENT)))
+            self._by_need.setdefault(need, set()).add(key)
+        self._candidates: Dict[tuple, frozenset] = {}
+
+    def candidates(self, state: State) -> frozenset:
+        """The rules whose last turn can match *state*, as far as previous action and intent go."""
+        have = ((state.get(PREVIOUS_ACTION) or {}).get(ACTION_NAME), (state.get(USER) or {}).get(INTENT))
+        found = self._candidates.get(have)
+        if found is None:
+            action, intent = have
+            found = frozenset().union(*(self._by_need.get(need, ()) for need in
+                                        {(action, intent), (action, None), (None, intent), (None, None)}))
+            self._candidates[have] = found
+        return found
+
+
 def _applicable(turns: tuple, i: int, state: State, has_previous: bool) -> bool:
     """RulePolicy's `_is_rule_applicable` on a rule's prepared turns (see `_turn_check`)."""
     if i >= len(turns):
@@ -293,23 +322,29 @@ class BoundedRulePolicy(RulePolicy):
 
     def _get_possible_keys(self, lookup: Dict[str, str], states: List[State]) -> set:
         """RulePolicy's `_get_possible_keys`, with each rule's turns read and reversed once, not
-        at every check (JSON lists as tuples, the conditions that can fail listed in advance).
-        The sets are built in the same order as RulePolicy builds them."""
-        checks = self._rule_checks(lookup)
-        possible_keys = set(lookup.keys())
+        at every check (JSON lists as tuples, the conditions that can fail listed in advance),
+        and at the last turn only the rules whose previous action and intent can be the
+        state's. The sets are built in the same order as RulePolicy builds them."""
+        rules = self._rule_checks(lookup)
+        possible_keys = set(rules.keys)
         for i, state in enumerate(reversed(states)):
             has_previous = bool(state.get(PREVIOUS_ACTION))
-            possible_keys = set(filter(lambda key: _applicable(checks[key], i, state, has_previous), possible_keys))
+            if i == 0:
+                candidates = rules.candidates(state)
+                possible_keys = {key for key in possible_keys
+                                 if key in candidates and _applicable(rules.checks[key], 0, state, has_previous)}
+            else:
+                possible_keys = set(filter(lambda key: _applicable(rules.checks[key], i, state, has_previous),
+                                           possible_keys))
         return possible_keys
 
-    def _rule_checks(self, lookup: Dict[str, str]) -> Dict[str, tuple]:
+    def _rule_checks(self, lookup: Dict[str, str]) -> _RuleChecks:
         cached = self.__dict__.setdefault("_checks", {}).get(id(lookup))
         if cached is not None and cached[0] is lookup and cached[1] == len(lookup):
             return cached[2]
-        checks = {key: tuple(_turn_check(rule_state) for rule_state in reversed(self._rule_key_to_state(key)))
-                  for key in lookup}
-        self.__dict__["_checks"][id(lookup)] = (lookup, len(lookup), checks)
-        return checks
+        rules = _RuleChecks(lookup, self._rule_key_to_state)
+        self.__dict__["_checks"][id(lookup)] = (lookup, len(lookup), rules)
+        return rules
 
     def last_states(self, tracker: DialogueStateTracker, domain: Domain) -> List[State]:
         """The last `_window` of the tracker's states, as RulePolicy's featurizer makes them

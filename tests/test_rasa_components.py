@@ -207,3 +207,37 @@ def test_prepared_rule_checks_agree_with_rule_policy():
         assert _applicable(turns, turn, conversation_state, bool(conversation_state.get(PREVIOUS_ACTION))) == expected
 
     agree()
+
+
+def test_rule_tables_give_rule_policys_keys_for_any_rules_and_states():
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    from bot.rasa_components import BoundedRulePolicy
+
+    names = st.sampled_from(["action_listen", "action_route", "utter_menu", None])
+    intents = st.sampled_from(["greet", "suicidal", "thanks", None])
+
+    def state(action, intent, extra):
+        out = dict(extra)
+        if action is not None:
+            out["prev_action"] = {"action_name": action}
+        if intent is not None:
+            out["user"] = {"intent": intent}
+        return out
+
+    states = st.builds(state, names, intents, _sub_states())
+    rules = st.lists(st.lists(states, min_size=1, max_size=3), min_size=1, max_size=12)
+
+    @settings(max_examples=300, deadline=None)
+    @given(rules, st.lists(states, min_size=1, max_size=4))
+    def agree(rule_list, conversation):
+        lookup = {json.dumps(r): "action_route" for r in rule_list}
+        bounded = object.__new__(BoundedRulePolicy)
+        expected = object.__new__(RulePolicy)._get_possible_keys(lookup, conversation)
+        assert bounded._get_possible_keys(lookup, conversation) == expected
+
+    agree()
