@@ -27,7 +27,7 @@ from rasa_sdk.endpoint import create_app, create_argument_parser
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
 
-from bot import action_guard, catalogue
+from bot import action_guard, catalogue, hours
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     utils.update_sanic_log_level()
     app = build_app(args.actions or "actions")
     catalogue.watch()  # a broken catalogue edit is logged when it is saved, not at the next message
+    hours.warm_up()  # the holiday calendar is built now, not during the first question about opening hours
     # What is loaded now lives as long as the process: keep the garbage collector from walking it
     # in every full collection (see bot/rasa_speedups.py).
     gc.collect()

@@ -190,6 +190,15 @@ def is_public_holiday(day: date) -> bool:
 # ---------------------------------------------------------------- holidays
 
 
+def warm_up(today: date | None = None) -> None:
+    """Work out this year's and next year's holidays now. The first calendar takes the `holidays`
+    library some 0.2 s (it imports its country modules and Swedish names); done during the first
+    question about opening hours, it held up every other conversation of the action server."""
+    year = (today or datetime.now(STOCKHOLM).date()).year
+    _closed_holidays(year)
+    _closed_holidays(year + 1)
+
+
 @cache
 def _closed_holidays(year: int) -> frozenset[date]:
     calendar = holidays.country_holidays("SE", years=year, language="sv")
