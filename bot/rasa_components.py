@@ -233,20 +233,33 @@ class _RuleChecks:
             # whatever else it says (RulePolicy's `_is_rule_applicable`): it can match anything.
             has_previous, conditions = turns[0] if turns else (False, ())
             needs = dict(((part, name), value) for part, name, value in conditions) if has_previous else {}
-            need = (needs.get((PREVIOUS_ACTION, ACTION_NAME)), needs.get((USER, INTENT)))
+            need = (_as_key(needs.get((PREVIOUS_ACTION, ACTION_NAME))), _as_key(needs.get((USER, INTENT))))
             self._by_need.setdefault(need, set()).add(key)
         self._candidates: Dict[tuple, frozenset] = {}
+        self._every = frozenset(self.keys)
 
     def candidates(self, state: State) -> frozenset:
         """The rules whose last turn can match *state*, as far as previous action and intent go."""
         have = ((state.get(PREVIOUS_ACTION) or {}).get(ACTION_NAME), (state.get(USER) or {}).get(INTENT))
-        found = self._candidates.get(have)
+        try:
+            found = self._candidates.get(have)
+        except TypeError:  # a value that cannot be a key (Rasa's states never have one): every rule
+            return self._every
         if found is None:
             action, intent = have
             found = frozenset().union(*(self._by_need.get(need, ()) for need in
                                         {(action, intent), (action, None), (None, intent), (None, None)}))
             self._candidates[have] = found
         return found
+
+
+def _as_key(value: Any) -> Any:
+    """*value* if it can be a dict key, else None ("anything": the rule is then always tried)."""
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return value
 
 
 def _applicable(turns: tuple, i: int, state: State, has_previous: bool) -> bool:

@@ -241,3 +241,6 @@ def test_rule_tables_give_rule_policys_keys_for_any_rules_and_states():
         assert bounded._get_possible_keys(lookup, conversation) == expected
 
     agree()
+    # found by hypothesis in a clean clone: a value that cannot be a dict key in the state
+    agree.hypothesis.inner_test([[state("action_listen", "greet", {})]],
+                                [state("action_listen", None, {"user": {"intent": [1.0]}})])
