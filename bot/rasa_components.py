@@ -11,11 +11,9 @@
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import itertools
 import logging
-import weakref
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -199,10 +197,11 @@ class _StateHistory:
     """One tracker's dialogue states so far (the last ones a rule can match) and a replay of its
     events, to carry on from when more events have been added."""
 
-    __slots__ = ("domain", "count", "last", "replay", "states")
+    __slots__ = ("domain", "count", "last", "replay", "states", "window")
 
     def __init__(self, domain: Domain, count: int, last: Any, replay: DialogueStateTracker, states: List[State]):
         self.domain, self.count, self.last, self.replay, self.states = domain, count, last, replay, states
+        self.window: List[State] = []  # the last states for `count` events, as `last_states` returns them
 
 
 def _turn_check(rule_state: State) -> tuple:
@@ -303,7 +302,6 @@ class BoundedRulePolicy(RulePolicy):
     """
 
     _window: int | None = None  # set on the policy Rasa loads to predict
-    _last_states: tuple | None = None  # (tracker ref, number of events, last event, rule-only data, states)
 
     @classmethod
     def load(cls, *args: Any, **kwargs: Any) -> BoundedRulePolicy:
@@ -321,15 +319,11 @@ class BoundedRulePolicy(RulePolicy):
                            rule_only_data: Dict[str, Any] | None = None) -> List[State]:
         if not self._window:
             return super()._prediction_states(tracker, domain, use_text_for_last_user_input, rule_only_data)
-        last_event = tracker.events[-1] if tracker.events else None
-        seen = self._last_states
-        if (seen is None or seen[0]() is not tracker or seen[1] != len(tracker.events) or seen[2] is not last_event
-                or seen[3] != rule_only_data):
-            seen = self._last_states = (weakref.ref(tracker), len(tracker.events), last_event,
-                                        copy.deepcopy(rule_only_data), self.last_states(tracker, domain))
-        # … then the last user turn shown as text or as intent (this edits the user part of the
-        # states in place, so it gets copies)
-        window = [{part: dict(value) if part == USER else value for part, value in state.items()} for state in seen[4]]
+        # The states do not depend on rule_only_data (RulePolicy's featurizer keeps rule-only turns here).
+        # Then the last user turn shown as text or as intent: this edits the user part of the
+        # states in place, so it gets copies.
+        window = [{part: dict(value) if part == USER else value for part, value in state.items()}
+                  for state in self.last_states(tracker, domain)]
         self.featurizer._choose_last_user_input([window], use_text_for_last_user_input)
         return window
 
@@ -368,6 +362,8 @@ class BoundedRulePolicy(RulePolicy):
         if (history is not None and history.domain is domain and len(events) >= history.count > 0
                 and events[history.count - 1] is history.last):
             new = list(itertools.islice(events, history.count, None))
+            if not new:  # asked again for the same events (RulePolicy asks twice per prediction)
+                return history.window
             if any(isinstance(e, _REWRITING_EVENTS) for e in new):
                 new = None
         if new is None:  # from the start, over the events that count, as generate_all_prior_trackers does
@@ -385,4 +381,5 @@ class BoundedRulePolicy(RulePolicy):
         if history.count:
             tracker.__dict__[_HISTORY] = history
         now = domain._clean_state(domain.get_active_state(history.replay))
-        return [*history.states, now][-self._window:]
+        history.window = [*history.states, now][-self._window:]
+        return history.window
