@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 # What the trained model depends on. Crisis patterns and the catalogue are read at
 # run time and need no retraining.
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/rasa_components.py bot/intent_model.py bot/text.py
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/adapters/components.py bot/adapters/policy.py bot/intent_model.py bot/text.py
 
 .PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check browser-test postgres-test purge load bench
 
@@ -53,8 +53,10 @@ run: $(MODEL)
 check: $(STAMP)
 	$(PY) -m bot check resources.yml
 
+# ruff, and the layering (.importlinter): the domain in bot/ imports no Rasa and nothing from bot/adapters.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
@@ -100,7 +102,7 @@ load: $(MODEL)
 
 # Delete stored conversations older than the retention time (endpoints.yml, default 30 days).
 purge: $(STAMP)
-	$(PY) -m bot.purge
+	$(PY) -m bot.adapters.purge
 
 clean:
 	rm -rf models results .pytest_cache stodlotsen.db

@@ -1,5 +1,6 @@
-"""Stödlotsen domain logic: catalogue, routing, hours, crisis detection, replies.
+"""Stödlotsen's domain: catalogue, routing, replies, hours, crisis, audience, municipality, privacy.
 
-Nothing in this package imports Rasa except the modules that plug into it
-(`bot.rasa_components`); the rest is plain Python and tested in milliseconds.
+Plain Python, no Rasa: every module here is tested in milliseconds. What plugs into Rasa lives in
+`bot.adapters` (a wing of its own, the only place that imports rasa, rasa_sdk or sanic); tools that do
+not run in production live in `tools/`. `make lint` enforces this with import-linter (`.importlinter`).
 """

@@ -1,6 +1,6 @@
 """The safe static reply: what the bot says when a part of it has failed.
 
-Used when the action server is down or too slow (`bot/rest.py`) and when the catalogue cannot
+Used when the action server is down or too slow (`bot/adapters/channels/rest.py`) and when the catalogue cannot
 be read (`actions/route.py`). A message about suicide, self-harm or danger right now gets 112
 first, then Mind Självmordslinjen and Bris; any other message gets a short, warm note that the
 bot has a temporary problem, with 112, Bris and the police tip line.

@@ -1,10 +1,10 @@
-"""The intent classifier behind `bot.rasa_components.LinearIntentClassifier` (no Rasa here).
+"""The intent classifier behind `bot.adapters.components.LinearIntentClassifier` (no Rasa here).
 
 Folded text (`bot.text.normalize`: lower case, å/ä → a, ö → o) is turned into TF-IDF weighted
 word 1–2-grams and character 2–5-grams within words; a linear support-vector machine
 separates the intents, and Platt scaling fitted on cross-validated scores turns its margins
 into probabilities (for the FallbackClassifier threshold and the runner-up rules in
-`bot.rasa_components.CrisisOverride` and `actions/opening_hours.py`).
+`bot.adapters.components.CrisisOverride` and `actions/opening_hours.py`).
 
 Why not DIET: on our held-out set (tests/nlu_test.yml) this model is at least as accurate
 (0.93 against 0.92 with the crisis layer), is the same after every retraining, trains in

@@ -42,8 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import load  # noqa: E402
 from tests.botserver import answers, free_port  # noqa: E402
+from tools import load  # noqa: E402
 
 OUT = ROOT / "bench"
 VENV = ROOT / ".venv" / "bin"

@@ -3,7 +3,7 @@
 
 Uses the bot on localhost:5005 when one answers there; otherwise starts the bot on free
 loopback ports (tests/botserver.py), runs the load and stops what it started. `--start` always
-starts a fresh bot. Other options are passed on to `python -m bot.load` (see --help there).
+starts a fresh bot. Other options are passed on to `python -m tools.load` (see --help there).
 Exits non-zero when a message was lost or answered with an error.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import load  # noqa: E402
 from tests.botserver import BotServer, answers  # noqa: E402
+from tools import load  # noqa: E402
 
 LOCAL = "http://localhost:5005"
 

@@ -9,7 +9,7 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 MODEL=${MODEL:-models/stodlotsen.tar.gz}
 ENDPOINTS=${ENDPOINTS:-endpoints.yml}
-# The demo page with the chat widget (web/, bot/webserver.py) on 127.0.0.1:${WEB_PORT}; WEB_PORT=0 turns it off.
+# The demo page with the chat widget (web/, tools/webserver.py) on 127.0.0.1:${WEB_PORT}; WEB_PORT=0 turns it off.
 WEB_PORT=${WEB_PORT:-8080}
 if [ "$WEB_PORT" != "0" ]; then
   STODLOTSEN_CORS=${STODLOTSEN_CORS-"http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}"}
@@ -25,7 +25,7 @@ stop() {
 trap stop INT TERM EXIT
 
 echo "Startar action-servern på 127.0.0.1:${ACTIONS_PORT} …"
-.venv/bin/python -m bot.action_server --actions actions --port "$ACTIONS_PORT" &
+.venv/bin/python -m bot.adapters.action_server --actions actions --port "$ACTIONS_PORT" &
 pids+=($!)
 
 echo "Startar Rasa på ${RASA_INTERFACE}:${RASA_PORT} med modellen ${MODEL} …"
@@ -42,13 +42,13 @@ if [ -n "${STODLOTSEN_CORS:-}" ]; then
   read -r -a cors_origins <<< "$STODLOTSEN_CORS"
   rasa_extra+=(--cors "${cors_origins[@]}")
 fi
-.venv/bin/python -m bot.serve run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
+.venv/bin/python -m bot.adapters.serve run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --interface "$RASA_INTERFACE" --port "$RASA_PORT" "${rasa_extra[@]}" &
 pids+=($!)
 
 if [ "$WEB_PORT" != "0" ]; then
   echo "Startar demosidan med chattwidgeten på http://localhost:${WEB_PORT}/ …"
-  .venv/bin/python -m bot.webserver --host 127.0.0.1 --port "$WEB_PORT" --rasa-url "http://localhost:${RASA_PORT}" &
+  .venv/bin/python -m tools.webserver --host 127.0.0.1 --port "$WEB_PORT" --rasa-url "http://localhost:${RASA_PORT}" &
   pids+=($!)
 fi
 

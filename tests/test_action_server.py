@@ -1,11 +1,11 @@
-"""bot.action_server: errors answer without the request or the exception text."""
+"""bot.adapters.action_server: errors answer without the request or the exception text."""
 import asyncio
 import json
 
 from sanic import Sanic
 from sanic.exceptions import InvalidUsage
 
-from bot import action_server
+from bot.adapters import action_server
 
 
 def answer(exception):
@@ -38,9 +38,9 @@ def test_rasa_drops_an_idle_connection_before_the_action_server_does(monkeypatch
     """Otherwise a call can go out on a connection the server is closing, and fail."""
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot import rasa_speedups
+    from bot.adapters import speedups
 
-    rasa_speedups.install()
+    speedups.install()
     monkeypatch.setattr(Sanic, "test_mode", True)
     app = action_server.build_app("actions")
 

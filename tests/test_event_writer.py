@@ -1,4 +1,4 @@
-"""bot.event_writer: the helper process that scrubs and stores a conversation's events.
+"""bot.adapters.event_writer: the helper process that scrubs and stores a conversation's events.
 
 The tracker store's own checks (tests/test_tracker_store.py, tests/test_tracker_store_postgres.py)
 run through the helper, the default; here: the helper on its own, what happens when it dies,
@@ -10,8 +10,9 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import event_writer, privacy
-from bot.tracker_store import PrivateSQLTrackerStore
+from bot import privacy
+from bot.adapters import event_writer
+from bot.adapters.tracker_store import PrivateSQLTrackerStore
 from tests.conftest import ROOT
 from tests.store_checks import KEY, SECRETS, TEXT, conversation
 

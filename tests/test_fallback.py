@@ -1,4 +1,4 @@
-"""The safe static reply (bot/fallback.py), the REST body checks (bot/inbound.py) and
+"""The safe static reply (bot/fallback.py), the REST body checks (bot/adapters/channels/inbound.py) and
 action_route when the catalogue cannot be read. In-process, no server."""
 import json
 import logging
@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import catalogue, fallback, inbound
+from bot import catalogue, fallback
+from bot.adapters.channels import inbound
 from bot.lix import lix
 from tests.conftest import FIXTURES
 from tests.markers import found, reply_text

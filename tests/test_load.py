@@ -1,11 +1,11 @@
-"""bot/load.py against a small local stub webhook: what counts as replied, lost, empty and static."""
+"""tools/load.py against a small local stub webhook: what counts as replied, lost, empty and static."""
 import asyncio
 import contextlib
 import socket
 
 from aiohttp import web
 
-from bot import load
+from tools import load
 
 
 def test_percentile_nearest_rank():

@@ -5,11 +5,11 @@ import multiprocessing
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import SQLiteLockStore
+from bot.adapters.lock_store import SQLiteLockStore
 
 
 def test_built_from_endpoint_config_like_rasa_does(tmp_path):
-    config = EndpointConfig(type="bot.lock_store.SQLiteLockStore", db=str(tmp_path / "l.db"))
+    config = EndpointConfig(type="bot.adapters.lock_store.SQLiteLockStore", db=str(tmp_path / "l.db"))
     store = LockStore.create(config)
     assert isinstance(store, SQLiteLockStore)
     assert store.db == str(tmp_path / "l.db")

@@ -1,12 +1,13 @@
-"""Replies shaped for Messenger (bot.messenger_format) and the webhook signature check (bot.messenger)."""
+"""Replies shaped for Messenger (bot.adapters.channels.messenger_format) and the webhook signature check
+(bot.adapters.channels.messenger)."""
 import hashlib
 import hmac
 import logging
 
 import pytest
 
-from bot import messenger_format as fmt
-from bot.messenger import MessengerInput, signature_ok
+from bot.adapters.channels import messenger_format as fmt
+from bot.adapters.channels.messenger import MessengerInput, signature_ok
 from bot.replies import compose
 
 
@@ -117,7 +118,7 @@ def test_no_secret_never_validates():
 def test_channel_is_off_without_secrets_and_says_so(monkeypatch, caplog):
     for name in ("FB_VERIFY_TOKEN", "FB_APP_SECRET", "FB_PAGE_ACCESS_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    with caplog.at_level(logging.WARNING, logger="bot.messenger"):
+    with caplog.at_level(logging.WARNING, logger="bot.adapters.channels.messenger"):
         channel = MessengerInput.from_credentials(None)
     assert channel.enabled is False
     assert "Messenger-kanalen är avstängd" in caplog.text

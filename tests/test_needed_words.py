@@ -7,9 +7,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import crisis, load
+from bot import crisis
 from bot.needed_words import may_match, needed
 from tests import test_crisis
+from tools import load
 
 
 @pytest.mark.parametrize("pattern,words", [

@@ -1,11 +1,11 @@
-"""bot/rest.py in-process: what SafeRestInput answers when Rasa answers, fails, hangs or is silent."""
+"""bot/adapters/channels/rest.py in-process: what SafeRestInput answers when Rasa answers, fails, hangs or is silent."""
 import asyncio
 
 import pytest
 import rasa.core.actions.action as rasa_action
 
-from bot.inbound import Inbound
-from bot.rest import SafeRestInput
+from bot.adapters.channels.inbound import Inbound
+from bot.adapters.channels.rest import SafeRestInput
 from tests.markers import found, reply_text
 
 CRISIS = Inbound(sender="s1", text="jag vill inte leva längre", metadata=None, input_channel=None)

@@ -1,4 +1,4 @@
-"""bot.tracker_store on SQLite: scrubbed events, hashed ids, retention, `python -m bot.purge`.
+"""bot.adapters.tracker_store on SQLite: scrubbed events, hashed ids, retention, `python -m bot.adapters.purge`.
 
 The same checks run against a real PostgreSQL server in tests/test_tracker_store_postgres.py.
 """
@@ -10,7 +10,7 @@ import pytest
 from rasa.shared.core.domain import Domain
 
 from bot import privacy
-from bot.tracker_store import PrivateSQLTrackerStore
+from bot.adapters.tracker_store import PrivateSQLTrackerStore
 from tests.conftest import ROOT
 from tests.store_checks import (
     KEY,
@@ -75,7 +75,7 @@ def test_wrong_retention_setting_stops_the_start(domain, tmp_path):
 
 
 def test_make_purge_reads_endpoints(domain, tmp_path, monkeypatch, capsys):
-    from bot import purge
+    from bot.adapters import purge
 
     db = tmp_path / "purge.db"
     store = PrivateSQLTrackerStore(domain=domain, dialect="sqlite", db=str(db))
@@ -111,7 +111,7 @@ def test_the_running_store_purges_periodically(sqlite_store, monkeypatch):
 def _cache_store(tmp_path, **kw):
     from rasa.shared.core.domain import Domain
 
-    from bot.tracker_store import PrivateSQLTrackerStore
+    from bot.adapters.tracker_store import PrivateSQLTrackerStore
 
     domain = Domain.from_yaml("slots:\n  municipality:\n    type: text\n    mappings:\n    - type: custom\n")
     return PrivateSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "c.db"),

@@ -1,4 +1,4 @@
-"""The static server for the widget's demo page (bot.webserver), without a browser."""
+"""The static server for the widget's demo page (tools.webserver), without a browser."""
 import base64
 import hashlib
 import re
@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from bot import webserver
+from tools import webserver
 
 
 def test_configure_page_points_the_widget_at_rasa():

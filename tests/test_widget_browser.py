@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.webserver import serve_in_thread
 from tests.botserver import MODEL, ROOT, BotServer, free_port
 from tests.markers import found
+from tools.webserver import serve_in_thread
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ share of Rasa's CPU time per message went to work that gives the same result eve
   exactly one can match an event: we check the response without the `oneOf`, then each event
   against the one alternative its name picks. Anything that fails is checked again against
   the whole schema, which raises the same `ValidationError` as before and has the last word;
-  tests/test_rasa_speedups.py checks that both ways agree.
+  tests/test_speedups.py checks that both ways agree.
 * `EndpointConfig.request` opens a new aiohttp session (and TCP connection) per action
   call. We keep one session per endpoint and event loop, so calls to the action server use
   HTTP keep-alive. Headers, auth, timeouts and error handling are unchanged.
@@ -49,7 +49,7 @@ share of Rasa's CPU time per message went to work that gives the same result eve
   tracker rebuilt from the database), walks the whole tree of event classes each time. The
   class found for a type name is remembered; names it does not find are looked up as before.
 
-`install()` is idempotent and is called by `bot.serve`, the entry point `make run`, the tests
+`install()` is idempotent and is called by `bot.adapters.serve`, the entry point `make run`, the tests
 and the benchmark use.
 """
 from __future__ import annotations

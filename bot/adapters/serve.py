@@ -1,7 +1,7 @@
 """Run Rasa's own command line with Stödlotsen's hot-path fixes installed.
 
-`python -m bot.serve run --model … --endpoints …` is exactly `rasa run …`, plus
-`bot.rasa_speedups.install()` first. `make run`, the tests and the benchmark use it.
+`python -m bot.adapters.serve run --model … --endpoints …` is exactly `rasa run …`, plus
+`bot.adapters.speedups.install()` first. `make run`, the tests and the benchmark use it.
 """
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    from bot import rasa_speedups
+    from bot.adapters import speedups
 
-    rasa_speedups.install()
+    speedups.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

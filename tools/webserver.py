@@ -2,7 +2,7 @@
 
 `make run` starts it on 127.0.0.1:8080:
 
-    python -m bot.webserver --port 8080 --rasa-url http://localhost:5005
+    python -m tools.webserver --port 8080 --rasa-url http://localhost:5005
 
 Every response carries security headers. HTML pages get a Content-Security-Policy that allows
 scripts, styles and images from this server only, the page's own inline scripts by hash (the

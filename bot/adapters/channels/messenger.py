@@ -1,6 +1,6 @@
-"""Facebook Messenger channel for Stödlotsen (Rasa glue; the reply shaping is bot/messenger_format.py).
+"""Facebook Messenger channel for Stödlotsen (Rasa glue; the reply shaping is bot/adapters/channels/messenger_format.py).
 
-credentials.yml: `bot.messenger.MessengerInput:` (no secrets in the file). The secrets come from
+credentials.yml: `bot.adapters.channels.messenger.MessengerInput:` (no secrets in the file). The secrets come from
 the environment:
 
     FB_VERIFY_TOKEN       the verify token chosen when the webhook is set up in the Meta app
@@ -18,7 +18,7 @@ Differences from Rasa's built-in `facebook` channel:
   Rasa's channel checks only the SHA-1 header and answers 200 when the check fails.
 * The verify-token handshake compares in constant time and answers 403 on a wrong token.
 * Every event in a batch is handled (Rasa's stops after the first).
-* Replies fit Messenger (bot/messenger_format.py) and are sent with aiohttp, not blocking Rasa.
+* Replies fit Messenger (bot/adapters/channels/messenger_format.py) and are sent with aiohttp, not blocking Rasa.
 * Nothing the user wrote, and no user id, is logged.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import messenger_format
+from bot.adapters.channels import messenger_format
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def signature_ok(app_secret: str, body: bytes, header: str | None) -> bool:
 
 
 class MessengerOutput(OutputChannel):
-    """Sends replies through the Send API, shaped by bot.messenger_format."""
+    """Sends replies through the Send API, shaped by bot.adapters.channels.messenger_format."""
 
     @classmethod
     def name(cls) -> str:

@@ -10,7 +10,7 @@ transaction, so two workers can never get the same ticket.
 Configured in endpoints.yml:
 
     lock_store:
-      type: bot.lock_store.SQLiteLockStore
+      type: bot.adapters.lock_store.SQLiteLockStore
       db: locks.db
 """
 from __future__ import annotations

@@ -2,24 +2,24 @@
 
 - Every event is scrubbed (`bot.privacy.scrub_event`) before it is written: user text, parse
   data, entities, metadata, slot values and bot text. The scrubbing and the writing happen in a
-  helper process (`bot/event_writer.py`), so they do not hold up Rasa's other conversations;
+  helper process (`bot/adapters/event_writer.py`), so they do not hold up Rasa's other conversations;
   `writer_process: false` does them in the Rasa process instead (the same rows either way).
 - The conversation id is stored as a keyed hash (`bot.privacy.hash_sender`); the tracker Rasa
   gets back carries the original id in memory only.
 - Events older than `retention_days` (default 30, env `STODLOTSEN_RETENTION_DAYS`) are deleted
   at start-up and then every `retention_check_minutes` (default 60) while the bot runs, and by
-  `make purge` (`python -m bot.purge`).
+  `make purge` (`python -m bot.adapters.purge`).
 
 endpoints.yml:
 
     tracker_store:
-      type: bot.tracker_store.PrivateSQLTrackerStore
+      type: bot.adapters.tracker_store.PrivateSQLTrackerStore
       dialect: "sqlite"          # or "postgresql" with host, port, username, password
       db: "stodlotsen.db"
       retention_days: 30
       key_file: ".stodlotsen-nyckel"   # used when STODLOTSEN_HASH_KEY is not set
       cache_conversations: 1000        # recently saved conversations kept in memory (never written), 0 = off
-      writer_process: true             # scrub and store events in a helper process (bot/event_writer.py)
+      writer_process: true             # scrub and store events in a helper process (bot/adapters/event_writer.py)
 """
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import orm
 
-from bot import event_writer, privacy
+from bot import privacy
+from bot.adapters import event_writer
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return list(itertools.islice(tracker.events, stored, None))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the events not stored yet, scrubbed (bot/event_writer.py), under the hashed id."""
+        """Store the events not stored yet, scrubbed (bot/adapters/event_writer.py), under the hashed id."""
         await self.stream_events(tracker)
         stored_id = self.stored_id(tracker.sender_id)
         new_events = [e.as_dict() for e in self._new_events(tracker)]

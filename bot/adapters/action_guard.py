@@ -9,7 +9,7 @@ Swedish error that never echoes the request.
 
 `install` is idempotent. `actions/guard.py` calls it for the app that rasa-sdk is building when
 it imports the actions package, so the check is active whichever entry point starts the server
-(`python -m bot.action_server` or `rasa run actions`).
+(`python -m bot.adapters.action_server` or `rasa run actions`).
 """
 from __future__ import annotations
 

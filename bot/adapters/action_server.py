@@ -1,12 +1,12 @@
 """The action server, as `rasa run actions`, but private by construction.
 
-    python -m bot.action_server --port 5055
+    python -m bot.adapters.action_server --port 5055
 
 Differences from rasa-sdk's own entry point:
 - listens on 127.0.0.1 only (only Rasa on the same machine calls it; `SANIC_HOST` is ignored);
 - no CORS headers (no browser ever talks to it);
 - idle keep-alive connections are kept for 75 s (Sanic's default is 5 s). Rasa keeps its
-  connections to the action server open for reuse (bot/rasa_speedups.py) and drops idle ones
+  connections to the action server open for reuse (bot/adapters/speedups.py) and drops idle ones
   after 15 s (aiohttp's default). With the server closing first, a call could go out on a
   connection at the moment the server closed it, fail, and the person got the static reply;
   now Rasa always closes first;
@@ -27,7 +27,8 @@ from rasa_sdk.endpoint import create_app, create_argument_parser
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
 
-from bot import action_guard, catalogue, hours
+from bot import catalogue, hours
+from bot.adapters import action_guard
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     catalogue.watch()  # a broken catalogue edit is logged when it is saved, not at the next message
     hours.warm_up()  # the holiday calendar is built now, not during the first question about opening hours
     # What is loaded now lives as long as the process: keep the garbage collector from walking it
-    # in every full collection (see bot/rasa_speedups.py).
+    # in every full collection (see bot/adapters/speedups.py).
     gc.collect()
     gc.freeze()
     logger.info("Action-servern lyssnar på http://%s:%d", HOST, args.port)

@@ -10,9 +10,9 @@ from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, Sch
 from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_speedups
+from bot.adapters import speedups
 
-rasa_speedups.install()
+speedups.install()
 
 
 def test_valid_action_response_passes():
@@ -35,7 +35,7 @@ def test_invalid_action_response_fails_as_before(bad):
 
 def test_install_is_idempotent():
     patched = RemoteAction._validate_action_result
-    rasa_speedups.install()
+    speedups.install()
     assert RemoteAction._validate_action_result is patched
 
 
@@ -90,8 +90,8 @@ RESPONSES = st.one_of(
 
 @pytest.fixture(scope="module")
 def validators():
-    full = rasa_speedups._action_result_validator()
-    return full, rasa_speedups._quick_action_result_check(full)
+    full = speedups._action_result_validator()
+    return full, speedups._quick_action_result_check(full)
 
 
 def test_the_quick_check_is_built_for_rasas_schema(validators):
@@ -109,7 +109,7 @@ def test_a_schema_of_another_shape_gets_no_quick_check():
     from jsonschema.validators import validator_for
 
     schema = {"type": "object", "properties": {"events": {"type": "array", "items": {"oneOf": [{"type": "string"}]}}}}
-    assert rasa_speedups._quick_action_result_check(validator_for(schema)(schema)) is None
+    assert speedups._quick_action_result_check(validator_for(schema)(schema)) is None
 
 
 # --- SequentialGraphRunner gives what DaskGraphRunner gives --------------------------------------
@@ -147,7 +147,7 @@ def test_sequential_runner_results_and_calls_match_dask(tmp_path, targets):
     schema = _schema()
     context = ExecutionContext(schema, "m")
     results = {}
-    for cls in (DaskGraphRunner, rasa_speedups.sequential_graph_runner()):
+    for cls in (DaskGraphRunner, speedups.sequential_graph_runner()):
         runner = cls.create(schema, LocalModelStorage(tmp_path), context)
         CALLS.clear()
         results[cls] = (runner.run({"__input__": 2}, targets), sorted(CALLS))
@@ -162,7 +162,7 @@ def test_sequential_runner_refuses_an_input_named_like_a_node(tmp_path):
     from rasa.engine.storage.local_model_storage import LocalModelStorage
 
     schema = _schema()
-    runner = rasa_speedups.sequential_graph_runner().create(schema, LocalModelStorage(tmp_path),
+    runner = speedups.sequential_graph_runner().create(schema, LocalModelStorage(tmp_path),
                                                            ExecutionContext(schema, "m"))
     with pytest.raises(GraphRunError, match="clashes"):
         runner.run({"__input__": "base"}, ["top"])
@@ -188,7 +188,7 @@ def test_model_load_is_followed_by_a_gc_freeze(monkeypatch):
         return loaded
 
     monkeypatch.setattr(rasa.core.run, "load_agent_on_start", fake_load)
-    rasa_speedups._patch_gc_after_model_load()
+    speedups._patch_gc_after_model_load()
     try:
         assert asyncio.run(rasa.core.run.load_agent_on_start("model", None, None)) is loaded
         assert gc.get_freeze_count() > 0
@@ -230,7 +230,7 @@ def test_action_call_without_events_keeps_latest_message_and_slots():
 @pytest.mark.parametrize("value,sends", [(None, True), (True, True), (False, False), ("false", False)])
 def test_send_events_setting(value, sends):
     kwargs = {} if value is None else {"send_events": value}
-    assert rasa_speedups.sends_events(EndpointConfig("http://x", **kwargs)) is sends
+    assert speedups.sends_events(EndpointConfig("http://x", **kwargs)) is sends
 
 
 # --- the domain's emptiness is worked out once ------------------------------------------------------
@@ -251,7 +251,7 @@ def test_processor_copies_log_arguments_only_when_debug_lines_are_written():
     import rasa.core.processor
 
     stand_in = rasa.core.processor.copy
-    assert isinstance(stand_in, rasa_speedups.CopyOnlyForDebugLog)
+    assert isinstance(stand_in, speedups.CopyOnlyForDebugLog)
     log = logging.getLogger("rasa.core.processor")
     value = {"events": [{"slot": "kommun"}]}
     before = log.level
@@ -306,7 +306,7 @@ def test_run_action_gives_the_same_conversation_with_or_without_the_copy(predict
     events = [SlotSet("municipality", "kungalv")] if prediction_events else []
     fast, plain = _tracker_with_history(), _tracker_with_history()
     fast_action, plain_action = _Remote(), _Remote()
-    assert rasa_speedups.reads_tracker_only(fast_action)
+    assert speedups.reads_tracker_only(fast_action)
     _run(fast_action, fast, events)
     _run(plain_action, plain, events, rasas_own=True)
     assert _without_times(fast) == _without_times(plain)

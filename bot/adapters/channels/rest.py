@@ -1,10 +1,10 @@
 """The REST channel, made safe: a reply for every message, even when a part of the bot fails.
 
-`SafeRestInput` replaces Rasa's `rest` channel in credentials.yml (`bot.rest.SafeRestInput:`)
+`SafeRestInput` replaces Rasa's `rest` channel in credentials.yml (`bot.adapters.channels.rest.SafeRestInput:`)
 and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: a JSON list of
 `{"recipient_id", "text", "buttons"?}` messages. What it adds:
 
-* The body is checked first (`bot.inbound`): invalid JSON, a missing or wrongly typed `sender`
+* The body is checked first (`bot.adapters.channels.inbound`): invalid JSON, a missing or wrongly typed `sender`
   or `message` get HTTP 400 with a short Swedish error and no echo of the input. Null bytes and
   other control characters are removed; a very long message is cut to 5 000 characters.
 * Rasa handles the message under a time limit (`STODLOTSEN_REPLY_TIMEOUT`, default 10 s). When
@@ -38,7 +38,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import fallback
-from bot.inbound import Inbound, Rejected, parse_rest_body
+from bot.adapters.channels.inbound import Inbound, Rejected, parse_rest_body
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.rasa_components import UNSURE_ACUTE, CrisisOverride
+from bot.adapters.components import UNSURE_ACUTE, CrisisOverride
 
 
 def classified(text, ranking):
@@ -74,7 +74,7 @@ def _storage(tmp_path):
 def classifier(tmp_path_factory):
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from bot.rasa_components import LinearIntentClassifier
+    from bot.adapters.components import LinearIntentClassifier
     from tests.conftest import ROOT
 
     storage, resource, context = _storage(tmp_path_factory.mktemp("storage"))
@@ -101,7 +101,7 @@ def test_a_message_without_words_gets_no_intent(classifier):
 
 
 def test_an_untrained_classifier_loads_and_classifies_nothing(tmp_path):
-    from bot.rasa_components import LinearIntentClassifier
+    from bot.adapters.components import LinearIntentClassifier
 
     storage, resource, context = _storage(tmp_path)
     loaded = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage, resource, context)
@@ -127,7 +127,7 @@ def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(tmp_p
     )
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.rasa_components import _HISTORY, BoundedRulePolicy
+    from bot.adapters.policy import _HISTORY, BoundedRulePolicy
     from tests.conftest import ROOT
 
     domain = Domain.load(str(ROOT / "domain.yml"))
@@ -196,7 +196,7 @@ def test_prepared_rule_checks_agree_with_rule_policy():
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.shared.core.constants import PREVIOUS_ACTION
 
-    from bot.rasa_components import _applicable, _turn_check
+    from bot.adapters.policy import _applicable, _turn_check
 
     @settings(max_examples=600, deadline=None)
     @given(st.lists(_sub_states(), min_size=1, max_size=3), _sub_states(), st.integers(0, 3))
@@ -216,7 +216,7 @@ def test_rule_tables_give_rule_policys_keys_for_any_rules_and_states():
     from hypothesis import strategies as st
     from rasa.core.policies.rule_policy import RulePolicy
 
-    from bot.rasa_components import BoundedRulePolicy
+    from bot.adapters.policy import BoundedRulePolicy
 
     names = st.sampled_from(["action_listen", "action_route", "utter_menu", None])
     intents = st.sampled_from(["greet", "suicidal", "thanks", None])

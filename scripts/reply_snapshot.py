@@ -1,0 +1,53 @@
+"""Every reply the domain can give, as text: need × reader × municipality (and none) at fixed times.
+
+    .venv/bin/python scripts/reply_snapshot.py > tests/fixtures/replies.txt    # after an intended change
+
+`tests/test_reply_snapshot.py` compares this output with `tests/fixtures/replies.txt`, so a refactoring
+that changes a reply fails, and an intended change shows up as a diff in review.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from zoneinfo import ZoneInfo
+
+from bot import catalogue, replies
+from bot.catalogue import AUDIENCES
+
+# A weekday morning (local offices open), a weekday night and a Saturday afternoon, in winter time.
+TIMES = (
+    dt.datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm")),
+    dt.datetime(2026, 11, 24, 23, 30, tzinfo=ZoneInfo("Europe/Stockholm")),
+    dt.datetime(2026, 11, 28, 14, 0, tzinfo=ZoneInfo("Europe/Stockholm")),
+)
+
+
+def render(cat: catalogue.Catalogue) -> str:
+    out = []
+    places = [None, *(m.id for m in cat.municipalities)]
+    for now in TIMES:
+        for need in sorted(cat.needs):
+            for who in (None, *AUDIENCES):
+                for place in places:
+                    reply = replies.compose(cat, need, audience=who, municipality_id=place, now=now)
+                    out.append(f"### {now:%Y-%m-%d %H:%M} {need} vem={who or '-'} kommun={place or '-'}")
+                    out.append(reply.text)
+                    out.extend(f"[{b['title']}] {b['payload']}" for b in reply.buttons)
+    asked = [r.name for r in cat.resources if not r.is_local] + [s.aliases[0] for s in cat.services.values() if s.aliases]
+    for now in TIMES:
+        for name in asked:
+            for who in ("child", "adult"):
+                for place in places:
+                    question = f"är {name} öppet på lördag?"
+                    reply = replies.opening_hours(cat, question, audience=who, municipality_id=place, now=now)
+                    out.append(f"### {now:%Y-%m-%d %H:%M} öppettider '{name}' vem={who} kommun={place or '-'}")
+                    out.append(reply.text)
+        for need in sorted(cat.needs):
+            reply = replies.opening_hours(cat, "när är ni öppna?", audience="adult", last_need=need, now=now)
+            out.append(f"### {now:%Y-%m-%d %H:%M} öppettider efter {need}")
+            out.append(reply.text)
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render(catalogue.load(sys.argv[1] if len(sys.argv) > 1 else None)))
