@@ -17,6 +17,9 @@ Steps:
    once, so that its percentiles rest on enough messages. The *floor* is the same load with
    greetings, which Rasa answers with plain responses and no custom action: the ratio shows
    what our action and catalogue cost.
+   *Stock Rasa*: a second bot, the same model and stores but without our patches of Rasa's
+   internals (`STODLOTSEN_SPEEDUPS=0`), under the same load at 50 conversations; the target is
+   at least twice its throughput.
 4. Memory: resident set (RSS) and proportional set (PSS) of the Rasa and action-server
    processes after the load.
 5. Understanding: `rasa test nlu` on the held-out set tests/nlu_test.yml: per-intent
@@ -55,7 +58,9 @@ MESSAGES_PER_CONVERSATION = 8
 ROUNDS = 3
 WARMUP = 24
 FLOOR_MESSAGES = ["hej", "hallå", "tjena", "god morgon", "hejsan", "hej hej", "hallå där", "tja"]
-TARGETS = {"p95_ms_at_10": 150, "msg_s_at_50": 70, "rss_mb_total": 1536, "train_s": 300, "startup_s": 45}
+TARGETS = {"p95_ms_at_10": 150, "msg_s_at_50": 70, "x_stock_at_50": 2.0, "rss_mb_total": 1536, "train_s": 300,
+           "startup_s": 45}
+STOCK_LEVEL = 50
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
@@ -99,8 +104,9 @@ def time_training() -> float:
 class Bot:
     """The bot as `make run` starts it, on free ports, with its own database."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, env: dict | None = None):
         self.workdir = workdir
+        self.extra_env = dict(env or {})
         self.rasa_port, self.actions_port = free_port(), free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -115,7 +121,7 @@ class Bot:
         text = text.replace('db: "stodlotsen.db"', f'db: "{self.workdir / "bench.db"}"')
         endpoints.write_text(text, encoding="utf-8")
         env = {**ENV, "RASA_PORT": str(self.rasa_port), "ACTIONS_PORT": str(self.actions_port), "WEB_PORT": "0",
-               "ENDPOINTS": str(endpoints), "STODLOTSEN_HASH_KEY": "bench-" + os.urandom(8).hex()}
+               "ENDPOINTS": str(endpoints), "STODLOTSEN_HASH_KEY": "bench-" + os.urandom(8).hex(), **self.extra_env}
         self.log = open(self.workdir / "bot.log", "wb")  # noqa: SIM115 - closed in stop()
         start = time.monotonic()
         self.proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=self.log,
@@ -175,9 +181,9 @@ def memory_mb(pids: list[int]) -> dict:
 
 
 # --- 3. load -------------------------------------------------------------------------------------
-def run_levels(url: str, messages: list[str], label: str) -> dict:
+def run_levels(url: str, messages: list[str], label: str, levels: tuple = LEVELS) -> dict:
     results = {}
-    for level in LEVELS:
+    for level in levels:
         say(f"{label}: {level} samtidiga samtal × {MESSAGES_PER_CONVERSATION} meddelanden, {ROUNDS} omgångar …")
         r = asyncio.run(load.run_load(url, level, MESSAGES_PER_CONVERSATION, messages, warmup=WARMUP, timeout=60,
                                       rounds=ROUNDS))
@@ -221,11 +227,21 @@ def targets(res: dict) -> dict:
         "p95_ms_at_10": (load10["latency_ms"]["p95"], load10["latency_ms"]["p95"] <= TARGETS["p95_ms_at_10"]),
         "msg_s_at_50": (load50["throughput_msg_s"],
                         load50["throughput_msg_s"] >= TARGETS["msg_s_at_50"] and load50["errors"] == 0 and load50["lost"] == 0),
+        "x_stock_at_50": stock_ratio(res),
         "rss_mb_total": (mem, mem <= TARGETS["rss_mb_total"]),
         "train_s": (res["training_s"], res["training_s"] is not None and res["training_s"] <= TARGETS["train_s"]),
         "startup_s": (res["startup_s"], res["startup_s"] is not None and res["startup_s"] <= TARGETS["startup_s"]),
     }
     return {k: {"value": v, "target": TARGETS[k], "met": ok} for k, (v, ok) in checks.items()}
+
+
+def stock_ratio(res: dict) -> tuple:
+    """(our throughput at 50 / stock Rasa's, met?); (None, False) when stock Rasa was not measured."""
+    stock = (res["load"].get("stock") or {}).get(str(STOCK_LEVEL))
+    if not stock or not stock["throughput_msg_s"]:
+        return None, False
+    ratio = round(res["load"]["action"][str(STOCK_LEVEL)]["throughput_msg_s"] / stock["throughput_msg_s"], 2)
+    return ratio, ratio >= TARGETS["x_stock_at_50"]
 
 
 def compare(prev: dict | None, res: dict) -> list[str]:
@@ -262,6 +278,7 @@ def target_rows(res: dict) -> list[str]:
     mark = {True: "uppfyllt", False: "**inte uppfyllt**"}
     rows = [("p95_ms_at_10", "p95 vid 10 samtidiga samtal", "≤ {} ms", "{} ms"),
             ("msg_s_at_50", "Genomströmning vid 50 samtidiga samtal, inga fel", "≥ {} meddelanden/s", "{}"),
+            ("x_stock_at_50", "Genomströmning vid 50 jämfört med Rasa utan våra ändringar", "≥ {}×", "{}×"),
             ("rss_mb_total", "Minne (RSS) Rasa + action-server", "≤ {} MB", "{} MB"),
             ("train_s", "Träningstid", "≤ {} s", "{} s" + (" (förra mätningen)" if res.get("training_carried_over") else "")),
             ("startup_s", "Från start till första svar", "≤ {} s", "{} s")]
@@ -292,7 +309,8 @@ def write_report(res: dict, prev: dict | None) -> None:
         "",
         f"REST-kanalen med action-servern i loopen, {MESSAGES_PER_CONVERSATION} meddelanden per samtal "
         f"ur tests/routing_cases.yml, {ROUNDS} omgångar nya samtal per nivå (lika många samtidigt hela tiden), "
-        f"{WARMUP} uppvärmningsmeddelanden räknas inte. *Golv* = samma last med hälsningar som Rasa besvarar utan egen action.",
+        f"{WARMUP} uppvärmningsmeddelanden räknas inte. *Golv* = samma last med hälsningar som Rasa besvarar utan egen action. "
+        "*Rasa utan våra ändringar* = samma bot och last med STODLOTSEN_SPEEDUPS=0 (inga av våra ändringar i Rasas inre).",
         "",
         "| Samtidiga samtal | Last | p50 ms | p95 ms | p99 ms | meddelanden/s | fel | förlorade | nödsvar |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -303,6 +321,11 @@ def write_report(res: dict, prev: dict | None) -> None:
             lat = r["latency_ms"]
             lines.append(f"| {level} | {name} | {lat['p50']} | {lat['p95']} | {lat['p99']} | {r['throughput_msg_s']} | "
                          f"{r['errors']} | {r['lost']} | {r['static_replies']} |")
+        stock = (res["load"].get("stock") or {}).get(str(level))
+        if stock:
+            lat = stock["latency_ms"]
+            lines.append(f"| {level} | action, Rasa utan våra ändringar | {lat['p50']} | {lat['p95']} | {lat['p99']} | "
+                         f"{stock['throughput_msg_s']} | {stock['errors']} | {stock['lost']} | {stock['static_replies']} |")
     lines += ["", "Kvot action/golv (p50-latens; genomströmning golv/action):", ""]
     for level in LEVELS:
         a, f = res["load"]["action"][str(level)], res["load"]["floor"][str(level)]
@@ -392,6 +415,14 @@ def main(argv: list[str]) -> int:
         finally:
             if bot:
                 bot.stop()
+        stock = Bot(workdir / "stock", env={"STODLOTSEN_SPEEDUPS": "0"})
+        stock.workdir.mkdir()
+        say("startar samma bot utan våra ändringar i Rasa (STODLOTSEN_SPEEDUPS=0) …")
+        try:
+            stock.start()
+            res["load"]["stock"] = run_levels(stock.url, messages, "Rasa utan ändringar", (STOCK_LEVEL,))
+        finally:
+            stock.stop()
         res["understanding"] = understanding(workdir)
     res["targets"] = targets(res)
     prev_file.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
