@@ -72,3 +72,16 @@ def detect(text: str) -> str | None:
         if pattern.search(t):
             return audience
     return None
+
+
+# "jag är 9", "ja e 12 år", "i'm 14": the writer's own age. Not "jag är 10 minuter sen".
+_AGE = re.compile(
+    r"\b(?:jag|ja|i m|im|i am)(?: (?:ar|e|typ|bara|nastan))* (\d{1,2})\b(?! (?:min|minuter|sekunder|timmar|ggr|gang|ganger"
+    r"|procent|kg|cm|meter|km|kr|kronor|dagar|veckor|manader)\b)"
+)
+
+
+def stated_age(text: str) -> int | None:
+    """The age the writer says they are, in years, or None when the text does not say."""
+    match = _AGE.search(normalize(text))
+    return int(match.group(1)) if match else None

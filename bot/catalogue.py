@@ -76,9 +76,24 @@ class Texts(_Model):
         return self.adult or self.child
 
 
-class Age(_Model):
+class Ages(_Model):
+    """The ages a service says it is for, in whole years; either end may be open.
+
+    A person who has said their age and is outside it is not sent there (bot.routing).
+    """
+
     min: int | None = None
     max: int | None = None
+
+    @validator("max")
+    def _order(cls, value: int | None, values: dict) -> int | None:
+        low = values.get("min")
+        if value is not None and low is not None and value < low:
+            raise ValueError(f"är {value}, lägre än min {low} – skriv den lägsta åldern i min och den högsta i max")
+        return value
+
+    def includes(self, age: int) -> bool:
+        return (self.min is None or age >= self.min) and (self.max is None or age <= self.max)
 
 
 class Municipality(_Model):
@@ -111,7 +126,7 @@ class Resource(_Model):
     hours: dict | None = None
     anonymous: bool | None = None
     emergency: bool = False  # the emergency number itself: shown as one short line, never as a 24/7 stand-in
-    age: Age | None = None
+    ages: Ages | None = None
     source: str | None = None  # where the facts come from; `make check` warns when it is missing
     last_verified: dt.date
 
@@ -305,7 +320,7 @@ FIELD_NAMES = {
     "id": "id", "name": "namn", "aliases": "andra namn", "municipality": "kommun", "service": "tjänst",
     "about": "beskrivning", "phone": "telefon", "sms": "sms", "chat": "chatt", "eservice": "e-tjänst",
     "web": "webb", "email": "e-post", "hours": "öppettider", "anonymous": "anonym", "emergency": "nödnummer",
-    "age": "ålder", "source": "källa", "last_verified": "senast kontrollerad", "generic": "allmän text",
+    "ages": "åldrar", "source": "källa", "last_verified": "senast kontrollerad", "generic": "allmän text",
     "route": "vägval", "text": "text", "audience": "målgrupp", "urgent": "brådskande", "answers": "svar",
     "ask": "fråga", "redirect": "omdirigering", "buttons": "knappar", "match": "ord",
 }
@@ -386,7 +401,7 @@ def _model_at(loc: Sequence[Any]) -> type | None:
 
 
 def _field_path(loc: Sequence[Any]) -> Tuple[Any, ...]:
-    """The part of a location below the entry it is about: ('resources', 3, 'age', 'max') → ('age', 'max')."""
+    """The part of a location below the entry it is about: ('resources', 3, 'ages', 'max') → ('ages', 'max')."""
     if loc and loc[0] in ("resources", "municipalities", "needs", "services") and len(loc) > 1:
         return tuple(loc[2:])
     return tuple(loc)

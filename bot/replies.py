@@ -7,16 +7,19 @@ Wording of needs and resources comes from the catalogue; only the glue sentences
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import List
 from zoneinfo import ZoneInfo
 
+from bot import audience as writer
 from bot import hours, routing
 from bot.catalogue import Catalogue, Need, Resource
 from bot.text import mentions_any, normalize
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MAX_HOURS_ANSWERS = 3
+_SAYS_ANONYMOUS = re.compile(r"anonym|vem du är", re.IGNORECASE)  # "du behöver inte säga vem du är" says it too
 
 
 @dataclass
@@ -50,10 +53,11 @@ def display_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def _contact(r: Resource, child: bool) -> str:
+def _contact(r: Resource, child: bool, said: str = "") -> str:
+    """How to reach *r*; a phone number the text before it (*said*) already gave is not repeated."""
     if child:
         ways = []
-        if r.phone:
+        if r.phone and r.phone not in said:
             ways.append(f"ring {r.phone}")
         if r.sms:
             ways.append(f"sms:a {r.sms}")
@@ -67,7 +71,7 @@ def _contact(r: Resource, child: bool) -> str:
             return ""
         return _sentence(", ".join(ways[:-1]) + (" eller " if len(ways) > 1 else "") + ways[-1])
     parts = []
-    if r.phone:
+    if r.phone and r.phone not in said:
         parts.append(f"Telefon: {r.phone}.")
     if r.sms:
         parts.append(f"Sms: {r.sms}.")
@@ -86,13 +90,13 @@ def describe_resource(r: Resource, child: bool, now: dt.datetime) -> str:
     if r.emergency:
         return _sentence(about)
     lines = [f"{r.name}: {_sentence(about)}" if about else f"{r.name}."]
-    contact = _contact(r, child)
+    contact = _contact(r, child, said=about)
     if contact:
         lines.append(contact)
     status = hours.describe(r.hours, now)
     if status:
         lines.append(_sentence(status))
-    if r.anonymous and "anonym" not in about.lower():
+    if r.anonymous and not _SAYS_ANONYMOUS.search(about):
         lines.append("Du kan vara anonym.")
     return " ".join(lines)
 
@@ -117,19 +121,22 @@ def compose(
     now: dt.datetime | None = None,
     danger_first: bool = False,
     follow_redirect: bool = True,
+    age: int | None = None,
 ) -> Reply:
     """The whole first reply for *need_id*. Raises KeyError for an unknown need.
 
     *danger_first* puts the emergency line (112) first, for a message the classifier thought
-    might be danger right now but the crisis layer could not confirm.
+    might be danger right now but the crisis layer could not confirm. *age* is the writer's own
+    age; when not given, the age said in *text* ("jag är 9") is used.
     """
     now = now or now_stockholm()
+    age = age if age is not None else writer.stated_age(text)
     need = cat.needs[need_id]
     instead = need.redirected(audience, text) if follow_redirect else None
     if instead is not None:  # one step only, so two needs can never send a reply in circles
-        return compose(cat, instead, audience, municipality_id, text, now, danger_first, follow_redirect=False)
+        return compose(cat, instead, audience, municipality_id, text, now, danger_first, follow_redirect=False, age=age)
     if danger_first:
-        reply = compose(cat, need_id, audience, municipality_id, text, now)
+        reply = compose(cat, need_id, audience, municipality_id, text, now, age=age)
         emergency = next((r for r in cat.resources if r.emergency), None)
         if emergency is not None and emergency.phone not in reply.text:
             reply.messages.insert(0, describe_resource(emergency, need.reader(audience) == "child", now))
@@ -150,9 +157,10 @@ def compose(
     if intro:
         messages.append(intro.strip())
 
-    result = routing.route(cat, need_id, audience, municipality_id, now)
+    result = routing.route(cat, need_id, audience, municipality_id, now, age)
     municipality = cat.municipality(municipality_id)
     ask_for_municipality = False
+    said_none_here = False
     for item in result.items:
         if item.resource is not None and item.resource.emergency and intro and item.resource.phone in intro:
             continue  # the intro already says "Ring 112"; say it once
@@ -170,8 +178,11 @@ def compose(
             continue
         service = cat.services[item.service]
         generic = service.generic.for_reader(register) or ""
-        if municipality is not None:
+        if municipality is not None and not said_none_here:  # say it once, however many services are missing
             messages.append(f"Jag har inga kontaktuppgifter för {municipality.name} om det här än. {generic}".strip())
+            said_none_here = True
+        elif municipality is not None:
+            messages.append(generic.strip())
         else:
             messages.append(generic.strip())
             ask_for_municipality = True

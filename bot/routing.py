@@ -1,8 +1,9 @@
 """Need + audience + municipality → the ordered resources a reply names.
 
 All choices come from the catalogue's `needs.<need>.route`; this module only
-resolves `local:<service>` entries against the user's municipality and adds a
-24/7 alternative when an urgent need's first resource is closed.
+resolves `local:<service>` entries against the user's municipality, leaves out what a
+child who has said their age is too young or too old for (`ages`), and adds a 24/7
+alternative when an urgent need's first resource is closed.
 """
 from __future__ import annotations
 
@@ -58,13 +59,21 @@ def route(
     audience: str | None,
     municipality_id: str | None,
     now: dt.datetime,
+    age: int | None = None,
 ) -> Route:
-    """Resolve the need's route for this reader. Raises KeyError for an unknown need."""
+    """Resolve the need's route for this reader. Raises KeyError for an unknown need.
+
+    *age* is the age the writer said they are; it counts only when the reply is written for a child
+    (an adult's own age says nothing about the child a service is for).
+    """
     need = cat.needs[need_id]
     result = Route(need_id, need, need.reader(audience), municipality_id)
+    age = age if result.audience == "child" else None
     seen = set()
     for entry in need.entries_for(result.audience):
         item = _resolve(cat, entry, municipality_id)
+        if not _fits(item.resource, age):
+            continue
         if item.key not in seen:
             seen.add(item.key)
             result.items.append(item)
@@ -72,7 +81,7 @@ def route(
 
     first = next((i.resource for i in result.items if i.resource and not i.resource.emergency), None)
     if need.urgent and first is not None and hours.is_open(first.hours, now) is False:
-        alternative = _always_open_alternative(cat, need, municipality_id, seen)
+        alternative = _always_open_alternative(cat, need, municipality_id, seen, age)
         if alternative is not None:
             if len(result.items) >= MAX_RESOURCES:
                 result.items.pop()
@@ -81,14 +90,19 @@ def route(
     return result
 
 
+def _fits(resource: Resource | None, age: int | None) -> bool:
+    """False when the writer's stated age is outside the ages the resource is for."""
+    return resource is None or age is None or resource.ages is None or resource.ages.includes(age)
+
+
 def _always_open_alternative(
-    cat: Catalogue, need: Need, municipality_id: str | None, seen: set
+    cat: Catalogue, need: Need, municipality_id: str | None, seen: set, age: int | None
 ) -> Resource | None:
     """The first resource open around the clock that this need routes to for any reader."""
     for entries in need.route.values():
         for entry in entries:
             item = _resolve(cat, entry, municipality_id)
             r = item.resource
-            if r is not None and r.id not in seen and r.always_open and not r.emergency:
+            if r is not None and r.id not in seen and r.always_open and not r.emergency and _fits(r, age):
                 return r
     return None

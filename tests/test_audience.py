@@ -1,6 +1,6 @@
 import pytest
 
-from bot.audience import detect
+from bot.audience import detect, stated_age
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,21 @@ from bot.audience import detect
 )
 def test_detect(text, expected):
     assert detect(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("jag är 9", 9),
+        ("ja e 12 år o mobbad", 12),
+        ("Jag är typ 15 och mår skit", 15),
+        ("i'm 14 and scared", 14),
+        ("jag är 45 och orolig", 45),
+        ("jag är 10 minuter sen till skolan", None),  # a number, not an age
+        ("min son är 9", None),  # someone else's age
+        ("vi är 4 i familjen", None),
+        ("hej", None),
+    ],
+)
+def test_stated_age(text, expected):
+    assert stated_age(text) == expected

@@ -153,3 +153,65 @@ def test_malformed_opening_hours_are_reported_at_load():
             "     hours: {weekly: {mon: ['9-11']}}}\nneeds: {}\n")
     with pytest.raises(catalogue.CatalogueError, match="9-11"):
         catalogue.parse(text)
+
+
+AGES = """
+resources:
+  - {id: alla, name: Alla, about: {child: "För alla barn."}, phone: "000 111", ages: {max: 17}, source: s,
+     last_verified: 2026-01-01}
+  - {id: tonar, name: Tonår, about: {child: "För dig som är 13–19 år."}, ages: {min: 13, max: 19},
+     web: "https://tonar.example/", source: s, last_verified: 2026-01-01}
+needs:
+  stod:
+    audience: child
+    text: {child: "Här kan du prata:", adult: "Här får du råd:"}
+    route: {child: [tonar, alla], default: [tonar, alla]}
+"""
+
+
+@pytest.mark.parametrize("age, expected", [(None, ["tonar", "alla"]), (9, ["alla"]), (15, ["tonar", "alla"]),
+                                           (19, ["tonar"])])
+def test_a_child_who_says_their_age_is_only_sent_where_it_fits(age, expected):
+    cat = catalogue.parse(AGES)
+    assert ids(routing.route(cat, "stod", "child", None, MONDAY_TEN, age=age)) == expected
+    assert replies.compose(cat, "stod", "child", text=f"jag är {age} år" if age else "", now=MONDAY_TEN).resources == expected
+
+
+def test_an_adults_own_age_says_nothing_about_the_child_a_service_is_for():
+    cat = catalogue.parse(AGES)
+    assert ids(routing.route(cat, "stod", "guardian", None, MONDAY_TEN, age=45)) == ["tonar", "alla"]
+
+
+def test_ages_must_run_from_low_to_high():
+    with pytest.raises(catalogue.CatalogueError, match="lägre än min 19"):
+        catalogue.parse(AGES.replace("{min: 13, max: 19}", "{min: 19, max: 13}"))
+
+
+def test_a_phone_number_the_text_already_gives_is_not_repeated():
+    cat = catalogue.parse(AGES.replace('"För alla barn."', '"Ring 000 111 när du vill."'))
+    line = replies.compose(cat, "stod", "child", now=MONDAY_TEN).messages[-1]
+    assert line.count("000 111") == 1
+
+
+def test_a_municipality_without_details_is_said_once_per_reply(mini):
+    text = """
+municipalities:
+  - {id: beta, name: Beta, source: s, last_verified: 2026-01-01}
+services:
+  a: {generic: {adult: "Fråga kommunen om A."}}
+  b: {generic: {adult: "Fråga kommunen om B."}}
+resources: []
+needs:
+  n:
+    audience: adult
+    route: {default: ["local:a", "local:b"]}
+"""
+    reply = replies.compose(catalogue.parse(text), "n", "adult", "beta", now=MONDAY_TEN)
+    assert reply.messages == ["Jag har inga kontaktuppgifter för Beta om det här än. Fråga kommunen om A.",
+                              "Fråga kommunen om B."]
+
+
+def test_anonymity_said_in_other_words_is_not_said_again(mini):
+    cat = catalogue.parse(AGES.replace('"För alla barn."', '"Du behöver inte säga vem du är."').replace(
+        "ages: {max: 17},", "ages: {max: 17}, anonymous: true,"))
+    assert "Du kan vara anonym." not in replies.compose(cat, "stod", "child", now=MONDAY_TEN).text
