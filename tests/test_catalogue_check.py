@@ -126,11 +126,11 @@ def broken_shipped_copy() -> str:
     text = replace_once(SHIPPED, 'phone: "116 111"', 'phone: "11G 111"')
     text = replace_once(text, "    chat: https://mind.se/\n", "    chatt: https://mind.se/\n")
     text = replace_once(text, "  - id: kvinnofridslinjen\n    name: Kvinnofridslinjen\n", "  - id: kvinnofridslinjen\n")
-    text = replace_once(text, '(facts.md [H])"\n    last_verified: 2026-11-22', '(facts.md [H])"\n    last_verified: 2025-13-40')
+    text = replace_once(text, 'journalförs)"\n    last_verified: 2026-12-02', 'journalförs)"\n    last_verified: 2025-13-40')
     text = replace_once(text, "    web: https://www.umo.se/\n", "    web: https://www.umo.se/\n\tanonymous: true\n")
     text = replace_once(text, '        tue: ["13:00-15:00"]', '        tue: ["13.00-15.00"]')
     text = replace_once(text, "    service: familjestod\n", "    service: familjestod\n    service: familjestöd\n")
-    text = replace_once(text, "      child: [bris]\n", "      child: [briss]\n")
+    text = replace_once(text, "      child: [bris, elevhalsa]\n", "      child: [briss, elevhalsa]\n")
     return text
 
 
@@ -147,7 +147,7 @@ def test_every_error_is_reported_in_one_run_in_file_order():
         (line_of(text, '"13.00-15.00"'), "felaktig tid '13.00-15.00'"),
         (line_of(text, "service: familjestod"), "tjänsten 'familjestöd' finns inte under services – menade du 'familjestod'?"),
         (line_of(text, "service: familjestöd"), "'service' står två gånger"),
-        (line_of(text, "child: [briss]"), "resursen 'briss' finns inte under resources – menade du 'bris'?"),
+        (line_of(text, "child: [briss, elevhalsa]"), "resursen 'briss' finns inte under resources – menade du 'bris'?"),
     ]
     assert len(errors) == len(expected), "\n".join(errors)
     for error, (line, fragment) in zip(errors, expected, strict=True):
