@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
-from pydantic import BaseModel, Extra, Field, ValidationError, validator
+from pydantic import BaseModel, Extra, Field, PrivateAttr, ValidationError, validator
 from pydantic.fields import SHAPE_SINGLETON
 
 from bot import hours as opening_hours
@@ -26,6 +26,9 @@ from bot.text import mentions_any, normalize
 AUDIENCES = ("child", "guardian", "adult", "professional")
 ROUTE_KEYS = AUDIENCES + ("default",)
 MAX_RESOURCES = 3
+# A route entry (or a key `named` returns) `local:<service>` means that service's resource in the
+# user's municipality; `bot.routing.resolve` is where it is resolved.
+LOCAL_PREFIX = "local:"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "resources.yml"
 MAX_BYTES = 2_000_000  # the catalogue is ~50 kB; anything this big is the wrong file
 _ID = re.compile(r"^[a-z0-9_]+$")
@@ -44,6 +47,15 @@ class Problem:
     def format(self, name: str) -> str:
         place = f"{name}:{self.line}" if self.line else name
         return f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+
+
+def local_key(service: str) -> str:
+    return f"{LOCAL_PREFIX}{service}"
+
+
+def service_of(key: str) -> str | None:
+    """The service of a `local:<service>` key; None for a resource id."""
+    return key[len(LOCAL_PREFIX):] if key.startswith(LOCAL_PREFIX) else None
 
 
 class CatalogueError(ValueError):
@@ -129,8 +141,15 @@ class Resource(_Model):
     ages: Ages | None = None
     source: str | None = None  # where the facts come from; `make check` warns when it is missing
     last_verified: dt.date
+    _schedule: opening_hours.Schedule | None = PrivateAttr(default=None)
 
     # `hours` is checked when the file is parsed (see _hours_problems), so every fault gets its own line.
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+        try:
+            self._schedule = opening_hours.parse(self.hours)  # once, at load: replies use `schedule`
+        except opening_hours.HoursError:
+            pass  # reported by _hours_problems, which rejects the catalogue
 
     @validator("name")
     def _name(cls, value: str) -> str:
@@ -170,8 +189,13 @@ class Resource(_Model):
         return self.municipality is not None
 
     @property
+    def schedule(self) -> opening_hours.Schedule | None:
+        """`hours`, parsed when the catalogue was loaded; None when unknown."""
+        return self._schedule
+
+    @property
     def always_open(self) -> bool:
-        return bool(self.hours and self.hours.get("always"))
+        return self._schedule is not None and self._schedule.always
 
 
 class Answer(_Model):
@@ -283,7 +307,7 @@ class Catalogue(_Model):
         padded = f" {normalize(text)} "
         hits: List[Tuple[int, int, str]] = []
         candidates = [(r.id, [r.name, r.id.replace("_", " "), *r.aliases]) for r in self.resources if not r.is_local]
-        candidates += [(f"local:{key}", [*s.aliases, *([s.name] if s.name else [])]) for key, s in self.services.items()]
+        candidates += [(local_key(key), [*s.aliases, *([s.name] if s.name else [])]) for key, s in self.services.items()]
         for key, names in candidates:
             for alias in names:
                 needle = normalize(alias)
@@ -475,7 +499,7 @@ def _reference_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
     def mapping(value: Any) -> dict:
         return value if isinstance(value, dict) else {}
 
-    kommuner = [str(m.get("id")) for _, m in entries("municipalities")]
+    municipality_ids = [str(m.get("id")) for _, m in entries("municipalities")]
     services = list(mapping(data.get("services")))
     needs = mapping(data.get("needs"))
     resources: Dict[str, dict] = {}
@@ -486,13 +510,13 @@ def _reference_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
                                         "eller mellanslag), t.ex. 'nykoping_familjestod'")
     for i, r in entries("resources"):
         resources.setdefault(str(r.get("id")), r)
-        kommun, service = r.get("municipality"), r.get("service")
-        if kommun is not None and str(kommun) not in kommuner:
-            add(("resources", i, "municipality"),
-                f"kommunen '{kommun}' finns inte under municipalities{_suggest(str(kommun), kommuner)}")
+        municipality_id, service = r.get("municipality"), r.get("service")
+        if municipality_id is not None and str(municipality_id) not in municipality_ids:
+            add(("resources", i, "municipality"), f"kommunen '{municipality_id}' finns inte under municipalities"
+                                                  f"{_suggest(str(municipality_id), municipality_ids)}")
         if service is not None and str(service) not in services:
             add(("resources", i, "service"), f"tjänsten '{service}' finns inte under services{_suggest(str(service), services)}")
-        if kommun is not None and service is None:
+        if municipality_id is not None and service is None:
             add(("resources", i, "service"), "en lokal resurs behöver service (t.ex. orosanmalan), annars visas den aldrig")
     for need_id, need in needs.items():
         need = mapping(need)
@@ -509,10 +533,11 @@ def _reference_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
             for j, entry in enumerate(items if isinstance(items, list) else []):
                 loc = ("needs", need_id, "route", key, j)
                 entry = str(entry)
-                if entry.startswith("local:"):
-                    if entry[6:] not in services:
-                        add(loc, f"vägval (route.{key}): tjänsten '{entry[6:]}' finns inte under services"
-                                 f"{_suggest(entry[6:], services)}")
+                service = service_of(entry)
+                if service is not None:
+                    if service not in services:
+                        add(loc, f"vägval (route.{key}): tjänsten '{service}' finns inte under services"
+                                 f"{_suggest(service, services)}")
                 elif entry not in resources:
                     add(loc, f"vägval (route.{key}): resursen '{entry}' finns inte under resources"
                              f"{_suggest(entry, list(resources))}")

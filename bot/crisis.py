@@ -89,7 +89,6 @@ __all__ = ["KINDS", "PATTERNS_FILE", "Assessment", "Rule", "assess", "load_patte
 
 PATTERNS_FILE = Path(__file__).with_name("crisis_patterns.yml")
 
-#: The crisis kinds, in the order they are tried (see the module docstring).
 # Acute rules about an injury that may be self-inflicted. When a suicide or self-harm rule fires
 # too, that kind wins: its reply also leads with 112 and adds Bris / 1177 / Mind.
 SELF_INFLICTED_EMERGENCIES = frozenset({"ad_blodning", "ad_overdos_nu"})
@@ -97,6 +96,8 @@ SELF_INFLICTED_EMERGENCIES = frozenset({"ad_blodning", "ad_overdos_nu"})
 # Parse-data hint from the Rasa component: the classifier guessed acute_danger without
 # conviction and no rule confirmed it, so the reply leads with 112 (see docs/design.md).
 UNSURE_ACUTE = "unsure_acute"
+#: The crisis kinds, in the order they are tried (see the module docstring). They are also the
+#: names of the crisis intents; every other module takes the list from here.
 KINDS: Tuple[str, ...] = ("acute_danger", "suicidal", "self_harm")
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")

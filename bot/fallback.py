@@ -27,9 +27,6 @@ BUILT_IN: Dict[str, str] = {
     "polisen_tips": "114 14",
 }
 
-CRISIS_KINDS = crisis.KINDS  # acute_danger, suicidal, self_harm
-
-
 def numbers() -> Dict[str, str]:
     """The four emergency numbers: from the catalogue when it loads, else the built-in ones."""
     found = dict(BUILT_IN)
@@ -50,11 +47,11 @@ def numbers() -> Dict[str, str]:
 
 def crisis_kind(text: str | None, intent: str | None = None) -> str | None:
     """The crisis kind of a message: from the crisis rules, a crisis intent, or a button payload."""
-    if intent in CRISIS_KINDS:
+    if intent in crisis.KINDS:
         return intent
     text = text if isinstance(text, str) else ""
     payload = text.strip()
-    if payload.startswith("/") and payload[1:].split("{", 1)[0] in CRISIS_KINDS:
+    if payload.startswith("/") and payload[1:].split("{", 1)[0] in crisis.KINDS:
         return payload[1:].split("{", 1)[0]
     return crisis.assess(text).kind
 

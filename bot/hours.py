@@ -1,6 +1,8 @@
 """Opening hours: is a resource open now, when does it open next, and a Swedish phrase for users.
 
-Works on the plain dict form of `hours` in resources.yml (see docs/design.md):
+Works on `hours` as written in resources.yml (see docs/design.md), parsed into a `Schedule` by
+`parse`; the catalogue does that once per resource when it loads. Every function also takes the
+plain dict form:
 
     {"always": True}
     {"weekly": {"mon": ["09:00-11:00"], "tue": ["21:00-06:00"]},
@@ -27,6 +29,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from typing import Union
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -52,11 +55,15 @@ _DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
-class _Weekly:
-    days: tuple[tuple[tuple[int, int], ...], ...]  # per weekday (mon=0): (start_min, end_min)
-    holidays_open: bool
-    closed_dates: frozenset[date]
+class Schedule:
+    """Parsed `hours` (see `parse`). The catalogue parses every resource's hours once, when it is
+    loaded (`Resource.schedule`); the functions below also take the plain dict form."""
+
+    days: tuple[tuple[tuple[int, int], ...], ...] = ((),) * 7  # per weekday (mon=0): (start_min, end_min)
+    holidays_open: bool = False
+    closed_dates: frozenset[date] = frozenset()
     exceptions: tuple[tuple[date, date, tuple[tuple[int, int], ...]], ...] = ()  # (from, to, spans); first match wins
+    always: bool = False  # open around the clock; the other fields are then unused
 
     def spans_on(self, day: date) -> tuple[tuple[int, int], ...]:
         """The opening intervals that start on *day*: closed dates, then exceptions, then holidays, then the week."""
@@ -70,7 +77,8 @@ class _Weekly:
         return self.days[day.weekday()]
 
 
-_ALWAYS = "always"
+ALWAYS = Schedule(always=True)
+Hours = Union[Schedule, dict, None]  # what the functions below take
 
 
 class HoursError(ValueError):
@@ -85,24 +93,29 @@ class HoursError(ValueError):
 # ---------------------------------------------------------------- public API
 
 
-def is_open(hours: dict | None, now: datetime) -> bool | None:
+def stockholm_now() -> datetime:
+    """The current time in Stockholm, the time zone of every opening hour and every reply."""
+    return datetime.now(STOCKHOLM)
+
+
+def is_open(hours: Hours, now: datetime) -> bool | None:
     """True/False, or None when the hours are unknown (None or empty)."""
-    schedule = _parse(hours)
+    schedule = _schedule(hours)
     if schedule is None:
         return None
-    if schedule is _ALWAYS:
+    if schedule.always:
         return True
     return _current_run(schedule, now) is not None
 
 
-def next_opening(hours: dict | None, now: datetime) -> datetime | None:
+def next_opening(hours: Hours, now: datetime) -> datetime | None:
     """The next moment (strictly after `now`) it opens, as an aware Europe/Stockholm datetime.
 
     None when the hours are unknown, always open, or it does not open within 60 days.
     When it is open now, this is the opening after the current opening period ends.
     """
-    schedule = _parse(hours)
-    if schedule is None or schedule is _ALWAYS:
+    schedule = _schedule(hours)
+    if schedule is None or schedule.always:
         return None
     now_utc = _to_utc(now)
     for start, _end in _runs(schedule, now):
@@ -113,15 +126,15 @@ def next_opening(hours: dict | None, now: datetime) -> datetime | None:
     return None
 
 
-def describe(hours: dict | None, now: datetime) -> str | None:
+def describe(hours: Hours, now: datetime) -> str | None:
     """Swedish phrase for users, e.g. "öppet nu till 15.00" or "stängt nu – öppnar tisdag 13.00".
 
     None when the hours are unknown.
     """
-    schedule = _parse(hours)
+    schedule = _schedule(hours)
     if schedule is None:
         return None
-    if schedule is _ALWAYS:
+    if schedule.always:
         return "öppet dygnet runt"
     run = _current_run(schedule, now)
     if run is not None:
@@ -129,7 +142,7 @@ def describe(hours: dict | None, now: datetime) -> str | None:
         if closes - _to_utc(now) <= _DAY:
             return f"öppet nu till {_clock(closes, end=True)}"
         return "öppet nu"
-    opens = next_opening(hours, now)
+    opens = next_opening(schedule, now)
     if opens is None:
         return "stängt just nu"
     return f"stängt nu – öppnar {_when(opens, _local(now).date())} {_clock(opens)}"
@@ -137,7 +150,7 @@ def describe(hours: dict | None, now: datetime) -> str | None:
 
 def validate(hours: dict | None) -> None:
     """Raise ValueError if `hours` is malformed (for checking the catalogue at load time)."""
-    _parse(hours)
+    parse(hours)
 
 
 def weekly_summary(hours: dict | None) -> str | None:
@@ -145,8 +158,8 @@ def weekly_summary(hours: dict | None) -> str | None:
 
     None when unknown or always open (say `describe` instead). Days with the same hours are joined.
     """
-    schedule = _parse(hours)
-    if schedule is None or schedule is _ALWAYS:
+    schedule = _schedule(hours)
+    if schedule is None or schedule.always:
         return None
     groups: list[list] = []  # [first_day, last_day, spans]
     for i, spans in enumerate(schedule.days):
@@ -164,12 +177,12 @@ def weekly_summary(hours: dict | None) -> str | None:
     return ", ".join(parts)
 
 
-def day_summary(hours: dict | None, day: date) -> str | None:
+def day_summary(hours: Hours, day: date) -> str | None:
     """The hours that start on *day* in Swedish ("09.00–11.00", "stängt"); None when unknown."""
-    schedule = _parse(hours)
+    schedule = _schedule(hours)
     if schedule is None:
         return None
-    if schedule is _ALWAYS:
+    if schedule.always:
         return "öppet dygnet runt"
     spans = schedule.spans_on(day)
     return " och ".join(f"{_minutes(a)}–{_minutes(b)}" for a, b in spans) if spans else "stängt"
@@ -194,7 +207,7 @@ def warm_up(today: date | None = None) -> None:
     """Work out this year's and next year's holidays now. The first calendar takes the `holidays`
     library some 0.2 s (it imports its country modules and Swedish names); done during the first
     question about opening hours, it held up every other conversation of the action server."""
-    year = (today or datetime.now(STOCKHOLM).date()).year
+    year = (today or stockholm_now().date()).year
     _closed_holidays(year)
     _closed_holidays(year + 1)
 
@@ -223,7 +236,9 @@ def problems(hours: object) -> list[HoursError]:
     return found
 
 
-def _parse(hours: dict | None) -> _Weekly | str | None:
+def parse(hours: dict | None) -> Schedule | None:
+    """The schedule of `hours` as written in the catalogue; None when unknown (None or empty).
+    Raises the first HoursError found (`problems` lists them all)."""
     found: list[HoursError] = []
     schedule = _parse_all(hours, found)
     if found:
@@ -231,11 +246,15 @@ def _parse(hours: dict | None) -> _Weekly | str | None:
     return schedule
 
 
+def _schedule(hours: Hours) -> Schedule | None:
+    return hours if hours is None or isinstance(hours, Schedule) else parse(hours)
+
+
 def _error(found: list[HoursError], path: tuple, message: str) -> None:
     found.append(HoursError(message, path))
 
 
-def _parse_all(hours: object, found: list[HoursError]) -> _Weekly | str | None:
+def _parse_all(hours: object, found: list[HoursError]) -> Schedule | None:
     if not hours:
         return None
     if not isinstance(hours, dict):
@@ -250,7 +269,7 @@ def _parse_all(hours: object, found: list[HoursError]) -> _Weekly | str | None:
     if hours.get("always") is True:
         if "weekly" in hours:
             _error(found, ("weekly",), "använd antingen 'always: true' eller 'weekly', inte båda")
-        return _ALWAYS
+        return ALWAYS
     if "weekly" not in hours:
         _error(found, (), "hours behöver 'always: true' (dygnet runt) eller 'weekly' (tider per veckodag)")
         return None
@@ -283,7 +302,7 @@ def _parse_all(hours: object, found: list[HoursError]) -> _Weekly | str | None:
         _error(found, ("exceptions",), "exceptions ska vara en lista, där varje rad börjar med '- from:'")
         exceptions = []
     parsed = tuple(p for i, e in enumerate(exceptions) if (p := _exception(e, ("exceptions", i), found)))
-    return _Weekly(tuple(days), policy == "open", frozenset(closed_dates - {None}), parsed)
+    return Schedule(tuple(days), policy == "open", frozenset(closed_dates - {None}), parsed)
 
 
 def _intervals(spans: object, path: tuple, found: list[HoursError]) -> tuple[tuple[int, int], ...]:
@@ -354,10 +373,10 @@ def _date(value: object, path: tuple, found: list[HoursError]) -> date | None:
 
 def opens_at_all(hours: dict | None) -> bool | None:
     """False when valid hours have no opening time at all (every day empty, no exception with times)."""
-    schedule = _parse(hours)
+    schedule = _schedule(hours)
     if schedule is None:
         return None
-    if schedule is _ALWAYS:
+    if schedule.always:
         return True
     return any(schedule.days) or any(spans for _f, _t, spans in schedule.exceptions)
 
@@ -382,7 +401,7 @@ def _instant(day: date, minutes: int) -> datetime:
     return wall.replace(tzinfo=STOCKHOLM).astimezone(UTC)
 
 
-def _runs(schedule: _Weekly, now: datetime) -> list[tuple[datetime, datetime]]:
+def _runs(schedule: Schedule, now: datetime) -> list[tuple[datetime, datetime]]:
     """Opening periods (UTC start, end), merged when they touch, from yesterday to the lookahead."""
     today = _local(now).date()
     spans = []
@@ -400,7 +419,7 @@ def _runs(schedule: _Weekly, now: datetime) -> list[tuple[datetime, datetime]]:
     return merged
 
 
-def _current_run(schedule: _Weekly, now: datetime) -> tuple[datetime, datetime] | None:
+def _current_run(schedule: Schedule, now: datetime) -> tuple[datetime, datetime] | None:
     now_utc = _to_utc(now)
     for start, end in _runs(schedule, now):
         if start <= now_utc < end:

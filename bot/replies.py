@@ -10,14 +10,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import List
-from zoneinfo import ZoneInfo
 
 from bot import audience as writer
 from bot import hours, routing
 from bot.catalogue import Catalogue, Need, Resource
+from bot.hours import STOCKHOLM, stockholm_now
 from bot.text import mentions_any, normalize
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MAX_HOURS_ANSWERS = 3
 _SAYS_ANONYMOUS = re.compile(r"anonym|vem du är", re.IGNORECASE)  # "du behöver inte säga vem du är" says it too
 
@@ -31,10 +30,6 @@ class Reply:
     @property
     def text(self) -> str:
         return "\n\n".join(self.messages)
-
-
-def now_stockholm() -> dt.datetime:
-    return dt.datetime.now(STOCKHOLM)
 
 
 def _sentence(text: str) -> str:
@@ -93,12 +88,31 @@ def describe_resource(r: Resource, child: bool, now: dt.datetime) -> str:
     contact = _contact(r, child, said=about)
     if contact:
         lines.append(contact)
-    status = hours.describe(r.hours, now)
+    status = hours.describe(r.schedule, now)
     if status:
         lines.append(_sentence(status))
     if r.anonymous and not _SAYS_ANONYMOUS.search(about):
         lines.append("Du kan vara anonym.")
     return " ".join(lines)
+
+
+def names_number(text: str, phone: str) -> bool:
+    """Whether *text* gives the number *phone* on its own ("Ring 112."), not as a part of a longer
+    number ("0150-112 00")."""
+    return re.search(rf"(?<![\d-])(?<!\d ){re.escape(phone)}(?![ -]?\d)", text) is not None
+
+
+def emergency_first(cat: Catalogue, reply: Reply, child: bool, now: dt.datetime) -> Reply:
+    """*reply* led by the emergency number (112): for a message that may be about danger right now
+    although no crisis rule confirmed it. Unchanged when its first message already gives the number;
+    else the emergency line goes first (and only there)."""
+    emergency = next((r for r in cat.resources if r.emergency), None)
+    if emergency is None or not emergency.phone or (reply.messages and names_number(reply.messages[0], emergency.phone)):
+        return reply
+    line = describe_resource(emergency, child, now)
+    messages = [line, *(m for m in reply.messages if m != line)]
+    resources = [emergency.id, *(r for r in reply.resources if r != emergency.id)]
+    return Reply(messages=messages, buttons=reply.buttons, resources=resources)
 
 
 def _pick_answer(need: Need, text: str) -> str | None:
@@ -125,24 +139,23 @@ def compose(
 ) -> Reply:
     """The whole first reply for *need_id*. Raises KeyError for an unknown need.
 
-    *danger_first* puts the emergency line (112) first, for a message the classifier thought
-    might be danger right now but the crisis layer could not confirm. *age* is the writer's own
-    age; when not given, the age said in *text* ("jag är 9") is used.
+    *danger_first* puts the emergency line (112) first (`emergency_first`), for a message the
+    classifier thought might be danger right now but the crisis layer could not confirm. *age* is the
+    writer's own age; when not given, the age said in *text* ("jag är 9") is used.
     """
-    now = now or now_stockholm()
+    now = now or stockholm_now()
     age = age if age is not None else writer.stated_age(text)
     need = cat.needs[need_id]
     instead = need.redirected(audience, text) if follow_redirect else None
     if instead is not None:  # one step only, so two needs can never send a reply in circles
         return compose(cat, instead, audience, municipality_id, text, now, danger_first, follow_redirect=False, age=age)
-    if danger_first:
-        reply = compose(cat, need_id, audience, municipality_id, text, now, age=age)
-        emergency = next((r for r in cat.resources if r.emergency), None)
-        if emergency is not None and emergency.phone not in reply.text:
-            reply.messages.insert(0, describe_resource(emergency, need.reader(audience) == "child", now))
-            reply.resources.insert(0, emergency.id)
-        return reply
     child = need.reader(audience) == "child"
+    reply = _compose(cat, need_id, need, child, audience, municipality_id, text, now, age)
+    return emergency_first(cat, reply, child, now) if danger_first else reply
+
+
+def _compose(cat: Catalogue, need_id: str, need: Need, child: bool, audience: str | None,
+             municipality_id: str | None, text: str, now: dt.datetime, age: int | None) -> Reply:
     register = "child" if child else "adult"
 
     if need.ask is not None:
@@ -162,7 +175,7 @@ def compose(
     ask_for_municipality = False
     said_none_here = False
     for item in result.items:
-        if item.resource is not None and item.resource.emergency and intro and item.resource.phone in intro:
+        if item.resource is not None and item.resource.emergency and intro and names_number(intro, item.resource.phone or ""):
             continue  # the intro already says "Ring 112"; say it once
         if item.resource is not None:
             if item.resource is result.added_24_7:
@@ -217,20 +230,20 @@ def asked_day(text: str, now: dt.datetime) -> dt.date | None:
 
 def _hours_line(r: Resource, child: bool, now: dt.datetime, day: dt.date | None) -> str:
     """One message: the resource, whether it is open now (or on the day asked), its usual week, how to reach it."""
-    status = hours.describe(r.hours, now)
+    schedule = r.schedule
+    status = hours.describe(schedule, now)
     contact = _contact(r, child)
     if status is None:
         return f"Jag har inga öppettider för {r.name}. {contact}".strip()
     parts = [f"{r.name}: {status}."]
     if day is not None and not r.always_open:
         name = hours.WEEKDAY_NAMES_SV[day.weekday()]
-        summary = hours.day_summary(r.hours, day)
+        summary = hours.day_summary(schedule, day)
         parts.append(f"På {name} {day.day} {hours.MONTH_NAMES_SV[day.month - 1]}: {summary}.")
-    week = hours.weekly_summary(r.hours)
+    week = hours.weekly_summary(schedule)
     if week:
-        closed_on_holidays = (r.hours or {}).get("public_holidays", "closed") == "closed"
         label = "Telefontid" if r.phone else "Öppet"
-        parts.append(f"{label}: {week}." + (" Stängt på helgdagar." if closed_on_holidays else ""))
+        parts.append(f"{label}: {week}." + ("" if schedule.holidays_open else " Stängt på helgdagar."))
     if contact:
         parts.append(contact)
     return " ".join(parts)
@@ -251,41 +264,33 @@ def opening_hours(
     is the user's municipality's resource. With no name, the resources of the last need answered
     are described; with neither, the user is asked which one. *danger_first* puts 112 first.
     """
-    now = now or now_stockholm()
-    if danger_first:
-        reply = opening_hours(cat, text, audience, municipality_id, last_need, now)
-        emergency = next((r for r in cat.resources if r.emergency), None)
-        if emergency is not None and emergency.id not in reply.resources:
-            reply.messages.insert(0, describe_resource(emergency, audience == "child", now))
-            reply.resources.insert(0, emergency.id)
-        return reply
+    now = now or stockholm_now()
     child = audience == "child"
+    reply = _opening_hours(cat, text, child, audience, municipality_id, last_need, now)
+    return emergency_first(cat, reply, child, now) if danger_first else reply
+
+
+def _opening_hours(cat: Catalogue, text: str, child: bool, audience: str | None, municipality_id: str | None,
+                   last_need: str | None, now: dt.datetime) -> Reply:
     register = "child" if child else "adult"
     day = asked_day(text, now)
-    keys = cat.named(text)
-    if not keys and last_need and cat.need(last_need) is not None:
+    items = [routing.resolve(cat, key, municipality_id) for key in cat.named(text)]
+    if not items and last_need and cat.need(last_need) is not None:
         result = routing.route(cat, last_need, audience, municipality_id, now)
-        keys = [i.key for i in result.items if not (i.resource and i.resource.emergency)]
-    if not keys:
+        items = [i for i in result.items if not (i.resource and i.resource.emergency)]
+    if not items:
         return Reply(messages=[ASK_WHICH[register]])
 
     messages: List[str] = []
     named: List[str] = []
     municipality = cat.municipality(municipality_id)
-    for key in keys[:MAX_HOURS_ANSWERS]:
-        if key.startswith("local:"):
-            service = key[len("local:"):]
-            local = cat.local(service, municipality_id)
-            if local:
-                messages.append(_hours_line(local[0], child, now, day))
-                named.append(local[0].id)
-            elif municipality is None:
-                messages.append("Det beror på var du bor. Skriv vilken kommun du bor i, så ser jag öppettiderna där.")
-            else:
-                generic = cat.services[service].generic.for_reader(register) or ""
-                messages.append(f"Jag har inga öppettider för det i {municipality.name} än. {generic}".strip())
-            continue
-        r = cat.resource(key)
-        messages.append(_hours_line(r, child, now, day))
-        named.append(r.id)
+    for item in items[:MAX_HOURS_ANSWERS]:
+        if item.resource is not None:
+            messages.append(_hours_line(item.resource, child, now, day))
+            named.append(item.resource.id)
+        elif municipality is None:
+            messages.append("Det beror på var du bor. Skriv vilken kommun du bor i, så ser jag öppettiderna där.")
+        else:
+            generic = cat.services[item.service].generic.for_reader(register) or ""
+            messages.append(f"Jag har inga öppettider för det i {municipality.name} än. {generic}".strip())
     return Reply(messages=messages, resources=named)

@@ -1,9 +1,9 @@
 """Need + audience + municipality → the ordered resources a reply names.
 
 All choices come from the catalogue's `needs.<need>.route`; this module only
-resolves `local:<service>` entries against the user's municipality, leaves out what a
-child who has said their age is too young or too old for (`ages`), and adds a 24/7
-alternative when an urgent need's first resource is closed.
+resolves `local:<service>` entries against the user's municipality (`resolve`, the one place that
+does), leaves out what a child who has said their age is too young or too old for (`ages`), and
+adds a 24/7 alternative when an urgent need's first resource is closed.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import List
 
 from bot import hours
-from bot.catalogue import MAX_RESOURCES, Catalogue, Need, Resource
+from bot.catalogue import MAX_RESOURCES, Catalogue, Need, Resource, local_key, service_of
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Item:
 
     @property
     def key(self) -> str:
-        return self.resource.id if self.resource else f"local:{self.service}"
+        return self.resource.id if self.resource else local_key(self.service)
 
 
 @dataclass
@@ -45,12 +45,15 @@ class Route:
         return [i.service for i in self.items if i.service is not None]
 
 
-def _resolve(cat: Catalogue, entry: str, municipality_id: str | None) -> Item:
-    if entry.startswith("local:"):
-        service = entry[len("local:"):]
-        local = cat.local(service, municipality_id)
-        return Item(resource=local[0]) if local else Item(service=service)
-    return Item(resource=cat.resource(entry))
+def resolve(cat: Catalogue, key: str, municipality_id: str | None) -> Item:
+    """What a route entry or a named key (`Catalogue.named`) stands for in this municipality: a
+    resource id is that resource; `local:<service>` is the municipality's first resource of the
+    service, or the service alone when it has none (or the municipality is unknown)."""
+    service = service_of(key)
+    if service is None:
+        return Item(resource=cat.resource(key))
+    local = cat.local(service, municipality_id)
+    return Item(resource=local[0]) if local else Item(service=service)
 
 
 def route(
@@ -71,7 +74,7 @@ def route(
     age = age if result.audience == "child" else None
     seen = set()
     for entry in need.entries_for(result.audience):
-        item = _resolve(cat, entry, municipality_id)
+        item = resolve(cat, entry, municipality_id)
         if not _fits(item.resource, age):
             continue
         if item.key not in seen:
@@ -80,7 +83,7 @@ def route(
     result.items = result.items[:MAX_RESOURCES]
 
     first = next((i.resource for i in result.items if i.resource and not i.resource.emergency), None)
-    if need.urgent and first is not None and hours.is_open(first.hours, now) is False:
+    if need.urgent and first is not None and hours.is_open(first.schedule, now) is False:
         alternative = _always_open_alternative(cat, need, municipality_id, seen, age)
         if alternative is not None:
             if len(result.items) >= MAX_RESOURCES:
@@ -101,7 +104,7 @@ def _always_open_alternative(
     """The first resource open around the clock that this need routes to for any reader."""
     for entries in need.route.values():
         for entry in entries:
-            item = _resolve(cat, entry, municipality_id)
+            item = resolve(cat, entry, municipality_id)
             r = item.resource
             if r is not None and r.id not in seen and r.always_open and not r.emergency and _fits(r, age):
                 return r

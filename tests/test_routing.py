@@ -215,3 +215,64 @@ def test_anonymity_said_in_other_words_is_not_said_again(mini):
     cat = catalogue.parse(AGES.replace('"För alla barn."', '"Du behöver inte säga vem du är."').replace(
         "ages: {max: 17},", "ages: {max: 17}, anonymous: true,"))
     assert "Du kan vara anonym." not in replies.compose(cat, "stod", "child", now=MONDAY_TEN).text
+
+
+# --- one owner per concept ---------------------------------------------------------------------------
+@pytest.mark.parametrize("text, says", [
+    ("Ring 112.", True), ("Kvällar och helger: socialjouren via 112", True), ("112 dygnet runt", True),
+    ("Telefon: 0150-112 00.", False), ("Ring 08-12 112 34.", False), ("Ring 1120.", False), ("Ring 116 111.", False),
+])
+def test_the_emergency_number_counts_only_on_its_own(text, says):
+    assert replies.names_number(text, "112") is says
+
+
+def test_112_first_means_the_first_message(mini):
+    # 112 said only further down is not "first": the emergency line goes before everything else
+    later = replies.Reply(messages=["Bra att du hör av dig.", "Kvällar når du jouren via 112."], resources=["kontor"])
+    first = replies.emergency_first(mini, later, child=False, now=MONDAY_TEN)
+    assert first.messages == ["Ring 112 om någon är i fara nu.", *later.messages]
+    assert first.resources == ["nod", "kontor"]
+    # already first: unchanged
+    assert replies.emergency_first(mini, first, child=False, now=MONDAY_TEN) == first
+    # the emergency line further down moves to the front, it is not said twice
+    moved = replies.emergency_first(mini, replies.Reply(["Hej.", "Ring 112 om någon är i fara nu."], resources=["nod"]),
+                                    child=True, now=MONDAY_TEN)
+    assert moved.messages == ["Ring 112 om någon är i fara nu.", "Hej."] and moved.resources == ["nod"]
+
+
+def test_both_replies_put_112_first_the_same_way(mini):
+    need = replies.compose(mini, "ledigt", "adult", None, now=MONDAY_TEN, danger_first=True)
+    hours = replies.opening_hours(mini, "när har kontorslinjen öppet", "adult", None, now=MONDAY_TEN, danger_first=True)
+    for reply in (need, hours):
+        assert reply.messages[0] == "Ring 112 om någon är i fara nu." and reply.resources[:2] == ["nod", "kontor"]
+        assert reply.text.count("112") == 1
+
+
+def test_opening_hours_are_parsed_when_the_catalogue_loads_not_per_reply(tmp_path, monkeypatch):
+    from bot import hours
+
+    path = tmp_path / "resources.yml"
+    source = (FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8")
+    path.write_text(source, encoding="utf-8")
+    loaded = catalogue.current(path)
+    parsed = []
+    monkeypatch.setattr(hours, "parse", lambda raw: parsed.append(raw) or hours.ALWAYS)
+    replies.compose(loaded, "ledigt", "adult", None, now=FRIDAY_NOON)
+    replies.opening_hours(loaded, "när har kontorslinjen öppet på lördag", "adult", None, now=FRIDAY_NOON)
+    assert parsed == []  # every reply used the schedules parsed at load
+    monkeypatch.undo()
+    # an edit is picked up (hot reload): the new hours are parsed once, with the new catalogue
+    path.write_text(source.replace('mon: ["09:00-11:00"]', 'mon: ["09:00-12:00"]'), encoding="utf-8")
+    os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    reloaded = catalogue.current(path)
+    assert reloaded is not loaded
+    assert reloaded.resource("kontor").schedule.days[0] == ((540, 720),)
+    assert "måndag 09.00–12.00" in replies.opening_hours(reloaded, "när har kontorslinjen öppet", "adult", None,
+                                                         now=FRIDAY_NOON).text
+
+
+def test_a_local_key_is_resolved_in_one_place(mini):
+    assert routing.resolve(mini, "local:familjestod", "alfa").resource.id == "alfa_familj"
+    assert routing.resolve(mini, "local:familjestod", "beta") == routing.Item(service="familjestod")
+    assert routing.resolve(mini, "local:familjestod", None).key == "local:familjestod"
+    assert routing.resolve(mini, "kontor", "beta").resource.id == "kontor"

@@ -31,7 +31,6 @@ from bot.text import normalize
 
 logger = logging.getLogger(__name__)
 
-CRISIS_INTENTS = ("suicidal", "self_harm", "acute_danger")
 CALM_FALLBACK_INTENT = "out_of_scope"
 
 
@@ -141,7 +140,7 @@ class CrisisOverride(GraphComponent):
             if predicted != assessment.kind:
                 logger.info("Krisskiktet ändrade avsikt till %s (regel %s)", assessment.kind, assessment.rule)
             self._set_intent(message, assessment.kind)
-        elif assessment.idiom and predicted in CRISIS_INTENTS:
+        elif assessment.idiom and predicted in crisis.KINDS:
             # An idiom and a weak runner-up is small talk ("kniven var så slö att vi inte kunde skära löken").
             calm, calm_confidence = self._first_calm_intent(message, self.component_config["idiom_min_confidence"])
             logger.info("Krisskiktet såg ett uttryck och ändrade avsikt till %s", calm)
@@ -162,7 +161,7 @@ class CrisisOverride(GraphComponent):
         """The best non-crisis intent; out_of_scope when it is weaker than *min_confidence*."""
         for candidate in message.get(INTENT_RANKING_KEY) or []:
             name: str | None = candidate.get("name")
-            if name and name not in CRISIS_INTENTS and name != "nlu_fallback":
+            if name and name not in crisis.KINDS and name != "nlu_fallback":
                 confidence = candidate.get("confidence") or 0.0
                 if confidence >= min_confidence:
                     return name, confidence
