@@ -13,7 +13,7 @@ from typing import List
 
 from bot import audience as writer
 from bot import hours, routing
-from bot.catalogue import Catalogue, Need, Resource
+from bot.catalogue import Catalogue, Municipality, Need, Resource
 from bot.hours import STOCKHOLM, stockholm_now
 from bot.text import mentions_any, normalize
 
@@ -202,6 +202,25 @@ def _compose(cat: Catalogue, need_id: str, need: Need, child: bool, audience: st
     if ask_for_municipality:
         messages.append("Skriv vilken kommun du bor i, så visar jag stöd nära dig.")
     return Reply(messages=[m for m in messages if m], resources=[r.id for r in result.resources])
+
+
+# ---------------------------------------------------------------- "jag bor i Kungälv"
+
+
+def municipality_unknown(named: str | None) -> str:
+    """The place the user named (*named*, as written) is no municipality of the catalogue."""
+    if named:
+        return f"Jag har inga uppgifter om stöd i {named.strip().title()} än. Jag visar stöd som finns i hela Sverige."
+    return "Jag känner inte igen den kommunen. Jag visar stöd som finns i hela Sverige."
+
+
+def municipality_here(place: Municipality) -> str:
+    """Before the last need's reply again, now with the municipality's own resources."""
+    return f"Här är stöd i {place.name}:"
+
+
+def municipality_thanks(place: Municipality) -> str:
+    return f"Tack! Nu visar jag stöd i {place.name}."
 
 
 # ---------------------------------------------------------------- "är Bris öppet nu?"

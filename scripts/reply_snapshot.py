@@ -24,23 +24,23 @@ TIMES = (
 
 def render(cat: catalogue.Catalogue) -> str:
     out = []
-    places = [None, *(m.id for m in cat.municipalities)]
+    municipality_ids = [None, *(m.id for m in cat.municipalities)]
     for now in TIMES:
         for need in sorted(cat.needs):
-            for who in (None, *AUDIENCES):
-                for place in places:
-                    reply = replies.compose(cat, need, audience=who, municipality_id=place, now=now)
-                    out.append(f"### {now:%Y-%m-%d %H:%M} {need} vem={who or '-'} kommun={place or '-'}")
+            for audience in (None, *AUDIENCES):
+                for municipality_id in municipality_ids:
+                    reply = replies.compose(cat, need, audience=audience, municipality_id=municipality_id, now=now)
+                    out.append(f"### {now:%Y-%m-%d %H:%M} {need} vem={audience or '-'} kommun={municipality_id or '-'}")
                     out.append(reply.text)
                     out.extend(f"[{b['title']}] {b['payload']}" for b in reply.buttons)
     asked = [r.name for r in cat.resources if not r.is_local] + [s.aliases[0] for s in cat.services.values() if s.aliases]
     for now in TIMES:
         for name in asked:
-            for who in ("child", "adult"):
-                for place in places:
+            for audience in ("child", "adult"):
+                for municipality_id in municipality_ids:
                     question = f"är {name} öppet på lördag?"
-                    reply = replies.opening_hours(cat, question, audience=who, municipality_id=place, now=now)
-                    out.append(f"### {now:%Y-%m-%d %H:%M} öppettider '{name}' vem={who} kommun={place or '-'}")
+                    reply = replies.opening_hours(cat, question, audience=audience, municipality_id=municipality_id, now=now)
+                    out.append(f"### {now:%Y-%m-%d %H:%M} öppettider '{name}' vem={audience} kommun={municipality_id or '-'}")
                     out.append(reply.text)
         for need in sorted(cat.needs):
             reply = replies.opening_hours(cat, "när är ni öppna?", audience="adult", last_need=need, now=now)

@@ -16,12 +16,13 @@ def run(name):
     dispatcher = CollectingDispatcher()
     events = ActionRoute().run(dispatcher, Tracker.from_dict(state), DOMAIN)
     text = "\n".join(m.get("text") or "" for m in dispatcher.messages)
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    # the slots after the action: what the tracker had, with what the action changed
+    slots = {**state["slots"], **{e["name"]: e["value"] for e in events if e.get("event") == "slot"}}
     return dispatcher.messages, text, slots
 
 
-def contacts_of_other_municipalities(cat, kommun):
-    return [v for r in cat.resources if r.municipality and r.municipality != kommun
+def contacts_of_other_municipalities(cat, municipality_id):
+    return [v for r in cat.resources if r.municipality and r.municipality != municipality_id
             for v in (r.phone, r.eservice, r.chat, r.web) if v]
 
 

@@ -49,15 +49,15 @@ def test_national_resources_from_the_facts_are_present(shipped):
 MUNICIPALITIES = [None, "katrineholm", "nykoping", "soderhamn", "kungalv"]
 
 
-@pytest.mark.parametrize("kommun", MUNICIPALITIES)
-def test_no_reply_names_another_municipalitys_contacts_or_too_many_resources(shipped, kommun):
-    foreign = [v for r in shipped.resources if r.municipality and r.municipality != kommun
+@pytest.mark.parametrize("municipality_id", MUNICIPALITIES)
+def test_no_reply_names_another_municipalitys_contacts_or_too_many_resources(shipped, municipality_id):
+    foreign = [v for r in shipped.resources if r.municipality and r.municipality != municipality_id
                for v in (r.phone, r.chat, r.eservice, r.web) if v]
     for need_id, audience in itertools.product(shipped.needs, (*AUDIENCES, None)):
-        reply = compose(shipped, need_id, audience=audience, municipality_id=kommun, now=NOON)
+        reply = compose(shipped, need_id, audience=audience, municipality_id=municipality_id, now=NOON)
         assert len(reply.resources) <= MAX_RESOURCES, (need_id, audience)
         for contact in foreign:
-            assert contact not in reply.text, (need_id, audience, kommun, contact)
+            assert contact not in reply.text, (need_id, audience, municipality_id, contact)
         assert reply.text.strip() or reply.buttons, (need_id, audience)
 
 
@@ -71,6 +71,6 @@ def test_crisis_replies_say_112_in_the_first_message_for_every_reader(shipped, n
 
 
 def test_no_internal_names_reach_the_user(shipped):
-    for need_id, kommun in itertools.product(shipped.needs, MUNICIPALITIES):
-        text = compose(shipped, need_id, audience="adult", municipality_id=kommun, now=NOON).text
-        assert "local:" not in text and "_" not in text.replace("www.", ""), (need_id, kommun)
+    for need_id, municipality_id in itertools.product(shipped.needs, MUNICIPALITIES):
+        text = compose(shipped, need_id, audience="adult", municipality_id=municipality_id, now=NOON).text
+        assert "local:" not in text and "_" not in text.replace("www.", ""), (need_id, municipality_id)

@@ -116,7 +116,7 @@ def test_an_unexpected_error_in_the_action_still_gets_the_static_reply(monkeypat
     def boom(*args, **kwargs):
         raise RuntimeError("jag vill inte leva längre")  # an error message that quotes the user
 
-    monkeypatch.setattr(route.replies, "compose", boom)
+    monkeypatch.setattr(route.conversation, "respond", boom)
     messages, events = run_action("child_bullying", caplog)
     assert {"bris", "tips_polis"} <= found(text_of(messages))
     assert "RuntimeError" in caplog.text and "leva" not in caplog.text

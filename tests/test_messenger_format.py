@@ -79,9 +79,9 @@ def test_quick_replies_ride_on_the_last_part():
 def test_every_shipped_reply_fits_messenger(shipped):
     """All needs, all readers, every municipality: each Send API message fits Messenger's limits."""
     for need in shipped.needs:
-        for who in ("child", "guardian", "adult", "professional"):
-            for kommun in [None, *(m.id for m in shipped.municipalities)]:
-                reply = compose(shipped, need, audience=who, municipality_id=kommun)
+        for audience in ("child", "guardian", "adult", "professional"):
+            for municipality_id in [None, *(m.id for m in shipped.municipalities)]:
+                reply = compose(shipped, need, audience=audience, municipality_id=municipality_id)
                 for text in reply.messages:
                     for message in fmt.messages(text, reply.buttons):
                         body = message.get("text") or message["attachment"]["payload"]["text"]

@@ -54,9 +54,9 @@ def test_every_small_talk_response_is_easy():
     assert not hard, f"LIX över {MAX_LIX}: {hard}"
 
 
-@pytest.mark.parametrize("kommun", [None, "katrineholm", "nykoping", "soderhamn", "kungalv"])
-def test_every_whole_reply_to_a_child_is_easy(shipped, kommun):
+@pytest.mark.parametrize("municipality_id", [None, "katrineholm", "nykoping", "soderhamn", "kungalv"])
+def test_every_whole_reply_to_a_child_is_easy(shipped, municipality_id):
     for need_id in shipped.needs:
-        reply = compose(shipped, need_id, audience="child", municipality_id=kommun, now=NOON)
+        reply = compose(shipped, need_id, audience="child", municipality_id=municipality_id, now=NOON)
         score = lix(reply.text)
-        assert score <= MAX_LIX, f"{need_id} ({kommun}): LIX {score:.1f}\n{reply.text}"
+        assert score <= MAX_LIX, f"{need_id} ({municipality_id}): LIX {score:.1f}\n{reply.text}"

@@ -1,0 +1,135 @@
+"""bot.conversation: one turn in (Turn + State), messages and the new state out – without Rasa."""
+import pytest
+
+from bot import replies
+from bot.conversation import MENU_RESPONSE, Crisis, Message, State, Turn, respond
+from tests.conftest import at
+
+MONDAY_TEN = at("2026-11-23 10:00")
+
+
+def parse_data(text, intent, **extra):
+    return {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
+            "intent_ranking": [{"name": intent, "confidence": 0.9}], **extra}
+
+
+def texts(outcome):
+    return [m.text for m in outcome.messages]
+
+
+# --- Turn and State ---------------------------------------------------------------------------------
+def test_a_turn_is_read_from_rasas_parse_data():
+    turn = Turn.from_parse_data({
+        "text": "jag bor i kungälv", "intent": {"name": "inform_municipality", "confidence": 0.8},
+        "intent_ranking": [{"name": "inform_municipality", "confidence": 0.8}, {"name": None, "confidence": 0.1},
+                           {"name": "greet", "confidence": "much"}],
+        "entities": [{"entity": "municipality", "value": "Kungälv"}, {"entity": "other", "value": 3}, "junk"],
+        "metadata": {"municipality": "nykoping"},
+        "crisis": {"kind": None, "rule": None, "idiom": True, "hint": "unsure_acute"},
+    })
+    assert turn.text == "jag bor i kungälv" and turn.intent == "inform_municipality"
+    assert turn.ranking == (("inform_municipality", 0.8), ("greet", 0.0))
+    assert turn.entity_values("municipality") == ["Kungälv"] and turn.entity_values("other") == ["3"]
+    assert turn.metadata == {"municipality": "nykoping"}
+    assert turn.crisis == Crisis(idiom=True, hint="unsure_acute") and turn.danger_first
+
+
+@pytest.mark.parametrize("data", [None, [], {"text": 5, "intent": "greet", "entities": None, "crisis": "x",
+                                              "metadata": [1], "intent_ranking": None}])
+def test_malformed_parse_data_counts_as_absent(data):
+    assert Turn.from_parse_data(data) == Turn()
+
+
+def test_state_is_the_slots_and_reports_what_changed():
+    before = State.from_slots({"municipality": "kungalv", "audience": None, "other_slot": 1})
+    assert before == State(municipality="kungalv")
+    after = State(municipality="kungalv", audience="child", last_need="child_bullying")
+    assert after.changes_since(before) == {"audience": "child", "last_need": "child_bullying"}
+    assert before.changes_since(before) == {}
+    assert after.as_slots() == {"municipality": "kungalv", "audience": "child", "last_need": "child_bullying"}
+
+
+# --- respond ------------------------------------------------------------------------------------------
+def test_a_need_is_answered_and_remembered(shipped):
+    outcome = respond(shipped, Turn.from_parse_data(parse_data("min son röker hasch", "parent_own_child",
+                                                                metadata={"kommun": "kungalv"})), State(), MONDAY_TEN)
+    expected = replies.compose(shipped, "parent_own_child", "guardian", "kungalv", "min son röker hasch", MONDAY_TEN)
+    assert texts(outcome) == expected.messages
+    assert outcome.state == State(municipality="kungalv", audience="guardian", last_need="parent_own_child")
+    assert outcome.need == "parent_own_child"
+
+
+def test_buttons_go_under_the_last_message(shipped):
+    outcome = respond(shipped, Turn(text="jag är orolig för ett barn", intent="worried_about_child"), State(), MONDAY_TEN)
+    assert outcome.messages[-1].buttons and all(not m.buttons for m in outcome.messages[:-1])
+    assert all(b["payload"].startswith("/") for b in outcome.messages[-1].buttons)
+
+
+def test_what_the_writer_said_earlier_is_kept(shipped):
+    state = State(municipality="katrineholm", audience="professional", last_need="professional_concern")
+    outcome = respond(shipped, Turn(text="vad händer sen", intent="orosanmalan_question"), state, MONDAY_TEN)
+    assert outcome.state == State("katrineholm", "professional", "orosanmalan_question")
+    assert "Katrineholm" in " ".join(texts(outcome))
+
+
+def test_an_unsure_danger_gets_112_first(shipped):
+    turn = Turn(text="jag är rädd", intent="child_wellbeing", crisis=Crisis(hint="unsure_acute"))
+    outcome = respond(shipped, turn, State(), MONDAY_TEN)
+    assert replies.names_number(outcome.messages[0].text, "112")
+    assert not replies.names_number(texts(respond(shipped, Turn(text="jag är rädd", intent="child_wellbeing"),
+                                                  State(), MONDAY_TEN))[0], "112")
+
+
+@pytest.mark.parametrize("intent", [None, "greet_the_moon"])
+def test_an_intent_without_a_need_gets_the_fallback_and_the_menu(shipped, intent):
+    outcome = respond(shipped, Turn(text="min dotter", intent=intent), State(last_need="fear_news"), MONDAY_TEN)
+    assert outcome.messages == (Message(response="utter_default"), Message(response=MENU_RESPONSE))
+    assert outcome.state == State(audience="guardian", last_need="fear_news") and outcome.need is None
+
+
+# --- the municipality told later ------------------------------------------------------------------------
+def test_a_late_municipality_re_answers_the_last_need_there(shipped):
+    state = State(audience="guardian", last_need="parent_own_child")
+    outcome = respond(shipped, Turn(text="vi bor i nyköping", intent="inform_municipality"), state, MONDAY_TEN)
+    again = replies.compose(shipped, "parent_own_child", "guardian", "nykoping", now=MONDAY_TEN)
+    assert texts(outcome) == ["Här är stöd i Nyköping:", *again.messages]
+    assert outcome.state == State(municipality="nykoping", audience="guardian", last_need="parent_own_child")
+
+
+def test_a_municipality_without_a_need_is_thanked_and_shown_the_menu(shipped):
+    outcome = respond(shipped, Turn(text="kungälv", intent="inform_municipality"), State(), MONDAY_TEN)
+    assert outcome.messages == (Message(text="Tack! Nu visar jag stöd i Kungälv."), Message(response=MENU_RESPONSE))
+
+
+def test_an_unknown_town_replaces_the_old_municipality_and_is_said_plainly(shipped):
+    turn = Turn(text="jag bor i gävle", intent="inform_municipality", entities=(("municipality", "gävle"),))
+    outcome = respond(shipped, turn, State(municipality="kungalv", last_need="child_bullying"), MONDAY_TEN)
+    assert texts(outcome)[0] == "Jag har inga uppgifter om stöd i Gävle än. Jag visar stöd som finns i hela Sverige."
+    assert outcome.messages[-1] == Message(response=MENU_RESPONSE)
+    assert outcome.state.municipality is None and outcome.state.last_need == "child_bullying"
+
+
+# --- opening hours -------------------------------------------------------------------------------------
+def ranked(text, *ranking):
+    return Turn(text=text, intent="ask_opening_hours", ranking=tuple(ranking))
+
+
+def test_an_opening_hours_question_is_answered_from_the_catalogue(shipped):
+    outcome = respond(shipped, ranked("när kan jag ringa soc i katrineholm", ("ask_opening_hours", 0.9)), State(),
+                      MONDAY_TEN)
+    assert texts(outcome) == replies.opening_hours(shipped, "när kan jag ringa soc i katrineholm", None, "katrineholm",
+                                                   now=MONDAY_TEN).messages
+    assert outcome.state == State(municipality="katrineholm") and outcome.need is None
+
+
+def test_no_name_and_a_likely_runner_up_need_answers_that_need(shipped):
+    text = "mamma öppnar vin så fort hon vaknar"
+    likely = respond(shipped, ranked(text, ("ask_opening_hours", 0.5), ("nlu_fallback", 0.4),
+                                     ("child_parent_addiction", 0.3)), State(), MONDAY_TEN)
+    assert likely.need == "child_parent_addiction" and likely.state.last_need == "child_parent_addiction"
+    weak = respond(shipped, ranked(text, ("ask_opening_hours", 0.5), ("child_parent_addiction", 0.1)), State(),
+                   MONDAY_TEN)
+    assert weak.need is None and texts(weak)[0] in replies.ASK_WHICH.values()
+    named = respond(shipped, ranked("öppnar bris på natten", ("ask_opening_hours", 0.5),
+                                    ("child_parent_addiction", 0.3)), State(), MONDAY_TEN)
+    assert texts(named)[0].startswith("Bris: öppet dygnet runt") and named.need is None
