@@ -38,3 +38,14 @@ def bot(tmp_path_factory):
     server = BotServer(tmp_path_factory.mktemp("bot")).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def installed_speedups():
+    """Rasa with the hot-path fixes (bot/adapters/speedups.py) for one test module; stock Rasa after it."""
+    from bot.adapters import speedups
+
+    speedups.uninstall()
+    applied = speedups.install()
+    yield applied
+    speedups.uninstall()

@@ -34,19 +34,49 @@ def test_the_app_uses_the_private_handler(monkeypatch):
     assert app.error_handler.lookup(ValueError(), None) is action_server.private_error
 
 
-def test_rasa_drops_an_idle_connection_before_the_action_server_does(monkeypatch):
-    """Otherwise a call can go out on a connection the server is closing, and fail."""
-    from rasa.utils.endpoints import EndpointConfig
+def _webhook_call(app, call):
+    """A POST /webhook through the app's request middleware and rasa-sdk's handler, in-process."""
+    from sanic.compat import Header
+    from sanic.request import Request
 
-    from bot.adapters import speedups
+    (guard,) = [m for m in app.request_middleware if m.__name__ == "guard"]
+    (webhook,) = [r.handler for r in app.router.routes if r.path == "webhook"]
+    request = Request(b"/webhook", Header({"Content-Type": "application/json"}), "1.1", "POST", None, app)
+    request.body = json.dumps(call).encode()
 
-    speedups.install()
+    async def handle():
+        return await guard(request) or await webhook(request)
+
+    return asyncio.run(handle())
+
+
+CALL = {"next_action": "action_route", "sender_id": "a", "version": "3.6.21", "domain": {},
+        "tracker": {"sender_id": "a", "slots": {}, "events": [], "paused": False, "followup_action": None,
+                    "active_loop": {}, "latest_action_name": "action_listen",
+                    "latest_message": {"text": "jag blir mobbad", "intent": {"name": "child_bullying"},
+                                       "entities": [], "metadata": {}}}}
+
+
+def test_rasa_sdk_reads_the_call_the_guard_parsed(monkeypatch):
+    from sanic.request import Request
+
     monkeypatch.setattr(Sanic, "test_mode", True)
     app = action_server.build_app("actions")
+    parsed_again = []
+    monkeypatch.setattr(Request, "load_json", lambda self, *args, **kwargs: parsed_again.append(1))
+    resp = _webhook_call(app, CALL)
+    assert resp.status == 200 and "116 111" in resp.body.decode()
+    assert parsed_again == []  # rasa-sdk's handler took the guard's parsed call, did not parse the body again
 
-    async def client_keepalive():
-        async with EndpointConfig("http://127.0.0.1:5055/webhook").session() as session:
-            return session.connector._keepalive_timeout
 
-    client = asyncio.run(client_keepalive())
-    assert 0 < client < app.config.KEEP_ALIVE_TIMEOUT
+def test_on_an_untested_rasa_sdk_the_handler_parses_the_call_itself(monkeypatch, caplog):
+    from bot.adapters import compat
+
+    tested = compat.installed_version
+    monkeypatch.setattr(compat, "installed_version", lambda p: "3.7.0" if p == "rasa_sdk" else tested(p))
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    app = action_server.build_app("actions")
+    assert len([r for r in caplog.records if r.name.startswith("bot.adapters")]) == 1 and "3.7.0" in caplog.text
+    resp = _webhook_call(app, CALL)
+    assert resp.status == 200 and "116 111" in resp.body.decode()
+    assert _webhook_call(app, {"next_action": 5}).status == 400  # the check itself stays on

@@ -110,13 +110,34 @@ def test_an_untrained_classifier_loads_and_classifies_nothing(tmp_path):
 
 
 # --- BoundedRulePolicy predicts exactly what RulePolicy predicts ------------------------------------
-def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(tmp_path):
-    import random
+@pytest.fixture(scope="module")
+def rule_policies(tmp_path_factory):
+    """RulePolicy and BoundedRulePolicy trained on the project's rules and stories; `load()` gives the
+    BoundedRulePolicy Rasa loads to predict."""
+    from types import SimpleNamespace
 
-    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.core.training import load_data
-    from rasa.shared.core.constants import ACTION_LISTEN_NAME
     from rasa.shared.core.domain import Domain
+
+    from bot.adapters.policy import BoundedRulePolicy
+    from tests.conftest import ROOT
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    trackers = load_data(str(ROOT / "data"), domain, augmentation_factor=0)
+    storage, resource, context = _storage(tmp_path_factory.mktemp("policies"))
+    config = {**RulePolicy.get_default_config(), "core_fallback_threshold": 0.3, "enable_fallback_prediction": True}
+    reference = RulePolicy.create(dict(config), storage, resource, context)
+    reference.train(trackers, domain)
+    BoundedRulePolicy.create(dict(config), storage, resource, context).train(trackers, domain)
+    return SimpleNamespace(domain=domain, reference=reference,
+                           load=lambda: BoundedRulePolicy.load(dict(config), storage, resource, context))
+
+
+def _random_conversations(domain, rng, conversations, turns):
+    """Trackers of random conversations, each yielded before every prediction; the caller predicts and
+    sends back the action to add (the loop adds sessions, restarts and undone messages now and then)."""
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
     from rasa.shared.core.events import (
         ActionExecuted,
         Restarted,
@@ -127,56 +148,109 @@ def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(tmp_p
     )
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.adapters.policy import _HISTORY, BoundedRulePolicy
-    from tests.conftest import ROOT
-
-    domain = Domain.load(str(ROOT / "domain.yml"))
-    trackers = load_data(str(ROOT / "data"), domain, augmentation_factor=0)
-    storage, resource, context = _storage(tmp_path)
-    config = {**RulePolicy.get_default_config(), "core_fallback_threshold": 0.3, "enable_fallback_prediction": True}
-    reference = RulePolicy.create(dict(config), storage, resource, context)
-    reference.train(trackers, domain)
-    BoundedRulePolicy.create(dict(config), storage, resource, context).train(trackers, domain)
-    bounded = BoundedRulePolicy.load(dict(config), storage, resource, context)
-    assert bounded.rule_window() and bounded._window == bounded.rule_window()
-
-    rng = random.Random(2610)
     intents = [*domain.intents, "nlu_fallback"]
-    predictions = carried_on = matched = 0
-    for conversation in range(4):
+    for conversation in range(conversations):
         tracker = DialogueStateTracker.from_events(f"c{conversation}", [ActionExecuted(ACTION_LISTEN_NAME)],
                                                    domain.slots)
-        for turn in range(30):
+        for turn in range(turns):
             # now and then a new session, a restart or an undone message: the states start over
             if turn % 11 == 5:
                 tracker.update(rng.choice([SessionStarted(), Restarted(), UserUtteranceReverted()]))
                 tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
             tracker.update(UserUttered("…", {"name": rng.choice(intents), "confidence": 1.0}))
             for _ in range(4):
-                expected = reference.predict_action_probabilities(tracker, domain)
-                before = tracker.__dict__.get(_HISTORY)
-                got = bounded.predict_action_probabilities(tracker, domain)
-                carried_on += before is not None and tracker.__dict__.get(_HISTORY) is before
-                assert bounded.last_states(tracker, domain) == tracker.past_states(domain)[-bounded._window:]
-                for as_text in (True, False):
-                    states = reference._prediction_states(tracker, domain, as_text)
-                    for table in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH):
-                        assert (bounded._get_possible_keys(bounded.lookup[table], states)
-                                == reference._get_possible_keys(reference.lookup[table], states))
-                        matched += bool(reference._get_possible_keys(reference.lookup[table], states))
-                assert got.probabilities == expected.probabilities
-                assert got.events == expected.events and got.hide_rule_turn == expected.hide_rule_turn
-                predictions += 1
-                action = domain.action_names_or_texts[int(max(range(len(got.probabilities)),
-                                                               key=got.probabilities.__getitem__))]
+                action = yield tracker
                 tracker.update(ActionExecuted(action))
                 if action == "action_route":
                     tracker.update(SlotSet("last_need", rng.choice(intents)))
                 if action == ACTION_LISTEN_NAME:
                     break
+
+
+def _predicted_action(domain, prediction):
+    return domain.action_names_or_texts[int(max(range(len(prediction.probabilities)),
+                                                key=prediction.probabilities.__getitem__))]
+
+
+def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(rule_policies):
+    import random
+
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
+
+    from bot.adapters.policy import _HISTORY
+
+    domain, reference = rule_policies.domain, rule_policies.reference
+    bounded = rule_policies.load()
+    assert bounded.rule_window() and bounded._window == bounded.rule_window()
+    predictions = carried_on = matched = 0
+    conversations = _random_conversations(domain, random.Random(2610), conversations=4, turns=30)
+    tracker = next(conversations)
+    while True:
+        expected = reference.predict_action_probabilities(tracker, domain)
+        before = tracker.__dict__.get(_HISTORY)
+        got = bounded.predict_action_probabilities(tracker, domain)
+        carried_on += before is not None and tracker.__dict__.get(_HISTORY) is before
+        assert bounded.last_states(tracker, domain) == tracker.past_states(domain)[-bounded._window:]
+        for as_text in (True, False):
+            states = reference._prediction_states(tracker, domain, as_text)
+            for table in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH):
+                assert (bounded._get_possible_keys(bounded.lookup[table], states)
+                        == reference._get_possible_keys(reference.lookup[table], states))
+                matched += bool(reference._get_possible_keys(reference.lookup[table], states))
+        assert got.probabilities == expected.probabilities
+        assert got.events == expected.events and got.hide_rule_turn == expected.hide_rule_turn
+        predictions += 1
+        try:
+            tracker = conversations.send(_predicted_action(domain, got))
+        except StopIteration:
+            break
     assert predictions > 200
     assert carried_on > predictions * 0.8  # most carried on from the previous prediction's states
     assert matched > predictions // 2  # rules did match, not only the empty set
+
+
+def test_rasa_predicts_through_the_bounded_members(rule_policies, monkeypatch):
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.adapters.policy import BoundedRulePolicy
+    from tests.rasa_harness import spy_on
+
+    bounded = rule_policies.load()
+    spies = {name: spy_on(monkeypatch, BoundedRulePolicy, name) for name in ("_prediction_states", "_get_possible_keys")}
+    tracker = DialogueStateTracker.from_events("s", [ActionExecuted(ACTION_LISTEN_NAME),
+                                                     UserUttered("hej", {"name": "greet", "confidence": 1.0})])
+    prediction = bounded.predict_action_probabilities(tracker, rule_policies.domain)
+    assert _predicted_action(rule_policies.domain, prediction) == "utter_greet"
+    assert {name: spy.calls > 0 for name, spy in spies.items()} == dict.fromkeys(spies, True)
+
+
+def test_on_an_untested_rasa_the_policy_is_rule_policy(rule_policies, monkeypatch, caplog):
+    import logging
+    import random
+
+    from bot.adapters import compat
+    from bot.adapters.policy import BoundedRulePolicy
+    from tests.rasa_harness import spy_on
+
+    monkeypatch.setattr(compat, "installed_version", lambda package: "3.7.0")
+    caplog.set_level(logging.WARNING, logger="bot.adapters")
+    bounded = rule_policies.load()
+    assert bounded._window is None and not bounded._bounded
+    assert len(caplog.records) == 1 and "arbetar som RulePolicy" in caplog.text and "3.7.0" in caplog.text
+    ours = [spy_on(monkeypatch, BoundedRulePolicy, name) for name in ("last_states", "_rule_checks")]
+    domain, reference = rule_policies.domain, rule_policies.reference
+    conversations = _random_conversations(domain, random.Random(7), conversations=2, turns=12)
+    tracker = next(conversations)
+    while True:
+        got = bounded.predict_action_probabilities(tracker, domain)
+        assert got.probabilities == reference.predict_action_probabilities(tracker, domain).probabilities
+        try:
+            tracker = conversations.send(_predicted_action(domain, got))
+        except StopIteration:
+            break
+    assert [spy.calls for spy in ours] == [0, 0]  # none of the bounded code ran
 
 
 def _sub_states():

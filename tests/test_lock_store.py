@@ -60,3 +60,35 @@ def test_tickets_are_unique_across_processes(tmp_path):
     for p in procs:
         p.join()
     assert sorted(tickets) == list(range(120))
+
+
+def test_rasas_lock_uses_the_stores_tickets(tmp_path, monkeypatch):
+    from tests.rasa_harness import spy_on
+
+    store = SQLiteLockStore(db=str(tmp_path / "l.db"))
+    spies = {name: spy_on(monkeypatch, SQLiteLockStore, name) for name in ("issue_ticket", "get_lock", "delete_lock")}
+
+    async def hold():
+        async with store.lock("conv", wait_time_in_seconds=0.01):
+            pass
+
+    asyncio.run(hold())
+    assert all(spy.calls > 0 for spy in spies.values()), {name: spy.calls for name, spy in spies.items()}
+    assert store.get_lock("conv") is None  # deleted when nobody waits
+
+
+def test_on_an_untested_rasa_rasas_own_lock_store_is_used(tmp_path, monkeypatch, caplog):
+    import pytest
+    from rasa.core.lock_store import InMemoryLockStore, LockError
+
+    from bot.adapters import compat
+
+    monkeypatch.setattr(compat, "installed_version", lambda package: "3.7.0")
+    config = EndpointConfig(type="bot.adapters.lock_store.SQLiteLockStore", db=str(tmp_path / "l.db"))
+    monkeypatch.delenv("SANIC_WORKERS", raising=False)
+    store = LockStore.create(config)
+    assert type(store) is InMemoryLockStore and not (tmp_path / "l.db").exists()
+    assert len(caplog.records) == 1 and "3.7.0" in caplog.text
+    monkeypatch.setenv("SANIC_WORKERS", "2")  # in-memory locks cannot keep two workers apart: no start
+    with pytest.raises(LockError, match="SANIC_WORKERS=1"):
+        LockStore.create(config)

@@ -65,3 +65,32 @@ def test_the_time_limits_come_from_credentials_or_the_environment(monkeypatch):
 
 def test_the_channel_keeps_the_rest_url():
     assert SafeRestInput.name() == "rest" and SafeRestInput().url_prefix() == "rest"
+
+
+def test_rasa_passes_the_action_time_limit_to_the_action_call(monkeypatch):
+    from rasa.utils.endpoints import EndpointConfig
+
+    from tests import rasa_harness
+
+    monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", rasa_action.DEFAULT_REQUEST_TIMEOUT)
+    SafeRestInput(action_timeout=3)
+    request, timeouts = EndpointConfig.request, []
+
+    async def recording(self, *args, **kwargs):
+        timeouts.append(kwargs.get("timeout"))
+        return await request(self, *args, **kwargs)
+
+    monkeypatch.setattr(EndpointConfig, "request", recording)
+    assert rasa_harness.handle(["hej"]) == [[{"recipient_id": "harness", "text": "Ring Bris på 116 111."}]]
+    assert timeouts == [3]
+
+
+def test_on_an_untested_rasa_the_action_time_limit_is_left_alone(monkeypatch, caplog):
+    from bot.adapters import compat
+
+    monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", 300)
+    monkeypatch.setattr(compat, "installed_version", lambda package: "3.7.0")
+    channel = SafeRestInput(reply_timeout=5, action_timeout=3)
+    assert rasa_action.DEFAULT_REQUEST_TIMEOUT == 300 and channel.reply_timeout == 5
+    assert len([r for r in caplog.records if r.name.startswith("bot.adapters")]) == 1
+    assert "STODLOTSEN_ACTION_TIMEOUT" in caplog.text and "3.7.0" in caplog.text

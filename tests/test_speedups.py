@@ -1,4 +1,5 @@
-"""The hot-path fixes keep Rasa's behaviour: same validation, same requests, fewer sessions."""
+"""The hot-path fixes keep Rasa's behaviour (same validation, same requests, fewer sessions), and Rasa
+still calls every member they replace. Installed for this module only (`installed_speedups`)."""
 import asyncio
 
 import pytest
@@ -11,8 +12,13 @@ from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.adapters import speedups
+from tests import rasa_harness
 
-speedups.install()
+pytestmark = pytest.mark.usefixtures("installed_speedups")
+
+
+def test_every_fix_is_installed_on_the_tested_rasa(installed_speedups):
+    assert installed_speedups == [patch.name for patch in speedups.PATCHES]
 
 
 def test_valid_action_response_passes():
@@ -57,6 +63,23 @@ def test_endpoint_keeps_one_session_per_event_loop():
     first, second, third = asyncio.run(two_sessions())
     assert first is second
     assert third is not first
+
+
+def test_rasa_drops_an_idle_connection_before_the_action_server_does(monkeypatch):
+    """Otherwise a call can go out on a connection the server is closing, and fail."""
+    from sanic import Sanic
+
+    from bot.adapters import action_server
+
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    app = action_server.build_app("actions")
+
+    async def client_keepalive():
+        async with EndpointConfig("http://127.0.0.1:5055/webhook").session() as session:
+            return session.connector._keepalive_timeout
+
+    client = asyncio.run(client_keepalive())
+    assert 0 < client < app.config.KEEP_ALIVE_TIMEOUT
 
 
 def test_endpoint_request_errors_unchanged():
@@ -168,32 +191,85 @@ def test_sequential_runner_refuses_an_input_named_like_a_node(tmp_path):
         runner.run({"__input__": "base"}, ["top"])
 
 
-def test_processor_uses_the_sequential_runner():
+def test_rasa_loads_its_model_with_the_sequential_runner(monkeypatch, tmp_path):
     import rasa.core.processor
+    from rasa.core.processor import MessageProcessor
+    from rasa.engine import loader
 
-    assert rasa.core.processor.DaskGraphRunner.__name__ == "SequentialGraphRunner"
+    used = []
+    monkeypatch.setattr(loader, "load_predict_graph_runner", lambda *args: used.append(args[3]) or ("meta", "runner"))
+    model = tmp_path / "model.tar.gz"
+    model.write_bytes(b"")
+    assert MessageProcessor._load_model(model) == ("model.tar.gz", "meta", "runner")
+    assert used == [rasa.core.processor.DaskGraphRunner] and used[0].__name__ == "SequentialGraphRunner"
 
 
 # --- objects loaded with the model are kept out of the garbage collector's walks -------------------
+def test_rasa_starts_the_server_with_the_freezing_model_loader(monkeypatch):
+    import rasa.core.run
+    import rasa.telemetry
+
+    registered = []
+
+    class App:
+        def register_listener(self, listener, event):
+            registered.append((listener, event))
+
+        def run(self, **kwargs):
+            pass
+
+    monkeypatch.setattr(rasa.core.run, "configure_app", lambda *args, **kwargs: App())
+    monkeypatch.setattr(rasa.core.run, "create_http_input_channels", lambda *args: [])
+    monkeypatch.setattr(rasa.telemetry, "track_server_start", lambda *args, **kwargs: None)
+    rasa.core.run.serve_application(model_path="model.tar.gz", channel="rest")
+    loaders = [listener.func for listener, event in registered if event == "before_server_start"]
+    assert [f.__name__ for f in loaders] == ["load_agent_then_freeze"]
+
+
 def test_model_load_is_followed_by_a_gc_freeze(monkeypatch):
     import gc
 
     import rasa.core.run
 
-    gc.unfreeze()
-    assert rasa.core.run.load_agent_on_start.__name__ == "load_agent_then_freeze"
     loaded = object()
 
     async def fake_load(*args, **kwargs):
         return loaded
 
     monkeypatch.setattr(rasa.core.run, "load_agent_on_start", fake_load)
-    speedups._patch_gc_after_model_load()
+    ((_, _, load_then_freeze),) = speedups._gc_after_model_load()
+    gc.unfreeze()
     try:
-        assert asyncio.run(rasa.core.run.load_agent_on_start("model", None, None)) is loaded
+        assert asyncio.run(load_then_freeze("model", None, None)) is loaded
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+# --- Rasa still calls what the fixes replace when it handles a message -------------------------------
+def _patched_members():
+    import rasa.core.processor
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import Event
+
+    return {"_validate_action_result": (RemoteAction, "_validate_action_result"),
+            "_action_call_format": (RemoteAction, "_action_call_format"),
+            "session": (EndpointConfig, "session"),
+            "is_empty": (Domain, "is_empty"),
+            "_run_action": (MessageProcessor, "_run_action"),
+            "resolve_by_type": (Event, "resolve_by_type"),
+            "deepcopy": (rasa.core.processor.copy, "deepcopy")}
+
+
+@pytest.mark.parametrize("member", list(_patched_members()))
+def test_rasa_calls_the_fix_when_it_handles_a_message(monkeypatch, member):
+    owner, name = _patched_members()[member]
+    assert getattr(owner, name).__module__ == speedups.__name__  # the fix is what is there
+    spy = rasa_harness.spy_on(monkeypatch, owner, name)
+    replies = rasa_harness.handle(["dom mobbar mig", "igen"])
+    assert replies == [[{"recipient_id": "harness", "text": "Ring Bris på 116 111."}]] * 2
+    assert spy.calls > 0, f"Rasa no longer calls {name}: the fix does nothing"
 
 
 # --- action calls without the conversation's events (send_events: false) ---------------------------

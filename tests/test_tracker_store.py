@@ -3,6 +3,7 @@
 The same checks run against a real PostgreSQL server in tests/test_tracker_store_postgres.py.
 """
 import json
+import logging
 import sqlite3
 import time
 
@@ -10,6 +11,7 @@ import pytest
 from rasa.shared.core.domain import Domain
 
 from bot import privacy
+from bot.adapters import tracker_store as store_module
 from bot.adapters.tracker_store import PrivateSQLTrackerStore
 from tests.conftest import ROOT
 from tests.store_checks import (
@@ -213,3 +215,75 @@ def test_each_event_is_stored_once_whichever_way_the_tracker_came(tmp_path):
     asyncio.run(store.save(stranger))
     assert len(_rows(tmp_path)) == 12
     assert [t for (t,) in _rows(tmp_path)] == [e.type_name for e in stranger.events]
+
+
+# --- Rasa versions -------------------------------------------------------------------------------------
+def test_rasa_rebuilds_a_conversation_through_the_hashed_query(tmp_path, monkeypatch):
+    import asyncio
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.rasa_harness import spy_on
+
+    assert store_module.fast_path_refusal() is None  # the tested Rasa: the fast path is used
+    store = _cache_store(tmp_path, cache_conversations=0)
+    tracker = DialogueStateTracker("olle", store.domain.slots)
+    _turn(tracker, "hej")
+    asyncio.run(store.save(tracker))
+    query = spy_on(monkeypatch, PrivateSQLTrackerStore, "_event_query")
+    rebuilt = asyncio.run(store.retrieve("olle"))
+    assert rebuilt.latest_message.text == "hej" and rebuilt.sender_id == "olle"
+    assert query.calls > 0, "Rasa no longer asks _event_query: conversations would be looked up unhashed"
+    store.close()
+
+
+def test_a_changed_events_table_turns_the_fast_path_off(monkeypatch):
+    monkeypatch.setattr(store_module, "EVENT_COLUMNS", ("id", "sender_id", "data"))
+    assert "Rasas tabell events har kolumnerna (id, sender_id, type_name" in store_module.fast_path_refusal()
+
+
+@pytest.fixture
+def untested_rasa_stores(domain, tmp_path, monkeypatch):
+    """Stores on a Rasa they were not written for (Rasa's own SQL, still scrubbed and hashed): a
+    function giving (store, make, raw_rows) on a database of its own."""
+    from bot.adapters import compat
+
+    monkeypatch.setattr(compat, "installed_version", lambda package: "3.7.0")
+    made = []
+
+    def fresh(name):
+        db = tmp_path / f"{name}.db"
+
+        def make(**kwargs):
+            made.append(PrivateSQLTrackerStore(domain=domain, dialect="sqlite", db=str(db), **kwargs))
+            return made[-1]
+
+        def raw_rows():
+            with sqlite3.connect(db) as conn:
+                return list(conn.execute("SELECT * FROM events"))
+
+        return make(), make, raw_rows
+
+    yield fresh
+    for store in made:
+        store.close()
+
+
+def test_on_an_untested_rasa_rasas_own_sql_stores_nothing_identifying(untested_rasa_stores, monkeypatch, caplog):
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    from bot.adapters import event_writer
+    from tests.rasa_harness import spy_on
+
+    caplog.set_level(logging.WARNING, logger="bot.adapters")
+    store, make, raw_rows = untested_rasa_stores("private")
+    assert not store._fast and store._helper is None
+    (line,) = caplog.records  # one line, when the store was made
+    assert "Lagringens snabbväg" in line.getMessage() and "3.7.0" in line.getMessage()
+    ours, rasas = spy_on(monkeypatch, event_writer.EventWriter, "write"), spy_on(monkeypatch, SQLTrackerStore, "save")
+    check_nothing_identifying_is_stored(store, raw_rows)
+    store, make, _ = untested_rasa_stores("continues")
+    check_conversation_continues(store, make)
+    store, make, _ = untested_rasa_stores("retention")
+    check_retention(store, make)
+    assert ours.calls == 0 and rasas.calls > 0

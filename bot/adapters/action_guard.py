@@ -7,6 +7,11 @@ log. `problem(call)` checks the shape of an action call (pure, no Sanic); `insta
 as request middleware to a rasa-sdk Sanic app, so a malformed call gets HTTP 400 with a short
 Swedish error that never echoes the request.
 
+The checked call is handed to rasa-sdk's handler as Sanic's parsed JSON (`request.parsed_json`,
+which `request.json` returns), so the body is parsed once. That reaches into Sanic and rasa-sdk
+3.6.2's handler; on another rasa-sdk the handler parses the body again itself (one log line,
+bot/adapters/compat.py). The check itself uses Sanic's public middleware and stays on.
+
 `install` is idempotent. `actions/guard.py` calls it for the app that rasa-sdk is building when
 it imports the actions package, so the check is active whichever entry point starts the server
 (`python -m bot.adapters.action_server` or `rasa run actions`).
@@ -16,6 +21,8 @@ from __future__ import annotations
 import json
 import zlib
 from typing import Any
+
+from bot.adapters import compat
 
 _OPTIONAL_DICT = ("slots", "latest_message", "active_loop", "active_form")
 _OPTIONAL_STR = ("followup_action", "latest_action_name")
@@ -80,6 +87,14 @@ def parse(body: bytes | None, deflated: bool = False) -> tuple[Any, str | None]:
         return None, "anropet är inte giltig JSON"
 
 
+def parse_once_refusal() -> str | None:
+    """Why the checked call cannot be handed to rasa-sdk's handler as parsed; None when it can."""
+    from sanic.request import Request
+
+    return compat.refusal([compat.Target(Request, "parsed_json"), compat.Target(Request, "json")],
+                          packages=("rasa_sdk",))
+
+
 def install(app: Any) -> None:
     """Check every POST /webhook before rasa-sdk's handler sees it (idempotent)."""
     from sanic import response
@@ -87,6 +102,10 @@ def install(app: Any) -> None:
     if getattr(app.ctx, "stodlotsen_guard", False):
         return
     app.ctx.stodlotsen_guard = True
+    reason = parse_once_refusal()
+    if reason:
+        compat.refuse("Action-serverns tolkning av anropet en gång (bot/adapters/action_guard.py)", reason)
+    parse_once = reason is None
 
     async def guard(request):
         if request.method != "POST" or request.path.rstrip("/") != "/webhook":
@@ -95,7 +114,7 @@ def install(app: Any) -> None:
         error = error or problem(call)
         if error:
             return response.json({"error": f"felaktig begäran: {error}"}, status=400)
-        if request.headers.get("Content-Encoding") != "deflate":
+        if parse_once and request.headers.get("Content-Encoding") != "deflate":
             request.parsed_json = call  # the handler reads request.json: parse once
         return None
 

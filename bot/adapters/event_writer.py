@@ -1,5 +1,8 @@
 """Scrub and store a conversation's new events, in a helper process of its own (no Rasa imports).
 
+It writes rows straight into Rasa's own events table (the columns of Rasa 3.6.21's `SQLTrackerStore`);
+`PrivateSQLTrackerStore` uses it only when the installed Rasa has that table (bot/adapters/compat.py).
+
 Storing a turn (finding what the user gave away, scrubbing every event, JSON, the SQL insert)
 took about a fifth of the Rasa process's CPU per message. Rasa handles every conversation on one
 event loop, so that work held up all other conversations, while the machine's other core had
@@ -43,12 +46,16 @@ def echoes(events: Sequence[Dict[str, Any]]) -> list:
     return found
 
 
+def scrubbed(events: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """*events* (`Event.as_dict()` of each) as they may be stored: nothing the user gave away left."""
+    given_away = echoes(events)
+    return [privacy.scrub_event(data, given_away) for data in events]
+
+
 def rows(stored_id: str, events: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The database rows for *events* (`Event.as_dict()` of each), scrubbed, under *stored_id*."""
-    given_away = echoes(events)
     out = []
-    for original in events:
-        data = privacy.scrub_event(original, given_away)
+    for original, data in zip(events, scrubbed(events), strict=True):
         out.append({
             "sender_id": stored_id,
             "type_name": original.get("event"),

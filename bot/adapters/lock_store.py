@@ -12,6 +12,10 @@ Configured in endpoints.yml:
     lock_store:
       type: bot.adapters.lock_store.SQLiteLockStore
       db: locks.db
+
+It implements Rasa 3.6.21's `LockStore` interface. On another Rasa version Rasa's own in-memory
+lock store is used instead (one log line, bot/adapters/compat.py); with several worker processes
+(`SANIC_WORKERS` > 1) that would not keep them apart, so Rasa then does not start.
 """
 from __future__ import annotations
 
@@ -21,16 +25,46 @@ import sqlite3
 import threading
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from bot.adapters import compat
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_DB = "locks.db"
+# Rasa's lock store interface as in Rasa 3.6.21: what this store implements and what it calls.
+TARGETS = (
+    compat.Target(LockStore, "get_lock", ("self", "conversation_id")),
+    compat.Target(LockStore, "delete_lock", ("self", "conversation_id")),
+    compat.Target(LockStore, "save_lock", ("self", "lock")),
+    compat.Target(LockStore, "issue_ticket", ("self", "conversation_id", "lock_lifetime")),
+    compat.Target(LockStore, "get_or_create_lock", ("self", "conversation_id")),
+    compat.Target(LockStore, "lock", ("self", "conversation_id", "lock_lifetime", "wait_time_in_seconds")),
+    compat.Target(TicketLock, "from_dict", ("data",)),
+    compat.Target(TicketLock, "dumps", ("self",)),
+)
+
+
+def _workers() -> int:
+    try:
+        return int(os.environ.get("SANIC_WORKERS", "1"))
+    except ValueError:
+        return 1  # Rasa uses one worker then
 
 
 class SQLiteLockStore(LockStore):
     """Ticket locks in a SQLite file, safe across processes on the same host."""
+
+    def __new__(cls, *args: object, **kwargs: object) -> LockStore:
+        reason = compat.refusal(TARGETS)
+        if reason is None:
+            return super().__new__(cls)
+        if _workers() > 1:
+            raise LockError(f"SQLiteLockStore kan inte användas: {reason}. Kör med en process (SANIC_WORKERS=1) "
+                            "eller med Rasas RedisLockStore.")
+        compat.refuse("SQLiteLockStore (bot/adapters/lock_store.py); låsen hålls i minnet", reason)
+        return InMemoryLockStore()
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, db: str | None = None) -> None:
         # Rasa builds custom lock stores as `cls(endpoint_config=...)`.
@@ -57,8 +91,7 @@ class SQLiteLockStore(LockStore):
         return TicketLock.from_dict(_loads(row[0])) if row else None
 
     def delete_lock(self, conversation_id: str) -> None:
-        cur = self._connection().execute("DELETE FROM locks WHERE conversation_id = ?", (conversation_id,))
-        self._log_deletion(conversation_id, cur.rowcount > 0)
+        self._connection().execute("DELETE FROM locks WHERE conversation_id = ?", (conversation_id,))
 
     def save_lock(self, lock: TicketLock) -> None:
         self._connection().execute(

@@ -1,10 +1,12 @@
 """`BoundedRulePolicy`: Rasa's RulePolicy, comparing its rules with only the last turns they can
-match instead of the whole conversation at every prediction (see the class docstring)."""
+match instead of the whole conversation at every prediction (see the class docstring). On a Rasa
+other than the tested one it is RulePolicy itself (bot/adapters/compat.py)."""
 from __future__ import annotations
 
 import itertools
 from typing import Any, Dict, List
 
+from rasa.core.featurizers.tracker_featurizers import TrackerFeaturizer
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
@@ -19,6 +21,33 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT
+
+from bot.adapters import compat
+
+# RulePolicy's members this policy overrides or relies on, as in Rasa 3.6.21.
+TARGETS = (
+    compat.Target(RulePolicy, "_prediction_states",
+                  ("self", "tracker", "domain", "use_text_for_last_user_input", "rule_only_data")),
+    compat.Target(RulePolicy, "_get_possible_keys", ("self", "lookup", "states")),
+    compat.Target(RulePolicy, "_rule_key_to_state", ("rule_key",)),
+    compat.Target(TrackerFeaturizer, "_choose_last_user_input",
+                  ("self", "trackers_as_states", "use_text_for_last_user_input")),
+    compat.Target(Domain, "_clean_state", ("state",)),
+    compat.Target(Domain, "get_active_state", ("self", "tracker", "omit_unset_slots")),
+    compat.Target(DialogueStateTracker, "past_states",
+                  ("self", "domain", "omit_unset_slots", "ignore_rule_only_turns", "rule_only_data")),
+    compat.Target(DialogueStateTracker, "init_copy", ("self",)),
+    compat.Target(DialogueStateTracker, "applied_events", ("self",)),
+    compat.Target(DialogueStateTracker, "update", ("self", "event", "domain")),
+)
+
+
+def _tested() -> bool:
+    """Whether this Rasa is the one the policy was written for; if not, says so in one log line."""
+    reason = compat.refusal(TARGETS)
+    if reason:
+        compat.refuse("BoundedRulePolicy (bot/adapters/policy.py) arbetar som RulePolicy", reason)
+    return reason is None
 
 
 class _StateHistory:
@@ -126,15 +155,23 @@ class BoundedRulePolicy(RulePolicy):
     before it, so the states already worked out stay as they were (after events that start a
     new session, undo turns or belong to forms, all states are worked out again from the start).
     The same rules match and the same actions are predicted (tested against RulePolicy).
-    Training is RulePolicy's own.
+    Training is RulePolicy's own. On an untested Rasa every override hands over to RulePolicy.
     """
 
     _window: int | None = None  # set on the policy Rasa loads to predict
+    _bounded = True  # False on an untested Rasa: RulePolicy's own members are used
+
+    @classmethod
+    def create(cls, *args: Any, **kwargs: Any) -> BoundedRulePolicy:
+        policy = super().create(*args, **kwargs)
+        policy._bounded = _tested()
+        return policy
 
     @classmethod
     def load(cls, *args: Any, **kwargs: Any) -> BoundedRulePolicy:
         policy = super().load(*args, **kwargs)
-        policy._window = policy.rule_window()
+        policy._bounded = _tested()
+        policy._window = policy.rule_window() if policy._bounded else None
         return policy
 
     def rule_window(self) -> int | None:
@@ -160,6 +197,8 @@ class BoundedRulePolicy(RulePolicy):
         at every check (JSON lists as tuples, the conditions that can fail listed in advance),
         and at the last turn only the rules whose previous action and intent can be the
         state's. The sets are built in the same order as RulePolicy builds them."""
+        if not self._bounded:
+            return super()._get_possible_keys(lookup, states)
         rules = self._rule_checks(lookup)
         possible_keys = set(rules.keys)
         for i, state in enumerate(reversed(states)):

@@ -1,70 +1,60 @@
 """Rasa 3.6 hot-path fixes that keep Rasa's behaviour and remove per-message waste.
 
-Profiling the running bot under load (py-spy and cProfile, see docs/prestanda.md) showed that a large
-share of Rasa's CPU time per message went to work that gives the same result every time:
+Each fix is one `_Patch`: what it replaces and relies on in Rasa 3.6.21 (`compat.Target`s) and
+the replacements. `install()` applies those whose targets are all as in the tested version, each
+all or nothing; on another Rasa version it applies none and says so in one log line
+(bot/adapters/compat.py). `uninstall()` puts Rasa's own members back. Why each fix was made and
+what it saved: docs/prestanda.md.
 
-* `RemoteAction._validate_action_result` calls `jsonschema.validate(result, schema)`, which
-  re-checks the (constant) schema against the meta-schema for every action call, and then
-  tries every event against all 23 alternatives of Rasa's `oneOf` event schema (about 1 ms per
-  call). We build the validators once. Each alternative pins a different `"event"` name, so
-  exactly one can match an event: we check the response without the `oneOf`, then each event
-  against the one alternative its name picks. Anything that fails is checked again against
-  the whole schema, which raises the same `ValidationError` as before and has the last word;
-  tests/test_speedups.py checks that both ways agree.
-* `EndpointConfig.request` opens a new aiohttp session (and TCP connection) per action
-  call. We keep one session per endpoint and event loop, so calls to the action server use
-  HTTP keep-alive. Headers, auth, timeouts and error handling are unchanged.
-* Every graph run (one to parse a message, one per action prediction: three or more per
-  message) goes through `DaskGraphRunner`, which works out the sub-graph for the targets
-  again (a recursive walk that visits shared parents many times), builds a dask task graph
-  and lets dask's scheduler order and run it, one node at a time. `SequentialGraphRunner`
-  works out each target list's order once and calls the same graph nodes in it, with the
-  same inputs and outputs.
-* After the model has loaded, the process holds millions of long-lived objects (Rasa, sklearn,
-  TensorFlow's Python layer). Python's garbage collector walks all of them in every full
-  collection, which takes about 0.3 s on this machine and stops every conversation while it
-  runs. Once the model is loaded we collect once and `gc.freeze()` what is there, so later
-  collections only look at objects made while serving.
-* Rasa sends the whole conversation (every event) to the action server with every action
-  call, and the action server parses it into a tracker. Our actions read only the latest
-  message and the slots. With `send_events: false` under `action_endpoint` in endpoints.yml
-  the call carries the tracker's current state (latest message, slots, latest action …) and
-  an empty event list: less work on both sides, and the conversation's history never leaves
-  Rasa. Without the setting Rasa's own format is sent.
+* Action responses: `RemoteAction._validate_action_result` validates with validators built once,
+  and checks each event only against the one alternative of Rasa's `oneOf` event schema its
+  `"event"` name picks. Anything that fails is checked again against the whole schema, which
+  raises the same `ValidationError` as before and has the last word.
+* Keep-alive: `EndpointConfig.session` lends one long-lived aiohttp session per endpoint and event
+  loop instead of a new session (and TCP connection) per action call.
+* Graph runs: `SequentialGraphRunner` replaces `DaskGraphRunner` in the processor; it works out
+  each target list's node order once and calls the same graph nodes with the same inputs.
+* Garbage collection: once the model is loaded, `gc.freeze()` keeps the millions of long-lived
+  objects out of every later full collection.
+* `send_events: false` under `action_endpoint` in endpoints.yml: action calls carry the
+  tracker's current state (latest message, slots, …) and no events. Without it, Rasa's format.
+* `Domain.is_empty` is remembered on the domain (a loaded domain does not change).
+* The processor's `copy.deepcopy` (used only for the arguments of debug log lines) copies only
+  when the processor logs at debug level.
+* `MessageProcessor._run_action`: an action that only reads the tracker gets the tracker itself
+  instead of a rebuilt copy when the prediction carries no events (there is nothing to drop).
+* `Event.resolve_by_type` remembers the class found for each type name.
 
-* `MessageProcessor._parse_message` asks `Domain.is_empty()` for every message, which builds an
-  empty Domain and compares the two as dicts (0.4 ms). A domain does not change once loaded:
-  the answer is kept on the domain.
-* Rasa's processor deep-copies the events and slots of every action for debug log lines
-  (`copy.deepcopy(...)` as arguments to `structlogger.debug`), also when debug logging is off
-  and the line is thrown away. The processor's `copy.deepcopy` now returns its argument as it
-  is unless the processor logs at debug level; then it copies as before.
-* `MessageProcessor._run_action` gives the action a copy of the tracker (rebuilt by replaying
-  every event) so that the prediction's events can be dropped if the action rejects itself.
-  When the prediction carries no events (rule predictions never do) there is nothing to drop:
-  actions that only read the tracker (custom actions, `action_listen`, `utter_…` responses)
-  get the tracker itself.
-
-* `Event.resolve_by_type`, called for every event read back (the action server's answer, a
-  tracker rebuilt from the database), walks the whole tree of event classes each time. The
-  class found for a type name is remembered; names it does not find are looked up as before.
-
-`install()` is idempotent and is called by `bot.adapters.serve`, the entry point `make run`, the tests
-and the benchmark use.
+`bot.adapters.serve` (the entry point of `make run` and the benchmark) calls `install()`; the tests
+use the `installed_speedups` fixture (tests/conftest.py).
 """
+
 from __future__ import annotations
 
 import asyncio
 import copy
 import gc
 import logging
-from typing import Any, Callable, Dict, List
+import types
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Sequence, Tuple
+
+from bot.adapters import compat
+from bot.adapters.compat import Target
 
 logger = logging.getLogger(__name__)
 
-_installed = False
+Replacement = Tuple[Any, str, Any]  # (owner, attribute, new value); owner.attribute is one of the patch's targets
 
 
+@dataclass(frozen=True)
+class _Patch:
+    name: str  # for the log line when it is not applied
+    targets: Callable[[], Sequence[Target]]  # what it replaces and relies on, as in Rasa 3.6.21
+    replacements: Callable[[], Sequence[Replacement]]  # built only when every target is as tested
+
+
+# --- action responses: validators built once, each event against the one schema its name picks ------
 def _action_result_validator() -> Any:
     from jsonschema.validators import validator_for
     from rasa.core.actions.action import RemoteAction
@@ -104,7 +94,14 @@ def _quick_action_result_check(full: Any) -> Callable[[Any], bool] | None:
     return check
 
 
-def _patch_action_validation() -> None:
+def _action_validation_targets() -> List[Target]:
+    from rasa.core.actions.action import RemoteAction
+
+    return [Target(RemoteAction, "_validate_action_result", ("self", "result")),
+            Target(RemoteAction, "action_response_format_spec", ())]
+
+
+def _action_validation() -> List[Replacement]:
     from jsonschema import ValidationError
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
@@ -126,9 +123,10 @@ def _patch_action_validation() -> None:
             )
             raise e
 
-    RemoteAction._validate_action_result = _validate_action_result
+    return [(RemoteAction, "_validate_action_result", _validate_action_result)]
 
 
+# --- keep-alive to the action server ------------------------------------------------------------------
 class _KeptSession:
     """Async context manager that lends a long-lived session without closing it."""
 
@@ -142,7 +140,14 @@ class _KeptSession:
         return None
 
 
-def _patch_endpoint_sessions() -> None:
+def _endpoint_session_targets() -> List[Target]:
+    from rasa.utils.endpoints import EndpointConfig
+
+    return [Target(EndpointConfig, "session", ("self",)),
+            Target(EndpointConfig, "request", ("self", "method", "subpath", "content_type", "compress", "kwargs"))]
+
+
+def _endpoint_sessions() -> List[Replacement]:
     from rasa.utils.endpoints import EndpointConfig
 
     make_session = EndpointConfig.session
@@ -161,9 +166,10 @@ def _patch_endpoint_sessions() -> None:
             kept[id(loop)] = current
         return _KeptSession(current)
 
-    EndpointConfig.session = session
+    return [(EndpointConfig, "session", session)]
 
 
+# --- graph runs without dask -----------------------------------------------------------------------------
 def sequential_graph_runner() -> type:
     """The `SequentialGraphRunner` class (built here so that importing this module needs no Rasa)."""
     from rasa.engine.exceptions import GraphRunError
@@ -217,13 +223,29 @@ def sequential_graph_runner() -> type:
     return SequentialGraphRunner
 
 
-def _patch_graph_runner() -> None:
+def _graph_runner_targets() -> List[Target]:
+    import rasa.core.processor
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    return [Target(rasa.core.processor, "DaskGraphRunner", ("graph_schema", "model_storage", "execution_context", "hooks"),
+                   kind=type),
+            Target(DaskGraphRunner, "run", ("self", "inputs", "targets"))]
+
+
+def _graph_runner() -> List[Replacement]:
     import rasa.core.processor
 
-    rasa.core.processor.DaskGraphRunner = sequential_graph_runner()
+    return [(rasa.core.processor, "DaskGraphRunner", sequential_graph_runner())]
 
 
-def _patch_gc_after_model_load() -> None:
+# --- gc.freeze() once the model is loaded ----------------------------------------------------------------
+def _gc_targets() -> List[Target]:
+    import rasa.core.run
+
+    return [Target(rasa.core.run, "load_agent_on_start", ("model_path", "endpoints", "remote_storage", "app", "loop"))]
+
+
+def _gc_after_model_load() -> List[Replacement]:
     import rasa.core.run
 
     load_agent_on_start = rasa.core.run.load_agent_on_start
@@ -235,9 +257,10 @@ def _patch_gc_after_model_load() -> None:
         logger.debug("Modellen är inläst; %d objekt undantas från skräpsamlingen.", gc.get_freeze_count())
         return agent
 
-    rasa.core.run.load_agent_on_start = load_agent_then_freeze
+    return [(rasa.core.run, "load_agent_on_start", load_agent_then_freeze)]
 
 
+# --- action calls without the conversation's events (send_events: false) ------------------------------
 class _StateWithoutEvents:
     """What Rasa's `_action_call_format` reads of a tracker (its id and `current_state`), with the
     current state but no events."""
@@ -258,7 +281,13 @@ def sends_events(endpoint: Any) -> bool:
     return value not in (False, "false", "False", "no", 0)
 
 
-def _patch_action_call_format() -> None:
+def _action_call_format_targets() -> List[Target]:
+    from rasa.core.actions.action import RemoteAction
+
+    return [Target(RemoteAction, "_action_call_format", ("self", "tracker", "domain"))]
+
+
+def _action_call_format() -> List[Replacement]:
     from rasa.core.actions.action import RemoteAction
 
     rasa_format = RemoteAction._action_call_format
@@ -268,10 +297,17 @@ def _patch_action_call_format() -> None:
             return rasa_format(self, tracker, domain)
         return rasa_format(self, _StateWithoutEvents(tracker), domain)
 
-    RemoteAction._action_call_format = _action_call_format
+    return [(RemoteAction, "_action_call_format", _action_call_format)]
 
 
-def _patch_domain_is_empty() -> None:
+# --- Domain.is_empty remembered -----------------------------------------------------------------------------
+def _domain_targets() -> List[Target]:
+    from rasa.shared.core.domain import Domain
+
+    return [Target(Domain, "is_empty", ("self",))]
+
+
+def _domain_is_empty() -> List[Replacement]:
     from rasa.shared.core.domain import Domain
 
     is_empty = Domain.is_empty
@@ -282,9 +318,10 @@ def _patch_domain_is_empty() -> None:
             known = self.__dict__["_stodlotsen_is_empty"] = is_empty(self)
         return known
 
-    Domain.is_empty = remembered_is_empty
+    return [(Domain, "is_empty", remembered_is_empty)]
 
 
+# --- deep copies only for debug lines that are written --------------------------------------------------
 class CopyOnlyForDebugLog:
     """Stands in for the `copy` module in `rasa.core.processor`, where `copy.deepcopy` only makes
     arguments for debug log lines: a copy when *logger* logs debug lines, else the value itself."""
@@ -301,12 +338,19 @@ class CopyOnlyForDebugLog:
         return getattr(copy, name)
 
 
-def _patch_processor_log_copies() -> None:
+def _log_copy_targets() -> List[Target]:
     import rasa.core.processor
 
-    rasa.core.processor.copy = CopyOnlyForDebugLog(rasa.core.processor.__name__)
+    return [Target(rasa.core.processor, "copy", kind=types.ModuleType)]
 
 
+def _processor_log_copies() -> List[Replacement]:
+    import rasa.core.processor
+
+    return [(rasa.core.processor, "copy", CopyOnlyForDebugLog(rasa.core.processor.__name__))]
+
+
+# --- no tracker copy when the prediction has no events -----------------------------------------------------
 def reads_tracker_only(action: Any) -> bool:
     """Actions whose `run` only reads the tracker it is given."""
     from rasa.core.actions.action import ActionBotResponse, ActionListen, RemoteAction
@@ -314,7 +358,15 @@ def reads_tracker_only(action: Any) -> bool:
     return isinstance(action, (RemoteAction, ActionListen, ActionBotResponse))
 
 
-def _patch_run_action_copy() -> None:
+def _run_action_targets() -> List[Target]:
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    return [Target(MessageProcessor, "_run_action", ("self", "action", "tracker", "output_channel", "nlg", "prediction")),
+            Target(DialogueStateTracker, "copy", ("self",))]
+
+
+def _run_action_copy() -> List[Replacement]:
     from rasa.core.processor import MessageProcessor
 
     run_action = MessageProcessor._run_action
@@ -330,10 +382,17 @@ def _patch_run_action_copy() -> None:
             del tracker.copy
 
     _run_action.__wrapped__ = run_action
-    MessageProcessor._run_action = _run_action
+    return [(MessageProcessor, "_run_action", _run_action)]
 
 
-def _patch_event_type_lookup() -> None:
+# --- event classes looked up once per type name ----------------------------------------------------------
+def _event_lookup_targets() -> List[Target]:
+    from rasa.shared.core.events import Event
+
+    return [Target(Event, "resolve_by_type", ("type_name", "default"))]
+
+
+def _event_type_lookup() -> List[Replacement]:
     from rasa.shared.core.events import Event
 
     resolve = Event.resolve_by_type
@@ -348,22 +407,60 @@ def _patch_event_type_lookup() -> None:
         return cls
 
     resolve_by_type.__wrapped__ = resolve
-    Event.resolve_by_type = staticmethod(resolve_by_type)
+    return [(Event, "resolve_by_type", staticmethod(resolve_by_type))]
 
 
-def install() -> None:
-    """Apply the fixes once per process."""
-    global _installed
-    if _installed:
-        return
-    _patch_action_validation()
-    _patch_endpoint_sessions()
-    _patch_graph_runner()
-    _patch_gc_after_model_load()
-    _patch_action_call_format()
-    _patch_domain_is_empty()
-    _patch_processor_log_copies()
-    _patch_run_action_copy()
-    _patch_event_type_lookup()
-    _installed = True
-    logger.debug("Rasa hot-path fixes installed.")
+PATCHES = (
+    _Patch("Snabbare kontroll av action-svar", _action_validation_targets, _action_validation),
+    _Patch("Keep-alive till action-servern", _endpoint_session_targets, _endpoint_sessions),
+    _Patch("Sekventiell grafkörning", _graph_runner_targets, _graph_runner),
+    _Patch("gc.freeze() efter modellinläsning", _gc_targets, _gc_after_model_load),
+    _Patch("Action-anrop utan händelser (send_events: false)", _action_call_format_targets, _action_call_format),
+    _Patch("Domain.is_empty sparas", _domain_targets, _domain_is_empty),
+    _Patch("Inga kopior för oskrivna debug-rader", _log_copy_targets, _processor_log_copies),
+    _Patch("Ingen tracker-kopia utan förutsägelsehändelser", _run_action_targets, _run_action_copy),
+    _Patch("Händelseklasser slås upp en gång", _event_lookup_targets, _event_type_lookup),
+)
+WHAT = "Rasa-snabbfixarna (bot/adapters/speedups.py)"
+
+_applied: compat.Patches | None = None
+
+
+def install() -> List[str]:
+    """Apply the fixes once per process: the names of those applied. On a Rasa version they were not
+    written for none is applied (one log line); a fix whose targets differ is left out (one line each)."""
+    global _applied
+    if _applied is not None:
+        return list(_applied.names)
+    _applied = compat.Patches()
+    reason = compat.refusal()
+    if reason:
+        compat.refuse(WHAT, reason)
+        return []
+    for patch in PATCHES:
+        targets = patch.targets()
+        reason = compat.refusal(targets, packages=())
+        replacements: Sequence[Replacement] = ()
+        if reason is None:
+            try:
+                replacements = patch.replacements()
+            except Exception as e:  # noqa: BLE001 - built before anything is replaced: Rasa stays as it is
+                reason = f"kunde inte byggas ({type(e).__name__})"
+            checked = {(id(t.owner), t.name) for t in targets}
+            unchecked = [name for owner, name, _ in replacements if (id(owner), name) not in checked]
+            if unchecked:
+                reason = f"ersätter {', '.join(unchecked)} utan att kontrollera det"
+        if reason:
+            compat.refuse(f"{patch.name} ({WHAT})", reason)
+            continue
+        _applied.apply(patch.name, replacements)
+    logger.debug("Rasa hot-path fixes installed: %s", ", ".join(_applied.names))
+    return list(_applied.names)
+
+
+def uninstall() -> None:
+    """Put Rasa's own members back (the tests use it; a server keeps the fixes)."""
+    global _applied
+    if _applied is not None:
+        _applied.undo()
+        _applied = None

@@ -20,6 +20,11 @@ endpoints.yml:
       key_file: ".stodlotsen-nyckel"   # used when STODLOTSEN_HASH_KEY is not set
       cache_conversations: 1000        # recently saved conversations kept in memory (never written), 0 = off
       writer_process: true             # scrub and store events in a helper process (bot/adapters/event_writer.py)
+
+The fast path (its own SQL on Rasa's events table, the helper process, the memory of recent
+conversations, the SQLite tuning) relies on private members of Rasa 3.6.21's `SQLTrackerStore`.
+On another Rasa it is left out (one log line, bot/adapters/compat.py): events are then scrubbed
+and stored under the hashed id through `SQLTrackerStore`'s own `save` and `retrieve`.
 """
 from __future__ import annotations
 
@@ -31,19 +36,39 @@ from collections import OrderedDict
 from typing import Any, Dict, List
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import orm
 
 from bot import privacy
-from bot.adapters import event_writer
+from bot.adapters import compat, event_writer
 
 logger = logging.getLogger(__name__)
 
 DAY = 86400.0
 # Attribute on a tracker this store handed out or saved: how many of its events are stored.
 _STORED = "_stodlotsen_stored_events"
+# What the fast path overrides or relies on, as in Rasa 3.6.21, and the events table it writes to.
+TARGETS = (
+    compat.Target(SQLTrackerStore, "_event_query", ("self", "session", "sender_id", "fetch_events_from_all_sessions")),
+    compat.Target(SQLTrackerStore, "_additional_events", ("self", "session", "tracker")),
+    compat.Target(SQLTrackerStore, "session_scope", ("self",)),
+    compat.Target(SQLTrackerStore, "retrieve", ("self", "sender_id")),
+    compat.Target(TrackerStore, "stream_events", ("self", "tracker")),
+    compat.Target(SQLTrackerStore, "SQLEvent", kind=type),
+)
+EVENT_COLUMNS = ("id", "sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+
+
+def fast_path_refusal() -> str | None:
+    """Why the fast path may not be used with the installed Rasa; None when it may."""
+    reason = compat.refusal(TARGETS)
+    if reason is None:
+        columns = tuple(c.name for c in SQLTrackerStore.SQLEvent.__table__.columns)
+        if columns != EVENT_COLUMNS:
+            reason = f"Rasas tabell events har kolumnerna ({', '.join(columns)})"
+    return reason
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
@@ -63,12 +88,16 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self.retention_days = privacy.retention_days(retention_days)
         self._key = privacy.load_key(key_file)
         super().__init__(domain=domain, **kwargs)
-        if self.engine.dialect.name == "sqlite":
+        reason = fast_path_refusal()
+        self._fast = reason is None
+        if reason:
+            compat.refuse("Lagringens snabbväg (bot/adapters/tracker_store.py)", reason)
+        if self._fast and self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
         table = self.SQLEvent.__table__
         self._writer = event_writer.EventWriter(self.engine, table.name)
         self._helper: event_writer.WriterProcess | None = None
-        if str(writer_process).lower() not in ("false", "no", "0", "off", "none"):
+        if self._fast and str(writer_process).lower() not in ("false", "no", "0", "off", "none"):
             self._helper = event_writer.WriterProcess(self.engine.url.render_as_string(hide_password=False), table.name)
         # Recently saved conversations, kept in memory (never written anywhere) so the next message
         # need not rebuild the tracker from all its stored events. stored id -> (last event id, tracker)
@@ -100,8 +129,11 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return privacy.hash_sender(sender_id, self._key)
 
     def _event_query(self, session, sender_id: str, fetch_events_from_all_sessions: bool):
-        # Every lookup by conversation id (retrieve, count of stored events) goes through here.
-        return super()._event_query(session, self.stored_id(sender_id), fetch_events_from_all_sessions)
+        # On the fast path every lookup by conversation id (retrieve, count of stored events) comes
+        # here with the original id; otherwise this store asks with the hashed id itself.
+        if self._fast:
+            sender_id = self.stored_id(sender_id)
+        return super()._event_query(session, sender_id, fetch_events_from_all_sessions)
 
     # --- the database, through the helper process when there is one ---------------------------
     async def _last_event_id(self, stored_id: str) -> int | None:
@@ -123,6 +155,11 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         saved here and nothing was stored for it since (one indexed query checks both, so another
         worker's writes are never missed); else rebuilt from the database as Rasa does."""
         stored_id = self.stored_id(sender_id)
+        if not self._fast:  # Rasa's own query, under the hashed id
+            tracker = await super().retrieve(stored_id)
+            if tracker is not None:
+                tracker.sender_id = sender_id
+            return tracker
         entry = self._recent.pop(stored_id, None)  # lent out: a failed turn never leaves a half-updated copy here
         last_id = await self._last_event_id(stored_id)
         if last_id is None:
@@ -157,6 +194,11 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events not stored yet, scrubbed (bot/adapters/event_writer.py), under the hashed id."""
+        if not self._fast:  # Rasa's own save, of a scrubbed copy under the hashed id
+            events = event_writer.scrubbed([e.as_dict() for e in tracker.events])
+            await super().save(DialogueStateTracker.from_dict(self.stored_id(tracker.sender_id), events,
+                                                              self.domain.slots))
+            return
         await self.stream_events(tracker)
         stored_id = self.stored_id(tracker.sender_id)
         new_events = [e.as_dict() for e in self._new_events(tracker)]

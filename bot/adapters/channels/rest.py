@@ -16,7 +16,9 @@ and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: 
 * Rasa waits up to five minutes for the action server (`DEFAULT_REQUEST_TIMEOUT`, hard-coded
   in RemoteAction.run); the channel lowers that module constant to `STODLOTSEN_ACTION_TIMEOUT`
   (default 8 s) so that a hanging action server does not hold a conversation for minutes.
-  Rasa 3.6 offers no setting for it (EndpointConfig passes no timeout of its own).
+  Rasa 3.6 offers no setting for it (EndpointConfig passes no timeout of its own). On a Rasa other
+  than the tested one the constant is left alone (one log line, bot/adapters/compat.py); the reply
+  time limit above still holds.
 * Nothing the user wrote is logged (Rasa's own channel logs the text on errors).
 
 `?stream=true` is supported: the same messages, one JSON document per line.
@@ -38,12 +40,19 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import fallback
+from bot.adapters import compat
 from bot.adapters.channels.inbound import Inbound, Rejected, parse_rest_body
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_REPLY_TIMEOUT = 10.0
 DEFAULT_ACTION_TIMEOUT = 8.0
+# The action time limit relies on this, as in Rasa 3.6.21: RemoteAction.run reads the module constant
+# on every call and passes it to the request.
+ACTION_TIMEOUT_TARGETS = (
+    compat.Target(rasa_action, "DEFAULT_REQUEST_TIMEOUT", kind=(int, float)),
+    compat.Target(rasa_action.RemoteAction, "run", ("self", "output_channel", "nlg", "tracker", "domain")),
+)
 
 
 def _seconds(value: Any, env: str, default: float) -> float:
@@ -73,7 +82,11 @@ class SafeRestInput(RestInput):
         self.reply_timeout = _seconds(reply_timeout, "STODLOTSEN_REPLY_TIMEOUT", DEFAULT_REPLY_TIMEOUT)
         self.action_timeout = _seconds(action_timeout, "STODLOTSEN_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT)
         # RemoteAction.run reads this module constant on every call (see the module docstring).
-        rasa_action.DEFAULT_REQUEST_TIMEOUT = self.action_timeout
+        reason = compat.refusal(ACTION_TIMEOUT_TARGETS)
+        if reason:
+            compat.refuse("Tidsgränsen för action-servern (STODLOTSEN_ACTION_TIMEOUT)", reason)
+        else:
+            rasa_action.DEFAULT_REQUEST_TIMEOUT = self.action_timeout
         # Read the emergency numbers now, not while a failing conversation waits (and say loudly at
         # start-up if the catalogue cannot be read; the built-in numbers are then used).
         fallback.numbers()
