@@ -1,1 +1,1 @@
-"""Rasa custom actions. Thin: read the tracker, ask `bot/`, send the answer."""
+"""Rasa custom actions. Thin: read the tracker, ask `bot.conversation`, send the answer (`turn`)."""

@@ -1,4 +1,5 @@
-"""Stödlotsen's domain: catalogue, routing, replies, hours, crisis, audience, municipality, privacy.
+"""Stödlotsen's domain: the conversation, catalogue, routing, replies, hours, crisis, audience,
+municipality, privacy.
 
 Plain Python, no Rasa: every module here is tested in milliseconds. What plugs into Rasa lives in
 `bot.adapters` (a wing of its own, the only place that imports rasa, rasa_sdk or sanic); tools that do

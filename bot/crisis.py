@@ -69,9 +69,9 @@ Borderline decisions (pinned in tests/test_crisis.py::test_borderline_decisions)
 Performance: one call normalizes once, runs one combined idiom substitution and then the
 rules in order until one fires. A rule's regex runs only if the text holds one of the words the
 pattern cannot match without (`bot.needed_words`, worked out from the pattern when it is
-loaded): most rules are skipped after a few substring tests. About 0.25 ms for a chat message
-and some 30 ms for 5 000 characters. The patterns have no nested unbounded repetition, so the time
-grows linearly with the length of the text (no catastrophic backtracking).
+loaded): most rules are skipped after a few substring tests (timings: docs/prestanda.md). The
+patterns have no nested unbounded repetition, so the time grows linearly with the length of the
+text (no catastrophic backtracking).
 """
 from __future__ import annotations
 

@@ -4,17 +4,15 @@ Folded text (`bot.text.normalize`: lower case, å/ä → a, ö → o) is turned 
 word 1–2-grams and character 2–5-grams within words; a linear support-vector machine
 separates the intents, and Platt scaling fitted on cross-validated scores turns its margins
 into probabilities (for the FallbackClassifier threshold and the runner-up rules in
-`bot.adapters.components.CrisisOverride` and `actions/opening_hours.py`).
+`bot.adapters.components.CrisisOverride` and `bot.conversation`).
 
-Why not DIET: on our held-out set (tests/nlu_test.yml) this model is at least as accurate
-(0.93 against 0.92 with the crisis layer), is the same after every retraining, trains in
-seconds instead of minutes, and answers in about a millisecond instead of 15 ms with no
-TensorFlow model in memory (docs/prestanda.md).
+Why not DIET: on our held-out set (tests/nlu_test.yml) this model is at least as accurate, is
+the same after every retraining, trains and answers much faster and needs no TensorFlow model
+in memory (the figures: docs/prestanda.md).
 
-Scoring one message through sklearn's `predict_proba` costs about 3 ms, nearly all of it input
-checks and sparse-matrix set-up for a single row. `_Scorer` computes the same numbers from the
-fitted parameters directly (the same n-grams, TF-IDF weights, margins and Platt scaling) in a
-tenth of that; tests/test_intent_model.py checks that both agree.
+`_Scorer` computes the same numbers as sklearn's `predict_proba` from the fitted parameters
+directly (the same n-grams, TF-IDF weights, margins and Platt scaling), without sklearn's input
+checks and sparse-matrix set-up for a single row; tests/test_intent_model.py checks that both agree.
 
 The model is saved with skops, which refuses to load any type it was not told to trust.
 """

@@ -147,7 +147,7 @@ class CrisisOverride(GraphComponent):
             self._set_intent(message, calm, calm_confidence)
         elif predicted == "acute_danger":
             # Only the classifier thinks "danger now"; no rule confirms it. Answer the next most
-            # likely need, with 112 first (see actions/route.py): 112 is never lost, and a
+            # likely need, with 112 first (see bot/conversation.py): 112 is never lost, and a
             # frightened or lonely child still gets the support that fits.
             calm, calm_confidence = self._first_calm_intent(message)
             logger.info("Osäker akut-avsikt utan regel; svarar %s med 112 först", calm)

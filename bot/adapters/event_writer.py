@@ -3,9 +3,9 @@
 It writes rows straight into Rasa's own events table (the columns of Rasa 3.6.21's `SQLTrackerStore`);
 `PrivateSQLTrackerStore` uses it only when the installed Rasa has that table (bot/adapters/compat.py).
 
-Storing a turn (finding what the user gave away, scrubbing every event, JSON, the SQL insert)
-took about a fifth of the Rasa process's CPU per message. Rasa handles every conversation on one
-event loop, so that work held up all other conversations, while the machine's other core had
+Storing a turn (finding what the user gave away, scrubbing every event, JSON, the SQL insert) is
+a good part of the Rasa process's work per message (docs/prestanda.md). Rasa handles every
+conversation on one event loop, so that work held up all other conversations, while the machine's other core had
 little to do. `PrivateSQLTrackerStore` therefore hands each turn's events to one helper process
 (`EventWriter`, started with `spawn`: a fresh small interpreter, not a copy of Rasa) and
 awaits the answer. The conversation stays locked until its events are stored, and one helper
