@@ -26,6 +26,7 @@ class Reply:
     messages: List[str]
     buttons: List[dict] = field(default_factory=list)
     resources: List[str] = field(default_factory=list)  # ids named, for tests and statistics
+    leads_with_emergency: bool = False  # the first message is the call to the emergency number (see emergency_first)
 
     @property
     def text(self) -> str:
@@ -102,17 +103,23 @@ def names_number(text: str, phone: str) -> bool:
     return re.search(rf"(?<![\d-])(?<!\d ){re.escape(phone)}(?![ -]?\d)", text) is not None
 
 
+def _emergency(cat: Catalogue) -> Resource | None:
+    """The emergency number's resource (112)."""
+    return next((r for r in cat.resources if r.emergency), None)
+
+
 def emergency_first(cat: Catalogue, reply: Reply, child: bool, now: dt.datetime) -> Reply:
     """*reply* led by the emergency number (112): for a message that may be about danger right now
-    although no crisis rule confirmed it. Unchanged when its first message already gives the number;
-    else the emergency line goes first (and only there)."""
-    emergency = next((r for r in cat.resources if r.emergency), None)
-    if emergency is None or not emergency.phone or (reply.messages and names_number(reply.messages[0], emergency.phone)):
+    although no crisis rule confirmed it. Unchanged when its first message already is the call to
+    112 (the emergency line, or an intro that says "ring 112"); a number named in passing further on
+    ("kvällar: socialjouren via 112") does not count. Else the emergency line goes first, and only there."""
+    emergency = _emergency(cat)
+    if emergency is None or reply.leads_with_emergency:
         return reply
     line = describe_resource(emergency, child, now)
     messages = [line, *(m for m in reply.messages if m != line)]
     resources = [emergency.id, *(r for r in reply.resources if r != emergency.id)]
-    return Reply(messages=messages, buttons=reply.buttons, resources=resources)
+    return Reply(messages=messages, buttons=reply.buttons, resources=resources, leads_with_emergency=True)
 
 
 def _pick_answer(need: Need, text: str) -> str | None:
@@ -174,6 +181,7 @@ def _compose(cat: Catalogue, need_id: str, need: Need, child: bool, audience: st
     municipality = cat.municipality(municipality_id)
     ask_for_municipality = False
     said_none_here = False
+    emergency_line = None
     for item in result.items:
         if item.resource is not None and item.resource.emergency and intro and names_number(intro, item.resource.phone or ""):
             continue  # the intro already says "Ring 112"; say it once
@@ -186,6 +194,7 @@ def _compose(cat: Catalogue, need_id: str, need: Need, child: bool, audience: st
             line = describe_resource(item.resource, child, now)
             if item.resource.emergency and need.emergency:
                 messages.insert(0, line)  # danger first: 112 before any other word
+                emergency_line = line
             else:
                 messages.append(line)
             continue
@@ -201,7 +210,13 @@ def _compose(cat: Catalogue, need_id: str, need: Need, child: bool, audience: st
             ask_for_municipality = True
     if ask_for_municipality:
         messages.append("Skriv vilken kommun du bor i, så visar jag stöd nära dig.")
-    return Reply(messages=[m for m in messages if m], resources=[r.id for r in result.resources])
+    messages = [m for m in messages if m]
+    emergency = _emergency(cat)
+    first = messages[0] if messages else None
+    leads = first is not None and (first == emergency_line or (
+        intro is not None and first == intro.strip() and emergency is not None
+        and names_number(first, emergency.phone or "")))
+    return Reply(messages=messages, resources=[r.id for r in result.resources], leads_with_emergency=leads)
 
 
 # ---------------------------------------------------------------- "jag bor i Kungälv"
@@ -303,7 +318,8 @@ def _opening_hours(cat: Catalogue, text: str, child: bool, audience: str | None,
     messages: List[str] = []
     named: List[str] = []
     municipality = cat.municipality(municipality_id)
-    for item in items[:MAX_HOURS_ANSWERS]:
+    items = items[:MAX_HOURS_ANSWERS]
+    for item in items:
         if item.resource is not None:
             messages.append(_hours_line(item.resource, child, now, day))
             named.append(item.resource.id)
@@ -312,4 +328,5 @@ def _opening_hours(cat: Catalogue, text: str, child: bool, audience: str | None,
         else:
             generic = cat.services[item.service].generic.for_reader(register) or ""
             messages.append(f"Jag har inga öppettider för det i {municipality.name} än. {generic}".strip())
-    return Reply(messages=messages, resources=named)
+    first = items[0].resource
+    return Reply(messages=messages, resources=named, leads_with_emergency=first is not None and first.emergency)

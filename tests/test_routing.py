@@ -226,14 +226,19 @@ def test_the_emergency_number_counts_only_on_its_own(text, says):
     assert replies.names_number(text, "112") is says
 
 
-def test_112_first_means_the_first_message(mini):
-    # 112 said only further down is not "first": the emergency line goes before everything else
-    later = replies.Reply(messages=["Bra att du hör av dig.", "Kvällar når du jouren via 112."], resources=["kontor"])
-    first = replies.emergency_first(mini, later, child=False, now=MONDAY_TEN)
-    assert first.messages == ["Ring 112 om någon är i fara nu.", *later.messages]
-    assert first.resources == ["nod", "kontor"]
-    # already first: unchanged
-    assert replies.emergency_first(mini, first, child=False, now=MONDAY_TEN) == first
+def test_112_first_means_the_call_to_112_comes_first(mini):
+    # 112 named in passing, even in the first message, is not "first": the emergency line goes before it
+    for later in (replies.Reply(["Bra att du hör av dig.", "Kvällar når du jouren via 112."], resources=["kontor"]),
+                  replies.Reply(["Kontoret har stängt; kvällar når du jouren via 112."], resources=["kontor"])):
+        first = replies.emergency_first(mini, later, child=False, now=MONDAY_TEN)
+        assert first.messages == ["Ring 112 om någon är i fara nu.", *later.messages]
+        assert first.resources == ["nod", "kontor"]
+        # already first: unchanged
+        assert replies.emergency_first(mini, first, child=False, now=MONDAY_TEN) == first
+    # an intro that says "ring 112" is the call to 112
+    urgent = replies.compose(mini, "bratt", "child", None, now=MONDAY_TEN)
+    assert urgent.leads_with_emergency and urgent.messages[0] == "Ring 112 nu om det är akut."
+    assert replies.emergency_first(mini, urgent, child=True, now=MONDAY_TEN) == urgent
     # the emergency line further down moves to the front, it is not said twice
     moved = replies.emergency_first(mini, replies.Reply(["Hej.", "Ring 112 om någon är i fara nu."], resources=["nod"]),
                                     child=True, now=MONDAY_TEN)
