@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Tuple
 
 from bot import audience as audience_mod
@@ -134,7 +134,7 @@ class Message:
 class Outcome:
     messages: Tuple[Message, ...]
     state: State  # the whole state after the turn
-    need: str | None = field(default=None)  # the need answered, if any (for logs and tests)
+    need: str | None = None  # the need answered, if any (for logs and tests)
 
 
 def respond(cat: Catalogue, turn: Turn, state: State, now: dt.datetime | None = None) -> Outcome:
