@@ -98,3 +98,17 @@ def test_uninstall_puts_rasas_own_members_back(stock_rasa):
 def test_a_target_names_what_differs(target, problem):
     found = target.problem()
     assert found == problem if problem is None else problem in found
+
+
+@pytest.mark.parametrize("value, off", [(None, False), ("1", False), ("ja", False), ("0", True), ("false", True),
+                                        (" OFF ", True), ("nej", True)])
+def test_the_switch_refuses_every_patch(monkeypatch, value, off):
+    """STODLOTSEN_SPEEDUPS=0 is stock Rasa with our components (the benchmark's comparison)."""
+    if value is None:
+        monkeypatch.delenv(compat.SWITCH, raising=False)
+    else:
+        monkeypatch.setenv(compat.SWITCH, value)
+    assert (compat.switched_off() is not None) is off
+    assert (compat.refusal() is not None) is off
+    if off:
+        assert compat.refusal().startswith("STODLOTSEN_SPEEDUPS=")

@@ -7,6 +7,9 @@ parameters it has in the tested version. Before it changes anything it asks `ref
 installed version and every target are checked first. Only when all match does it apply its change,
 all of it; otherwise `refuse` writes one line in the log and Rasa's own behaviour stays.
 
+`STODLOTSEN_SPEEDUPS=0` refuses every one of them the same way: Rasa as shipped, with our own
+components (the benchmark's stock-Rasa comparison, and a way to rule our changes out).
+
 `Patches` makes attribute replacements that can be undone (tests install the speedups in a fixture
 and take them out again, so other tests see stock Rasa).
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Iterable, List, Tuple
@@ -22,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 #: The versions this code was written and tested for.
 TESTED = {"rasa": "3.6.21", "rasa_sdk": "3.6.2"}
+#: Set to 0 (false, no, off, nej) to refuse every patch.
+SWITCH = "STODLOTSEN_SPEEDUPS"
 _MISSING = object()
 
 
@@ -74,8 +80,19 @@ def untested_version(package: str = "rasa") -> str | None:
     return f"{package} {found or '(saknas)'} är installerat, koden är skriven för {TESTED[package]}"
 
 
+def switched_off(environ: dict | None = None) -> str | None:
+    """Why the patches are switched off by STODLOTSEN_SPEEDUPS; None when they are not."""
+    value = (environ if environ is not None else os.environ).get(SWITCH, "1")
+    if value.strip().lower() in ("0", "false", "no", "off", "nej"):
+        return f"{SWITCH}={value.strip()}"
+    return None
+
+
 def refusal(targets: Iterable[Target] = (), packages: Iterable[str] = ("rasa",)) -> str | None:
-    """The first reason not to apply a patch (version, then targets); None when it may be applied."""
+    """The first reason not to apply a patch (the switch, version, then targets); None when it may be applied."""
+    off = switched_off()
+    if off:
+        return off
     for package in packages:
         reason = untested_version(package)
         if reason:

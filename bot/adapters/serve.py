@@ -2,30 +2,20 @@
 
 `python -m bot.adapters.serve run --model … --endpoints …` is exactly `rasa run …`, plus
 `bot.adapters.speedups.install()` first. `make run`, the tests and the benchmark use it.
-`STODLOTSEN_SPEEDUPS=0` runs stock Rasa instead (the benchmark's comparison; also a way to rule the
-fixes out when something looks wrong).
+With `STODLOTSEN_SPEEDUPS=0` every patch of Rasa's internals refuses (bot/adapters/compat.py):
+stock Rasa with our components, the benchmark's comparison.
 """
 from __future__ import annotations
 
 import os
 import sys
 
-SPEEDUPS_ENV = "STODLOTSEN_SPEEDUPS"
-
-
-def speedups_wanted(environ: dict | None = None) -> bool:
-    value = (environ if environ is not None else os.environ).get(SPEEDUPS_ENV, "1")
-    return value.strip().lower() not in ("0", "false", "no", "off", "nej")
-
 
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    if speedups_wanted():
-        from bot.adapters import speedups
+    from bot.adapters import speedups
 
-        speedups.install()
-    else:
-        print(f"{SPEEDUPS_ENV}=0: Rasa körs utan Stödlotsens snabbare kodvägar (bot/adapters/speedups.py).", file=sys.stderr)
+    speedups.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"
