@@ -48,14 +48,19 @@ RETENTION_ENV = "STODLOTSEN_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 30
 SENDER_PREFIX = "anon-"
 
+# Every pattern below is bounded: no part of it repeats without a limit, so the work per position
+# in the text is capped and a scrub takes time in proportion to the text's length, whatever it
+# holds (tests/test_privacy.py checks the patterns; scripts/bench.py times 5 000-character
+# adversarial texts).
+
 # --- personnummer / samordningsnummer ------------------------------------------------------
-# YYMMDD or YYYYMMDD, then '-', '+', ' ' or nothing, then four digits. The day may be 61-91
-# (samordningsnummer: day + 60).
+# YYMMDD or YYYYMMDD, then '-', '+', '.', '/', '_', a space or nothing, then four digits. The day
+# may be 61-91 (samordningsnummer: day + 60).
 _PNR = re.compile(
     r"(?<![\d+])"
     r"(?P<century>(?:18|19|20))?"
     r"(?P<date>\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01]))"
-    r"\s?(?P<sep>[-+])?\s?"
+    r"[ \t]{0,2}(?P<sep>[-+./_])?[ \t]{0,2}"
     r"(?P<tail>\d{4})"
     r"(?!\d)"
 )
@@ -71,19 +76,55 @@ def luhn_ok(digits: str) -> bool:
 
 
 # --- phone numbers ----------------------------------------------------------------------------
-# International: +46 / 0046, optional (0), then 7-9 digits with spaces or dashes between.
-_SEP = r"(?:\s?[-–]\s?|\s)?"  # between digits: nothing, a space, or a dash with optional spaces
-_PHONE_INTL = re.compile(
-    r"(?<![\w+])(?:\+|00)\s?46" + _SEP + r"(?:\(0\)\s?)?\d(?:" + _SEP + r"\d){6,9}(?!\d)"
-)
-# National: a leading 0, then 7-9 more digits (8-10 digits in all) with spaces or dashes between.
-_PHONE_NATIONAL = re.compile(
-    r"(?<![\w+(])(?:0\d(?:" + _SEP + r"\d){6,8}"  # 070-123 45 67, 08-123 456 78
-    r"|\(0\d{1,3}\)\s?\d(?:" + _SEP + r"\d){4,7})(?!\d)"  # (070) 123 45 67, (08) 12 34 56
-)
+# A run of digits with what people put between them (spaces, dashes, dots, slashes, "(0)"), read
+# as a whole so that no part of a number is left behind; `_phone_kind` then decides what the run is.
+_NUMBER_RUN = re.compile(r"(?<![\d+])(?:\+[ \t]?|\()?\d(?:[\d \t.\-–/:)]|\(0\)){0,40}")
+_RUN_END = " \t.-–/:("
+_DATE = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}(?:[./-](?:\d{4}|\d{2}))?|\d{1,2}[.:]\d{2})"
+# Dates and times, one or a few in a row ("2024-05-01", "1/5", "09.00–16.30", "2026-11-28 14:00").
+_DATES = re.compile(_DATE + r"(?:[ \t]{0,2}[-–]?[ \t]{0,2}" + _DATE + "){0,3}")
+_DIGITS = re.compile(r"\d")
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def _phone_kind(run: str, keep_digits: frozenset, any_long: bool) -> bool:
+    """Whether the number run *run* is a phone number to remove. *any_long*: also any other run of
+    nine digits or more (asked after personnummer-shaped numbers have had their turn)."""
+    digits = "".join(_DIGITS.findall(run))
+    if digits in keep_digits or _DATES.fullmatch(run.strip("()")):
+        return False
+    if run.startswith("+") or digits.startswith("00"):
+        national = digits[2:] if digits.startswith("00") else digits
+        return 7 <= len(national) <= 15 and ("0" + national[2:]) not in keep_digits
+    if digits.startswith("46") and 10 <= len(digits) <= 12:  # +46 without the plus
+        return ("0" + digits[2:].lstrip("0")) not in keep_digits and digits[2:] not in keep_digits
+    if digits.startswith("0"):
+        return 8 <= len(digits) <= 12
+    return any_long and len(digits) >= 9
+
 
 # --- e-mail -----------------------------------------------------------------------------------
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# The local part (at most 64 characters, as in RFC 5321), an at sign in any of the ways people
+# write it, and a domain whose dots may be written out too. Written-out signs need a known
+# top-level domain ("kalle at hotmail punkt com"), so ordinary sentences with "at" are left alone.
+_LOCAL = r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+=?^`{|}~-]{1,64}"
+_AT_SIGN = r"[ \t]{0,3}[@＠][ \t]{0,3}"
+_AT_WORD = (r"[ \t]{0,3}(?:[(\[{<][ \t]?(?:at|snabel-?a)[ \t]?[)\]}>]|[ \t](?:at|snabel-?a|snabbel-?a)[ \t])"
+            r"[ \t]{0,3}")
+_DOT_SIGN = r"[ \t]{0,2}[.．。][ \t]{0,2}"
+_DOT_WORD = r"[ \t]{0,2}(?:[(\[{<][ \t]?(?:dot|punkt)[ \t]?[)\]}>]|[ \t](?:dot|punkt)[ \t])[ \t]{0,2}"
+_LABEL = r"[\w-]{1,63}"
+_TLD = r"(?:com|se|nu|net|org|info|io|eu|no|dk|fi|de|uk|me|biz|co|edu|gov|fr|es|it|nl|pl|ee|is)(?!\w)"
+_EMAIL = re.compile(
+    _LOCAL + r"(?:"
+    + _AT_SIGN + _LABEL + r"(?:" + _DOT_SIGN + _LABEL + r"){0,6}(?:" + _DOT_SIGN + r"[^\W\d_]{2,24}|"
+    + _DOT_WORD + _TLD + r")"
+    + r"|" + _AT_WORD + _LABEL + r"(?:(?:" + _DOT_SIGN + r"|" + _DOT_WORD + r")" + _LABEL + r"){0,5}"
+    + r"(?:" + _DOT_SIGN + r"|" + _DOT_WORD + r")" + _TLD
+    + r")(?!\w)",
+    re.IGNORECASE,
+)
+_MAYBE_EMAIL = re.compile(r"[@＠]|(?<!\w)(?:at|snabb?el-?a)(?!\w)", re.IGNORECASE)
 
 # --- street addresses -------------------------------------------------------------------------
 _STREET_SUFFIXES = [
@@ -92,6 +133,8 @@ _STREET_SUFFIXES = [
     "parken", "kroken", "krok", "berget", "höjden", "strand", "stranden", "kajen", "esplanaden", "svängen",
     "vägen", "gården", "hagen", "ängen", "udden", "holmen", "tået", "bron", "längan",
 ]
+# Abbreviated street words: "Storg. 19", "Kungsv. 3".
+_STREET_ABBREVIATIONS = ["g", "gat", "v", "vg", "gr", "pl", "st", "tg", "all"]
 
 
 def _fold_variants(words: Iterable[str]) -> list[str]:
@@ -102,28 +145,68 @@ def _fold_variants(words: Iterable[str]) -> list[str]:
     return sorted(out, key=len, reverse=True)
 
 
-_WORD = r"[^\W\d_][\w'’-]*"
+_WORD = r"[^\W\d_][\w'’-]{0,40}"
+_CAPITAL_WORD = r"[A-ZÅÄÖÉ][\w'’-]{0,40}"
 _SUFFIX = "(?i:" + "|".join(_fold_variants(_STREET_SUFFIXES)) + ")"
+# The house number: "12", "12B", "12 b", "nummer 4", "nr 4", then an apartment if given.
+_HOUSE = (r"(?:[ \t]{1,3}(?i:nummer|nr\.?|no\.?))?[ \t]{0,3}\d{1,4}(?:[ \t]?[A-Za-z](?!\w))?"
+          r"(?:[ \t]{0,3},?[ \t]{0,3}(?i:lgh|lägenhet|lagenhet|lägenhetsnummer|våning|vaning|tr)\.?[ \t]{0,3}\d{1,4})?")
 _STREET = re.compile(
     r"(?<!\w)(?:"
-    r"(?:[A-ZÅÄÖ][\w'’-]*\s+){0,2}[^\W\d_]{2,}" + _SUFFIX  # Storgatan, skolvagen, Gamla Kungsvägen
-    + r"|(?:[A-ZÅÄÖ][\w'’-]*\s+){1,2}" + _SUFFIX  # Drottning Kristinas väg
-    + r")\s+\d{1,4}(?:\s?[A-Za-z](?!\w))?"  # number, optional letter: 12B, 12 b
-    r"(?:\s*,?\s*(?i:lgh|lägenhet|lagenhet|våning|vaning|tr)\.?\s*\d{1,4})?"  # apartment
+    r"(?:" + _CAPITAL_WORD + r"[ \t]{1,3}){0,2}[^\W\d_]{2,40}" + _SUFFIX  # Storgatan, skolvagen, Gamla Kungsvägen
+    + r"|(?:" + _CAPITAL_WORD + r"[ \t]{1,3}){1,2}" + _SUFFIX  # Drottning Kristinas väg
+    + r"|[^\W\d_]{2,40}(?i:" + "|".join(_STREET_ABBREVIATIONS) + r")\."  # Storg. 19
+    + r")" + _HOUSE + r"(?!\w)"
+)
+# Any name with a number and an apartment ("Tallbacka 22, lägenhet 1101"), and a place with a
+# number after "bor på", "adress" … ("jag bor på Sjölyckan 14").
+_APARTMENT = re.compile(
+    r"(?<!\w)(?:" + _CAPITAL_WORD + r"[ \t]{1,3}){0,2}" + _WORD + r"[ \t]{1,3}\d{1,4}(?:[ \t]?[A-Za-z](?!\w))?"
+    r"[ \t]{0,3},?[ \t]{0,3}(?i:lgh|lägenhet|lagenhet|lägenhetsnummer)\.?[ \t]{0,3}\d{1,4}(?!\w)"
+)
+_ADDRESS_CUE = re.compile(
+    r"(?<!\w)(?i:bor[ \t]{1,3}(?:på|pa|i|vid)|adress(?:en)?(?:[ \t]{1,3}(?:är|ar|e))?[ \t]{0,3}:?|adr\.?[ \t]{0,3}:?"
+    r"|hem[ \t]{1,3}till[ \t]{1,3}mig[ \t]{1,3}på)[ \t]{1,3}"
+    r"(?P<place>(?:" + _WORD + r"[ \t]{1,3}){0,2}" + _WORD + _HOUSE + r")(?!\w)"
 )
 # A postcode followed by a town: "123 45 Nyköping".
-_POSTCODE = re.compile(r"(?<![\d\w])[1-9]\d{2}\s?\d{2}\s+[A-ZÅÄÖ][a-zåäöé]+")
+_POSTCODE = re.compile(r"(?<![\d\w])[1-9]\d{2}[ \t]?\d{2}[ \t]{1,3}[A-ZÅÄÖ][a-zåäöé]{1,30}")
 
 # --- names ------------------------------------------------------------------------------------
-# The trigger, then the name: the first word always (unless a pronoun/question word), then up
-# to two more words that are not common function words ("jag heter kalle och ...").
+# A cue, then the name: up to three words. After a strong cue ("jag heter", "mitt namn är",
+# "Mitt namn:") any word that is not a pronoun or a little word is a name, "ja heter kalle" too.
+# After a weak cue ("jag är", "I'm", "det är … här", "min kompis", "min styvpappa", "min lärare" …)
+# only a word with a capital letter is: "jag är Kevin", but not "jag är orolig".
 _NAME_TRIGGER = re.compile(
     r"(?<!\w)(?:"
-    r"heter|hetter|heeter|kallas|kalla\s+mig|mitt\s+namn\s+(?:är|ar|e|va|var)|namnet\s+(?:är|ar|e)"
-    r"|my\s+name\s+is|my\s+name's|i'?m\s+called|i\s+am\s+called|call\s+me|they\s+call\s+me"
-    r")\s*[:,]?\s+",
+    r"heter|hetter|heeter|kallas|kalla[ \t]{1,3}mig|mitt[ \t]{1,3}namn(?:[ \t]{1,3}(?:är|ar|e|va|var)|[ \t]{0,3}[:=])"
+    r"|namnet[ \t]{1,3}(?:är|ar|e)|namn[ \t]{0,3}:|my[ \t]{1,3}name[ \t]{1,3}is|my[ \t]{1,3}name's|my[ \t]{1,3}name[ \t]{0,3}:"
+    r"|i'?m[ \t]{1,3}called|i[ \t]{1,3}am[ \t]{1,3}called|call[ \t]{1,3}me|they[ \t]{1,3}call[ \t]{1,3}me"
+    r"|mvh|med[ \t]{1,3}vänlig[ \t]{1,3}hälsning|hälsningar|h[aä]lsn\."
+    r")[ \t]{0,3}[:,]?[ \t\n]{1,3}",
     re.IGNORECASE,
 )
+_RELATIONS = [
+    "kompis", "kompisen", "kompisar", "vän", "vännen", "väninna", "bästis", "bästa vän", "bästa kompis", "polare",
+    "kille", "killen", "tjej", "tjejen", "pojkvän", "flickvän", "partner", "sambo", "man", "fru", "ex",
+    "bror", "brorsa", "lillebror", "storebror", "syster", "syrra", "lillasyster", "storasyster",
+    "mamma", "pappa", "styvpappa", "styvmamma", "bonuspappa", "bonusmamma", "plastpappa", "plastmamma",
+    "morfar", "farfar", "mormor", "farmor", "morbror", "farbror", "moster", "faster", "kusin", "granne", "grannen",
+    "lärare", "läraren", "mentor", "mentorn", "fröken", "tränare", "tränaren", "rektor", "kurator", "chef",
+    "kollega", "elev", "eleven", "son", "dotter", "barn", "dotter", "styvson", "styvdotter", "kompis",
+]
+_WEAK_TRIGGER = re.compile(
+    r"(?<!\w)(?:"
+    r"(?i:jag|ja|jg)[ \t]{1,3}(?i:är|ar|e)|(?i:i'?m|i[ \t]{1,3}am|this[ \t]{1,3}is)"
+    r"|(?i:det|de|dä)[ \t]{1,3}(?i:är|ar|e)(?=[ \t]{1,3}" + _CAPITAL_WORD + r"(?:[ \t]{1,3}" + _CAPITAL_WORD
+    + r")?[ \t]{1,3}(?i:här|har|som[ \t]{1,3}skriver)(?!\w))"
+    r"|(?i:min|mitt|mina|hans|hennes|vår|våran|deras)[ \t]{1,3}(?i:" + "|".join(_fold_variants(_RELATIONS)) + r")"
+    r")[ \t]{0,3}[:,]?[ \t]{1,3}"
+)
+# A signature at the end: "/Kevin", "// kevin", "- Kevin" (after a dash only with a capital letter).
+_LETTERS = r"[^\W\d_](?:[^\W\d_]|['’-]){0,40}"  # no digits or underscores: "/child_wellbeing" is a button
+_SIGNATURE = re.compile(r"(?<=\s)(?:(?P<slash>/{1,2})|[-–]{1,2})[ \t]{0,2}(?P<name>" + _LETTERS + r"(?:[ \t]"
+                        + _LETTERS + r")?)[ \t]{0,3}[.!]?[ \t]{0,3}\Z")
 _NOT_A_NAME = {
     # pronouns, question words, verbs and little words that follow "heter" without being a name
     "du", "ni", "han", "hon", "hen", "den", "det", "de", "dom", "vi", "jag", "ja", "man", "mig", "mej", "dig", "dej",
@@ -137,74 +220,106 @@ _STOP_AFTER_NAME = _NOT_A_NAME | {
     "till", "för", "for", "om", "när", "nar", "hej", "hejsan", "tack", "snälla", "snalla", "inte", "int",
     "år", "gammal", "gamla", "tycker", "känner", "kanner", "behöver", "behover", "undrar", "blir", "slår",
     "slar", "and", "i'm", "im", "am", "from", "live", "but", "my", "years", "old", "who", "is", "was",
+    "här", "skriver",
+}
+# Words that start a sentence or stand capitalised after a weak cue without being a name.
+_NOT_A_CAPITAL_NAME = _STOP_AFTER_NAME | {
+    "orolig", "rädd", "radd", "ledsen", "arg", "glad", "trött", "trott", "ensam", "sjuk", "kär", "kar", "gravid",
+    "mobbad", "slagen", "hemma", "själv", "sjalv", "ny", "nya", "en", "ett", "elev", "tjej", "kille", "förälder",
+    "forelder", "lärare", "larare", "vuxen", "barn", "ungdom", "kurator", "socialsekreterare", "sad", "scared",
+    "afraid", "worried", "not", "so", "very", "okay", "ok", "fine", "sorry", "here", "the", "an", "sverige",
+    "stödlotsen", "stodlotsen", "bris", "polisen", "kommunen", "skolan", "bup", "umo",
 }
 _NAME_WORD = re.compile(_WORD)
+_GAP = re.compile(r"[ \t]{1,3}")
+
+
+def _name_words(text: str, i: int, capital_only: bool, cue: bool = True) -> list:
+    """The words of a name starting at *i* (at most three), [] when there is none. *capital_only*:
+    only words with a capital letter; *cue*: False when no word said a name comes (a signature),
+    so that common words are never taken for one."""
+    words: list = []
+    while len(words) < 3:
+        w = _NAME_WORD.match(text, i)
+        if not w:
+            break
+        word = w.group(0)
+        lower = word.lower().strip("'’-")
+        if (capital_only and not word[0].isupper()) or ((capital_only or not cue) and lower in _NOT_A_CAPITAL_NAME):
+            break
+        if (not words and lower in _NOT_A_NAME) or (words and lower in _STOP_AFTER_NAME):
+            break
+        words.append(w)
+        gap = _GAP.match(text, w.end())
+        if not gap:
+            break
+        i = gap.end()
+    return words
 
 
 def _scrub_names(text: str, found: list | None) -> str:
+    spans: list = []
+    for trigger, capital_only in ((_NAME_TRIGGER, False), (_WEAK_TRIGGER, True)):
+        for m in trigger.finditer(text):
+            words = _name_words(text, m.end(), capital_only)
+            if words:
+                spans.append((words[0].start(), words[-1].end(), words))
+    m = _SIGNATURE.search(text)
+    if m:
+        words = _name_words(text, m.start("name"), capital_only=not m.group("slash"), cue=False)
+        if words:
+            spans.append((words[0].start(), words[-1].end(), words))
+    if not spans:
+        return text
     out: list[str] = []
     pos = 0
-    for m in _NAME_TRIGGER.finditer(text):
-        if m.start() < pos:
-            continue
-        i = m.end()
-        words = []
-        while len(words) < 3:
-            w = _NAME_WORD.match(text, i)
-            if not w:
-                break
-            word = w.group(0)
-            lower = word.lower().strip("'’-")
-            if (not words and lower in _NOT_A_NAME) or (words and lower in _STOP_AFTER_NAME):
-                break
-            words.append(w)
-            gap = re.match(r"[ \t]+", text[w.end():])
-            if not gap:
-                break
-            i = w.end() + gap.end()
-        if not words:
+    for start, end, words in sorted(spans, key=lambda s: s[0]):
+        if start < pos:
             continue
         if found is not None:
-            found.append((text[words[0].start():words[-1].end()], NAME))
+            found.append((text[start:end], NAME))
             found.extend((w.group(0), NAME) for w in words)
-        out.append(text[pos:words[0].start()])
+        out.append(text[pos:start])
         out.append(NAME)
-        pos = words[-1].end()
+        pos = end
     out.append(text[pos:])
     return "".join(out)
 
 
 # --- public numbers that are never scrubbed -----------------------------------------------------
 def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
+    return _NOT_DIGITS.sub("", text)
 
 
 @lru_cache(maxsize=1)
 def public_numbers() -> frozenset:
-    """Digits of every phone/sms number in the catalogue (the bot says them; they identify nobody)."""
+    """Digits of every phone/sms number in the catalogue, and of every number its texts give (the
+    bot says them; they identify nobody)."""
     try:
         from bot import catalogue
 
-        cat = catalogue.load()
+        path = catalogue.catalogue_path()
+        cat = catalogue.load(path)
+        text = path.read_text(encoding="utf-8-sig")
     except Exception:  # noqa: BLE001 - without a catalogue, scrub everything that looks like a number
         logger.warning("Katalogen kunde inte läsas; alla telefonnummer rensas.")
         return frozenset()
-    return frozenset(_digits(n) for r in cat.resources for n in (r.phone, r.sms) if n)
+    in_texts = {_digits(m.group(0)) for m in _NUMBER_RUN.finditer(text)}
+    return frozenset({_digits(n) for r in cat.resources for n in (r.phone, r.sms) if n}
+                     | {d for d in in_texts if len(d) >= 5})
 
 
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_SPACE = re.compile(r"\s")
-_MAYBE_EMAIL = re.compile(r"@|\(at\)|\[at\]", re.IGNORECASE)
-# The two slowest patterns (they backtrack over every word) run only when a cheap necessary
-# condition holds: an e-mail needs its @ sign; a street address needs a letter right before a
-# space and a digit, and the letters there must end in a street word ("Storgatan 12").
-_LETTER_SPACE_DIGIT = re.compile(r"(?<=[^\W\d_])\s+\d")
-_STREET_ENDINGS = tuple(w.casefold() for w in _fold_variants(_STREET_SUFFIXES))
+_HAS_SIGNATURE = re.compile(r"[/–-]")
 
 
 def _may_hold_street(text: str) -> bool:
-    return any(text[max(0, m.start() - 12):m.start()].casefold().endswith(_STREET_ENDINGS)
-               for m in _LETTER_SPACE_DIGIT.finditer(text))
+    """Cheap test before the street patterns: a letter, then within a few characters a digit."""
+    return _LETTER_THEN_DIGIT.search(text) is not None
+
+
+_LETTER_THEN_DIGIT = re.compile(r"[^\W\d_][ \t.]{0,3}(?:(?i:nummer|nr\.?|no\.?)[ \t]{0,3})?\d")
 
 
 def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = None) -> str:
@@ -218,9 +333,10 @@ def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = Non
     """
     if not text:
         return text
-    if not _HAS_DIGIT.search(text) and not _MAYBE_EMAIL.search(text):
+    has_digit = _HAS_DIGIT.search(text) is not None
+    if not has_digit and not _MAYBE_EMAIL.search(text):
         # Without digits or an e-mail sign only a name can be in it ("jag heter Kalle").
-        return _scrub_names(text, found) if _HAS_SPACE.search(text) else text
+        return _scrub_names(text, found) if _HAS_SPACE.search(text) or _HAS_SIGNATURE.search(text) else text
     keep_digits = public_numbers() if keep is None else frozenset(_digits(k) for k in keep)
 
     def replace(placeholder: str, check=None):
@@ -232,19 +348,41 @@ def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = Non
             return placeholder
         return sub
 
+    def phones(any_long: bool):
+        def sub(m: re.Match) -> str:
+            run = m.group(0)
+            core = run.rstrip(_RUN_END)
+            if not _phone_kind(core, keep_digits, any_long):
+                return run
+            if found is not None:
+                found.append((core, PHONE))
+            return PHONE + run[len(core):]
+        return sub
+
     if _MAYBE_EMAIL.search(text):
         text = _EMAIL.sub(replace(EMAIL), text)
-    # A personnummer-shaped number with a valid check digit, then phone numbers, then any other
-    # date-shaped ten/twelve digit number (over-scrubbing is safer than leaking one).
-    text = _PNR.sub(replace(PERSONNUMMER, lambda m: luhn_ok(m.group("date") + m.group("tail"))), text)
-    not_public = lambda m: _digits(m.group(0)) not in keep_digits  # noqa: E731
-    text = _PHONE_INTL.sub(replace(PHONE, not_public), text)
-    text = _PHONE_NATIONAL.sub(replace(PHONE, not_public), text)
-    text = _PNR.sub(replace(PERSONNUMMER), text)
-    if _may_hold_street(text):
-        text = _STREET.sub(replace(ADDRESS), text)
-    text = _POSTCODE.sub(replace(ADDRESS), text)
+    if has_digit:
+        # A personnummer-shaped number with a valid check digit, then phone numbers, then any other
+        # date-shaped ten/twelve digit number and any other long number (over-scrubbing is safer
+        # than leaking one).
+        text = _PNR.sub(replace(PERSONNUMMER, lambda m: luhn_ok(m.group("date") + m.group("tail"))), text)
+        text = _NUMBER_RUN.sub(phones(False), text)
+        text = _PNR.sub(replace(PERSONNUMMER), text)
+        text = _NUMBER_RUN.sub(phones(True), text)
+        if _may_hold_street(text):
+            text = _APARTMENT.sub(replace(ADDRESS), text)
+            text = _STREET.sub(replace(ADDRESS), text)
+            text = _ADDRESS_CUE.sub(lambda m: _replace_group(m, "place", ADDRESS, found), text)
+        text = _POSTCODE.sub(replace(ADDRESS), text)
     return _scrub_names(text, found)
+
+
+def _replace_group(m: re.Match, group: str, placeholder: str, found: list | None) -> str:
+    """The match with only *group* replaced by *placeholder*."""
+    if found is not None:
+        found.append((m.group(group), placeholder))
+    whole, start = m.group(0), m.start(group) - m.start()
+    return whole[:start] + placeholder + whole[start + len(m.group(group)):]
 
 
 def identifiers(value: Any) -> list:
@@ -258,52 +396,85 @@ def identifiers(value: Any) -> list:
 def _strings(value: Any) -> Iterable[str]:
     if isinstance(value, str):
         yield value
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, (int, float)):
+        yield _number_text(value)
     elif isinstance(value, dict):
         for k, v in value.items():
-            if k not in _STRUCTURAL_KEYS:
-                yield from _strings(k)
-                yield from _strings(v)
+            yield from _strings(k)
+            yield from _strings(v)
     elif isinstance(value, (list, tuple)):
         for v in value:
             yield from _strings(v)
 
 
 # --- events -------------------------------------------------------------------------------------
-# Keys whose values are structural (set by Rasa or by us, never by the user): left as they are.
-_STRUCTURAL_KEYS = {"event", "timestamp", "policy", "confidence", "type_name", "input_channel", "message_id"}
-
+# What a client sends (text, metadata, anything in it at any depth, whatever its keys are called)
+# is scrubbed. Only the fields Rasa itself fills in are kept as they are, and only where Rasa puts
+# them: an event's type and time, the action, policy and confidence of a prediction, the intent
+# names and confidences of the classifier, the positions and extractor of an entity.
+_EVENT_FIELDS = ("event", "timestamp", "name", "policy", "confidence", "message_id", "use_text_for_featurization",
+                 "hide_rule_turn", "action_text")
+_INTENT_FIELDS = ("name", "confidence")
+_ENTITY_FIELDS = ("entity", "start", "end", "confidence_entity", "extractor", "processors", "role", "group")
+#: The channels a message may say it came from (`input_channel`); any other name is not kept.
+CHANNELS = frozenset({"rest", "facebook"})
 
 REMOVED = "[borttaget]"
+MAX_ECHOES = 200  # identifiers remembered per conversation (the most recent ones)
 
 
-def _scrub_text(text: str, echoes: list) -> str:
+@lru_cache(maxsize=256)
+def _echo_pattern(originals: tuple) -> re.Pattern:
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(o) for o in originals) + r")(?!\w)", re.IGNORECASE)
+
+
+def _scrub_text(text: str, echoes: tuple) -> str:
     text = scrub(text)
-    for original, placeholder in echoes:
-        text = re.sub(r"(?<!\w)" + re.escape(original) + r"(?!\w)", placeholder, text, flags=re.IGNORECASE)
+    if echoes and len(text) >= 2:
+        placeholders = dict((o.casefold(), p) for o, p in reversed(echoes))
+        text = _echo_pattern(tuple(o for o, _ in echoes)).sub(
+            lambda m: placeholders.get(m.group(0).casefold(), NAME), text)
     return text
 
 
-def scrub_value(value: Any, key: str | None = None, echoes: list = ()) -> Any:
-    """Scrub every string inside *value* (dicts, lists, nested), dict keys included.
+def _number_text(value: int | float) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
+        return str(int(value))
+    return str(value)
+
+
+def scrub_value(value: Any, key: str | None = None, echoes: Iterable = ()) -> Any:
+    """Scrub every string and number inside *value* (dicts, lists, nested), dict keys included.
 
     *echoes*: identifiers found elsewhere in the conversation, as (original, placeholder); they are
-    replaced wherever they occur (a reply that repeats a name the user gave)."""
-    if key in _STRUCTURAL_KEYS:
-        return value
+    replaced wherever they occur (a reply that repeats a name the user gave). *key* is not used
+    (kept for callers); no key is special here: see `scrub_event`."""
+    return _scrub_value(value, _ordered(echoes))
+
+
+def _scrub_value(value: Any, echoes: tuple) -> Any:
     if isinstance(value, str):
         return _scrub_text(value, echoes)
-    if isinstance(value, bool) or value is None or isinstance(value, float):
+    if isinstance(value, bool) or value is None:
         return value
-    if isinstance(value, int):
-        # A number sent as a JSON integer (e.g. a personnummer in metadata) is still a number.
-        as_text = str(value)
-        scrubbed = scrub(as_text)
+    if isinstance(value, (int, float)):
+        # A number sent as JSON (a personnummer or phone number in metadata) is still that number.
+        as_text = _number_text(value)
+        scrubbed = _scrub_text(as_text, echoes)
         return value if scrubbed == as_text else scrubbed
     if isinstance(value, dict):
-        return {(_scrub_text(k, echoes) if isinstance(k, str) else k): scrub_value(v, k, echoes) for k, v in value.items()}
+        return {(_scrub_text(k, echoes) if isinstance(k, str) else k): _scrub_value(v, echoes)
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [scrub_value(v, None, echoes) for v in value]
+        return [_scrub_value(v, echoes) for v in value]
     return value
+
+
+def _ordered(echoes: Iterable) -> tuple:
+    """Echoes longest first (so "Kalle Svensson" goes before "Kalle"), at least two characters."""
+    return tuple(sorted({e for e in echoes if len(e[0]) >= 2}, key=lambda e: (-len(e[0]), e[0])))
 
 
 def _normal(text: str) -> str:
@@ -312,26 +483,46 @@ def _normal(text: str) -> str:
     return normalize(text)
 
 
+def _keep(original: Any, scrubbed: dict, fields: Iterable[str]) -> None:
+    """Put Rasa's own *fields* of *original* back into *scrubbed*."""
+    if isinstance(original, dict) and isinstance(scrubbed, dict):
+        for field in fields:
+            if field in original:
+                scrubbed[field] = original[field]
+
+
 def scrub_event(event: dict, echoes: Iterable = ()) -> dict:
-    """A copy of a Rasa event dict (`Event.as_dict()`) with every user-controlled string scrubbed:
-    user text, parse data (text, entity values), metadata, slot values, bot text.
+    """A copy of a Rasa event dict (`Event.as_dict()`) with everything a client could have put in
+    it scrubbed: user text, parse data (text, entity values), metadata at any depth, slot values,
+    bot text. Rasa's own fields stay where Rasa puts them (see `_EVENT_FIELDS`); an
+    `input_channel` that is not one of `CHANNELS` becomes "[borttaget]".
 
     An entity value that no longer occurs in the scrubbed text (it was part of an identifier,
     e.g. a name the classifier took for a place) becomes "[borttaget]". *echoes*: identifiers
     found in the user's messages of the same conversation (see `identifiers`)."""
-    echoes = sorted(set(echoes), key=lambda e: len(e[0]), reverse=True)
-    echoes = [e for e in echoes if len(e[0]) >= 2]
-    out = scrub_value(event, None, echoes)
-    parse = out.get("parse_data") if isinstance(out, dict) else None
-    if isinstance(parse, dict):
-        kept = _normal(parse.get("text") or out.get("text") or "")
-        for entity in parse.get("entities") or []:
+    out = _scrub_value(event, _ordered(echoes))
+    if not isinstance(out, dict):
+        return out
+    _keep(event, out, _EVENT_FIELDS)
+    if "input_channel" in event:
+        channel = event["input_channel"]
+        out["input_channel"] = channel if channel is None or (isinstance(channel, str) and channel in CHANNELS) \
+            else REMOVED
+    parse, original_parse = out.get("parse_data"), event.get("parse_data")
+    if isinstance(parse, dict) and isinstance(original_parse, dict):
+        _keep(original_parse, parse, ("message_id",))
+        _keep(original_parse.get("intent"), parse.get("intent"), _INTENT_FIELDS)
+        for kept, original in zip(parse.get("intent_ranking") or [], original_parse.get("intent_ranking") or [], strict=False):
+            _keep(original, kept, _INTENT_FIELDS)
+        text = _normal(parse.get("text") or out.get("text") or "")
+        for entity, original in zip(parse.get("entities") or [], original_parse.get("entities") or [], strict=False):
             if not isinstance(entity, dict):
                 continue
+            _keep(original, entity, _ENTITY_FIELDS)
             value = entity.get("value")
-            if isinstance(value, str) and _normal(value) and _normal(value) not in kept:
+            if isinstance(value, str) and _normal(value) and _normal(value) not in text:
                 entity["value"] = REMOVED
-            if isinstance(entity.get("text"), str) and _normal(entity["text"]) not in kept:
+            if isinstance(entity.get("text"), str) and _normal(entity["text"]) not in text:
                 entity["text"] = REMOVED
     return out
 

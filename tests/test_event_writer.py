@@ -4,10 +4,12 @@ The tracker store's own checks (tests/test_tracker_store.py, tests/test_tracker_
 run through the helper, the default; here: the helper on its own, what happens when it dies,
 and that the helper and the Rasa process store exactly the same rows."""
 import asyncio
+import json
 import sqlite3
 
 import pytest
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import privacy
@@ -122,3 +124,61 @@ def test_a_conversation_comes_back_after_the_helper_is_replaced(tmp_path):
     finally:
         store.close()
 
+
+
+def test_a_large_request_under_uvloop_is_stored_and_the_helper_lives_on(db):
+    """uvloop (Sanic's loop) makes the pipe non-blocking: a request larger than the pipe's buffer
+    used to fail half-way with BlockingIOError, taken for a dead helper."""
+    import uvloop
+
+    helper = event_writer.WriterProcess(f"sqlite:///{db}")
+    big = dict(USER, metadata={"blob": "ab " * 700_000})  # about 2 MB
+
+    async def turns():
+        first = await helper.write("anon-a", [LISTEN])
+        pid = helper._process.pid
+        ids = await asyncio.gather(helper.write("anon-a", [big]), helper.write("anon-b", [LISTEN]))
+        return first, pid, ids
+
+    try:
+        first, pid, ids = uvloop.run(turns())
+        assert helper._process.pid == pid, "the helper was restarted"
+    finally:
+        helper.close()
+    assert (first, ids) == (1, [2, 3])
+    assert len(_stored(db)) == 3
+
+
+def test_a_name_given_in_one_turn_is_removed_in_every_later_turn(db):
+    helper = event_writer.WriterProcess(f"sqlite:///{db}")
+    first = dict(USER, text="hej jag heter Kevin Lindqvist", parse_data={"text": "hej jag heter Kevin Lindqvist"})
+    later = dict(USER, text="Kevin är ledsen, ring Lindqvist på 070-123 45 67",
+                 parse_data={"text": "Kevin är ledsen, ring Lindqvist på 070-123 45 67"})
+    reply = dict(BOT, text="Hej Kevin! Ring Bris på 116 111.")
+
+    async def turns():
+        await helper.write("anon-a", [first])
+        await helper.write("anon-b", [dict(USER, text="Kevin", parse_data={"text": "Kevin"})])  # another conversation
+        for events in ([LISTEN], [later], [reply]):
+            await helper.write("anon-a", events)
+
+    try:
+        asyncio.run(turns())
+    finally:
+        helper.close()
+    rows = _stored(db)
+    stored_a = " ".join(r[4] for r in rows if r[0] == "anon-a")
+    assert "Kevin" not in stored_a and "Lindqvist" not in stored_a and "070-123" not in stored_a
+    assert "[namn] är ledsen" in stored_a and "Hej [namn]!" in stored_a
+    assert "Kevin" in " ".join(r[4] for r in rows if r[0] == "anon-b"), "a name is only removed in its conversation"
+
+
+def test_the_users_text_and_metadata_are_stored_once_and_the_text_capped(db):
+    long = "jag mår dåligt " * 2000
+    event = dict(USER, text=long, metadata={"kommun": "kungalv"},
+                 parse_data={"text": long, "metadata": {"kommun": "kungalv"}, "intent": {"name": "greet"}})
+    data = event_writer.rows("anon-a", [event])[0]["data"]
+    assert data.count("kungalv") == 1 and data.count("jag m") <= 5000 / len("jag mår dåligt ") + 2
+    assert len(data) < 7000
+    again = UserUttered._from_parameters(json.loads(data))
+    assert again.parse_data["text"] == again.text and again.parse_data["metadata"] == {"kommun": "kungalv"}

@@ -1,6 +1,12 @@
 """bot.privacy: what is scrubbed before storage, pseudonymous ids, key and retention settings."""
 import os
+import re
 import stat
+
+try:  # Python 3.11 moved it
+    import re._parser as sre_parse  # type: ignore[import-not-found]
+except ImportError:  # Python 3.10
+    import sre_parse
 
 import pytest
 from hypothesis import given, settings
@@ -8,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot import privacy
 from bot.privacy import ADDRESS, EMAIL, NAME, PERSONNUMMER, PHONE, scrub
+from tests.privacy_corpus import adversarial
 
 SCRUBBED = [
     # personnummer and samordningsnummer, every common way of writing them
@@ -53,6 +60,37 @@ SCRUBBED = [
     ("hej! jag kallas Nisse", "Nisse", NAME),
     ("my name is Anna Smith and I am sad", "Anna Smith", NAME),
     ("I'm called Omar", "Omar", NAME),
+    # --- formats that used to be stored in clear (issue 16) ---
+    ("pnr 19121212.1212", "19121212.1212", PERSONNUMMER),
+    ("121212/1212 heter jag", "121212/1212", PERSONNUMMER),
+    ("mitt nummer 121212_1212", "121212_1212", PERSONNUMMER),
+    ("ring 070.123.45.67", "070.123.45.67", PHONE),
+    ("ring 070/123 45 67 ikväll", "070/123 45 67", PHONE),
+    ("sms 46701234567", "46701234567", PHONE),
+    ("sms 46 70 123 45 67", "46 70 123 45 67", PHONE),
+    ("min pappa har +47 412 34 567", "+47 412 34 567", PHONE),
+    ("ring 0 7 0 1 2 3 4 5 6 7", "0 7 0 1 2 3 4 5 6 7", PHONE),
+    ("numret är 070 123 45 67 89", "070 123 45 67 89", PHONE),
+    ("ring 070-12345 67 snälla", "070-12345 67", PHONE),
+    ("mejla kalle at hotmail punkt com", "kalle at hotmail punkt com", EMAIL),
+    ("mejla kalle @ hotmail . com", "kalle @ hotmail . com", EMAIL),
+    ("kalle[at]hotmail[dot]com", "kalle[at]hotmail[dot]com", EMAIL),
+    ("kalle (at) gmail (dot) se", "kalle (at) gmail (dot) se", EMAIL),
+    ("kalle snabel-a hotmail punkt se", "kalle snabel-a hotmail punkt se", EMAIL),
+    ("mejla kalle＠hotmail.com", "kalle＠hotmail.com", EMAIL),
+    ("jag bor på Sjölyckan 14", "Sjölyckan 14", ADDRESS),
+    ("vi bor i Tallbacka 22, lägenhet 1101", "Tallbacka 22, lägenhet 1101", ADDRESS),
+    ("hemma på Storg. 19", "Storg. 19", ADDRESS),
+    ("Ekhagsgatan5", "Ekhagsgatan5", ADDRESS),
+    ("på Storgatan nummer 4", "Storgatan nummer 4", ADDRESS),
+    ("jag är Kevin och jag är 12", "Kevin", NAME),
+    ("Mitt namn: Kevin", "Kevin", NAME),
+    ("hej det är Kevin här", "Kevin", NAME),
+    ("I'm Kevin and I am scared", "Kevin", NAME),
+    ("hjälp mig snälla /Kevin", "Kevin", NAME),
+    ("min kompis Lisa mår dåligt", "Lisa", NAME),
+    ("min styvpappa Johan slår mig", "Johan", NAME),
+    ("min lärare Anna Berg sa att jag skulle skriva", "Anna Berg", NAME),
 ]
 
 
@@ -83,6 +121,18 @@ KEPT = [
     "jag bor i Kungälv",
     "dom kallar mig fet",
     "",
+    # opening hours, dates, ages, the support lines, and the words after a weak cue that are no name
+    "öppet vardagar 09.00–16.30, lördag 13.00–15.00",
+    "Ring 077-150 50 50 (09.00–16.00) eller 116 111",
+    "det hände 01.05.2024 och igen den 1/5 kl 21:30",
+    "2026-11-28 14:00",
+    "jag är orolig för min kompis",
+    "min pappa dricker och min kompis mår dåligt",
+    "det är jobbigt här hemma",
+    "jag är 14 och min lärare sa att jag ska ringa 116 111",
+    "look at this",
+    "och -- Bris",
+    "/child_wellbeing",
 ]
 
 
@@ -203,3 +253,81 @@ _PIECES = st.sampled_from(["Storgatan", "storgatan", "STORGATAN", "Gamla", "Kung
 def test_street_precheck_holds_whenever_the_street_pattern_matches(text):
     if privacy._STREET.search(text):
         assert privacy._may_hold_street(text), text
+
+
+# --- metadata: what a client sends is scrubbed, whatever its keys are called ------------------------
+
+def test_metadata_keys_named_like_rasas_own_fields_are_scrubbed_at_any_depth():
+    event = {"event": "user", "timestamp": 1.0, "text": "hej", "input_channel": "rest", "message_id": "abc",
+             "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": [],
+                            "intent_ranking": [{"name": "greet", "confidence": 0.9}]},
+             "metadata": {"confidence": "070-123 45 67", "timestamp": "19121212-1212",
+                          "nested": {"policy": "jag heter Kevin", "event": "kevin@example.com",
+                                     "input_channel": "0701234567"},
+                          "float": 46701234567.0, "int": 701234567}}
+    out = privacy.scrub_event(event)
+    flat = repr(out)
+    for secret in ("070-123", "19121212", "Kevin", "kevin@", "0701234567", "46701234567", "701234567"):
+        assert secret not in flat, secret
+    assert out["timestamp"] == 1.0 and out["message_id"] == "abc" and out["input_channel"] == "rest"
+    assert out["parse_data"]["intent"] == {"name": "greet", "confidence": 0.9}
+    assert out["parse_data"]["intent_ranking"] == [{"name": "greet", "confidence": 0.9}]
+
+
+def test_a_made_up_input_channel_is_not_stored():
+    event = {"event": "user", "text": "hej", "input_channel": "Kevin Lindqvist 070-123 45 67"}
+    assert privacy.scrub_event(event)["input_channel"] == privacy.REMOVED
+    assert privacy.scrub_event(dict(event, input_channel="facebook"))["input_channel"] == "facebook"
+
+
+def test_a_number_in_a_bot_action_event_is_kept_where_rasa_puts_it():
+    action = {"event": "action", "timestamp": 1700000000.123, "name": "action_route", "policy": "BoundedRulePolicy",
+              "confidence": 1.0}
+    assert privacy.scrub_event(action) == action
+
+
+# --- every pattern takes time in proportion to the text ---------------------------------------------
+
+def _unbounded_repeats(tree) -> list:
+    found = []
+    for op, arg in tree:
+        if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT):
+            low, high, sub = arg
+            if high == sre_parse.MAXREPEAT:
+                found.append((op, low))
+            found += _unbounded_repeats(sub)
+        elif op == sre_parse.SUBPATTERN:
+            found += _unbounded_repeats(arg[-1])
+        elif op == sre_parse.BRANCH:
+            for branch in arg[1]:
+                found += _unbounded_repeats(branch)
+        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+            found += _unbounded_repeats(arg[1])
+    return found
+
+
+SCRUB_PATTERNS = {name: value for name, value in vars(privacy).items() if isinstance(value, re.Pattern)}
+
+
+@pytest.mark.parametrize("name", sorted(SCRUB_PATTERNS))
+def test_every_scrub_pattern_is_bounded(name):
+    """No part of a pattern repeats without a limit: the work at each position of a text is capped,
+    so a scrub takes time in proportion to the text (scripts/bench.py times the worst texts)."""
+    pattern = SCRUB_PATTERNS[name]
+    assert _unbounded_repeats(sre_parse.parse(pattern.pattern, pattern.flags)) == [], pattern.pattern[:120]
+
+
+@pytest.mark.parametrize("name", sorted(adversarial()))
+def test_adversarial_texts_are_scrubbed_and_stay_their_own_length(name):
+    text = adversarial()[name]
+    out = scrub(text)
+    assert len(out) <= len(text) + 20 * text.count(" ") + 20
+    assert scrub(out) == out or name in ("digits", "digits and spaces", "digits and dashes", "zeros and dots")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list("aA0 .@-/_:+()[]\nåÖ＠") + ["at ", "punkt ", "gatan ", "heter ", "jag är ",
+                                                                  "lgh ", "kalle", "com"]), max_size=120).map("".join))
+def test_scrub_never_fails_and_leaves_no_e_mail_address(text):
+    out = scrub(text)
+    assert re.search(r"\w@\w+\.[a-z]{2,}", out) is None, out
