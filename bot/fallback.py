@@ -1,7 +1,8 @@
 """The safe static reply: what the bot says when a part of it has failed.
 
 Used when the action server is down or too slow (`bot/adapters/channels/rest.py`) and when the catalogue cannot
-be read (`actions/route.py`). A message about suicide, self-harm or danger right now gets 112
+be read (`actions/route.py`); `too_fast_reply` when someone sends more messages than a person writes
+(the channels' rate limit). A message about suicide, self-harm or danger right now gets 112
 first, then Mind Självmordslinjen and Bris; any other message gets a short, warm note that the
 bot has a temporary problem, with 112, Bris and the police tip line.
 
@@ -56,15 +57,20 @@ def crisis_kind(text: str | None, intent: str | None = None) -> str | None:
     return crisis.assess(text).kind
 
 
+def _crisis_lines(n: Dict[str, str]) -> List[str]:
+    return [
+        f"Är du eller någon annan i fara nu? Ring {n['akut_112']}.",
+        f"Du kan prata med någon om hur du har det. Ring Mind Självmordslinjen på {n['mind_sjalvmordslinjen']}. "
+        f"Är du under 18 kan du också ringa Bris på {n['bris']}.",
+    ]
+
+
 def static_reply(text: str | None, intent: str | None = None) -> List[Dict[str, str]]:
     """Rasa-style messages (dicts with "text") that are always safe to send."""
     n = numbers()
     kind = crisis_kind(text, intent)
     if kind is not None:
-        texts = [
-            f"Är du eller någon annan i fara nu? Ring {n['akut_112']}.",
-            f"Du kan prata med någon om hur du har det. Ring Mind Självmordslinjen på {n['mind_sjalvmordslinjen']}. "
-            f"Är du under 18 kan du också ringa Bris på {n['bris']}.",
+        texts = _crisis_lines(n) + [
             "Jag har ett tekniskt fel just nu och kan inte svara som vanligt. Ring hellre än att vänta på mig.",
         ]
     else:
@@ -75,4 +81,16 @@ def static_reply(text: str | None, intent: str | None = None) -> List[Dict[str, 
             f"Är någon i fara nu, ring {n['akut_112']}.",
             "Du kan skriva till mig igen om en stund.",
         ]
+    return [{"text": t} for t in texts]
+
+
+def too_fast_reply(text: str | None) -> List[Dict[str, str]]:
+    """The answer to a message sent faster than a person writes (the channels' rate limit): wait a
+    moment; a crisis message still gets 112 and the right line."""
+    n = numbers()
+    wait = "Du skickar meddelanden snabbare än jag hinner läsa. Vänta en liten stund och skriv sedan igen."
+    if crisis_kind(text) is not None:
+        texts = _crisis_lines(n) + [wait]
+    else:
+        texts = [wait, f"Är någon i fara nu? Ring {n['akut_112']}. Är du under 18 kan du ringa Bris på {n['bris']}."]
     return [{"text": t} for t in texts]

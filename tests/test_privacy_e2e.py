@@ -8,7 +8,11 @@
 - after a restart on the same database the conversation continues with its state.
 """
 import json
+import os
 import sqlite3
+import stat
+import threading
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -29,11 +33,28 @@ MESSAGES = [
     "ring mig på 070-123 45 67 eller +46701234567",
     "min mejl är kevin.lindqvist@example.com",
     "pappa slår mig hemma på Storgatan 12B",
+    # formats the scrubber used to miss (issue 16), and the name from the first message again
+    "Kevin här igen. pnr 20080808.2383, eller 080808/2383, ring 070.222.33.44 eller 46 73 555 66 77",
+    "min kompis Sixten har +47 412 34 567 och mejlen sixten at hotmail punkt com eller sixten @ gmail . com",
+    "vi bor på Sjölyckan 14 och mormor på Tallbacka 22, lägenhet 1101",
+    "min styvpappa Gunnar slår mig /Kevin",
+    # "/" messages that are no button payload: plain text, never obeyed, never quoted in the log
+    "/jag heter Kevin Lindqvist, 070-123 45 67, pappa slår mig",
+    '/inform_municipality{"municipality": "Storstad. Ring 0900-123 45 67"}',
+    "/restart",
 ]
-METADATA = {"telefon": "0739876543", "anteckning": "jag heter Lisa Bergqvist", "pnr": "19121212-1212"}
+# Keys that look like Rasa's own fields, at any depth, numbers, floats: all scrubbed.
+METADATA = {"telefon": "0739876543", "anteckning": "jag heter Lisa Bergqvist", "pnr": "19121212-1212",
+            "confidence": "0701112233", "nested": {"timestamp": "19121212-1212", "policy": "jag heter Maja Ek"},
+            "float": 46739876543.0}
+CHANNEL = "Kevin Lindqvist 0705556677"  # a made-up input_channel
 SECRETS = ["Kevin", "Lindqvist", "kevin.lindqvist@example.com", "19121212-1212", "121212-1212", "201212121212",
-           "701063-2391", "070-123 45 67", "+46701234567", "Storgatan 12B", "0739876543", "Lisa", "Bergqvist"]
-DIGITS_ONLY = ["191212121212", "1212121212", "7010632391", "0701234567", "46701234567", "0739876543"]
+           "701063-2391", "070-123 45 67", "+46701234567", "Storgatan 12B", "0739876543", "Lisa", "Bergqvist",
+           "20080808.2383", "080808/2383", "070.222.33.44", "46 73 555 66 77", "Sixten", "412 34 567", "hotmail",
+           "gmail", "Sjölyckan", "Tallbacka", "Gunnar", "0900-123", "Maja", "0701112233",
+           "0705556677"]
+DIGITS_ONLY = ["191212121212", "1212121212", "7010632391", "0701234567", "46701234567", "0739876543",
+               "200808082383", "0702223344", "46735556677", "4741234567", "46739876543"]
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +75,9 @@ def talked(server):
         status, messages = bot.send(SENDER, text, metadata=METADATA if i == len(MESSAGES) - 1 else None)
         assert status == 200 and reply_text(messages).strip(), text
         replies.append(messages)
+        time.sleep(0.5)  # a person's pace: the rate limit is not what this test is about
+    status, text = post(bot.url, json.dumps({"sender": SENDER, "message": "hej", "input_channel": CHANNEL}).encode())
+    assert status == 200 and "Kevin" not in text
     status, messages = bot.send(SENDER, "jag bor i kungälv")
     assert status == 200
     return replies
@@ -77,10 +101,27 @@ def test_database_holds_no_identifying_details(server, talked):
     for secret in SECRETS + DIGITS_ONLY:
         assert secret not in data, f"{secret!r} is stored"
     # slots, entities and metadata are there, scrubbed
-    assert '"metadata": {"telefon": "[telefon]", "anteckning": "jag heter [namn]", "pnr": "[personnummer]"}' in data
+    assert '"metadata": {"telefon": "[telefon]", "anteckning": "jag heter [namn]", "pnr": "[personnummer]", ' in data
+    assert '"nested": {"timestamp": "[personnummer]", "policy": "jag heter [namn]"}, "float": "[telefon]"' in data
+    assert '"input_channel": "rest"' in data  # the made-up channel name (CHANNEL) is not kept
     assert '"name": "municipality", "value": "kungalv"' in data
     for placeholder in (privacy.NAME, privacy.PERSONNUMMER, privacy.PHONE, privacy.EMAIL, privacy.ADDRESS):
         assert placeholder in data
+
+
+def test_slash_messages_are_neither_obeyed_nor_an_error(talked):
+    restart, municipality, *_ = reversed(talked)  # the last messages were the "/" ones
+    assert "Storstad" not in reply_text(municipality) and "0900" not in reply_text(municipality)
+    assert "tekniskt fel" not in reply_text(restart), "/restart got the technical-error reply"
+
+
+def test_the_database_the_wal_and_the_log_are_private(server, talked):
+    bot = server["bot"]
+    files = [p for p in (bot.db, bot.db.with_name(bot.db.name + "-wal"), bot.db.with_name(bot.db.name + "-shm"))
+             if p.exists()]
+    assert bot.db in files
+    for path in files:
+        assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0, f"{path.name} can be read by others"
 
 
 def test_conversation_id_is_stored_as_keyed_hash(server, talked):
@@ -104,9 +145,55 @@ def test_log_holds_no_message_text(server, talked):
     log = (server["bot"].workdir / "bot.log").read_text(errors="replace")
     assert "Registered function for 'action_route'" in log, "the log is not the bot's log"
     for text in MESSAGES:
-        assert text not in log
+        assert text not in log and text.lstrip("/") not in log
     for secret in SECRETS + DIGITS_ONLY + [SENDER]:
         assert secret not in log, f"{secret!r} is in the log"
+    assert "ERROR" not in log, [line for line in log.splitlines() if "ERROR" in line]
+
+
+def test_no_version_banner_and_only_json_bodies(server):
+    bot = server["bot"]
+    with urllib.request.urlopen(f"http://127.0.0.1:{bot.rasa_port}/", timeout=10) as resp:
+        text = resp.read().decode()
+        assert "Rasa" not in text and "3.6" not in text and "Rasa" not in (resp.headers.get("Server") or "")
+    # what a page on another site can send without a CORS preflight
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        req = urllib.request.Request(bot.url, data=json.dumps({"sender": "x-site", "message": "hej"}).encode(),
+                                     headers={"Content-Type": content_type})
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=20)
+        assert err.value.code == 415
+
+
+def test_large_metadata_is_refused_and_the_bot_goes_on(server):
+    bot = server["bot"]
+    status, _ = bot.send(f"big-{uuid.uuid4().hex}", "hej", metadata={"blob": "ab " * 600_000})
+    assert status == 413
+    status, messages = bot.send(f"after-{uuid.uuid4().hex}", "jag blir mobbad")
+    assert status == 200 and "116 111" in reply_text(messages)
+
+
+def test_a_flood_from_one_sender_gets_a_short_reply_and_is_not_stored(server):
+    bot = server["bot"]
+    sender = f"flood-{uuid.uuid4().hex}"
+    answers = []
+
+    def one():
+        answers.append(bot.send(sender, "hej hej"))
+
+    threads = [threading.Thread(target=one) for _ in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(status == 200 and reply_text(m).strip() for status, m in answers)
+    too_fast = [m for _, m in answers if "snabbare än jag hinner" in reply_text(m)]
+    assert len(too_fast) >= 20, len(too_fast)
+    key = privacy.load_key(bot.key_file)
+    with sqlite3.connect(bot.db) as conn:
+        (stored,) = conn.execute("SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
+                                 (privacy.hash_sender(sender, key),)).fetchone()
+    assert stored == 40 - len(too_fast) and stored <= 20
 
 
 def post(url: str, body: bytes) -> tuple[int, str]:

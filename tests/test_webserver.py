@@ -52,3 +52,18 @@ def test_served_page_matches_its_csp_and_files_outside_web_are_not_served():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_server_header_names_no_version():
+    server, _ = webserver.serve_in_thread(port=0)
+    try:
+        for path in ("/", "/stodlotsen-widget.js", "/finns-inte"):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}{path}", timeout=10) as resp:
+                    header = resp.headers["Server"]
+            except urllib.error.HTTPError as e:
+                header = e.headers["Server"]
+            assert header == "stodlotsen-demo", (path, header)
+    finally:
+        server.shutdown()
+        server.server_close()

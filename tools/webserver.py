@@ -77,6 +77,9 @@ SECURITY_HEADERS = {
 class Handler(SimpleHTTPRequestHandler):
     rasa_url: str | None = None
 
+    def version_string(self) -> str:
+        return "stodlotsen-demo"  # the `Server:` header names no Python or http.server version
+
     def end_headers(self) -> None:
         for name, value in SECURITY_HEADERS.items():
             self.send_header(name, value)

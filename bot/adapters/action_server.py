@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 import traceback
 
@@ -28,7 +29,8 @@ from sanic import Sanic, response
 from sanic.exceptions import SanicException
 
 from bot import catalogue, hours
-from bot.adapters import action_guard
+from bot.adapters import action_guard, log_guard
+from bot.adapters.hardening import UMASK
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ def build_app(actions: str = "actions") -> Sanic:
 
 def main(argv: list[str] | None = None) -> None:
     args = create_argument_parser().parse_args(argv)
+    os.umask(UMASK)  # a log file (--log-file) is readable by the service's user only
+    log_guard.install()
     logging.getLogger("matplotlib").setLevel(logging.WARN)
     utils.configure_colored_logging(args.loglevel)
     utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel,

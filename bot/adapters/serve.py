@@ -4,6 +4,9 @@
 `bot.adapters.speedups.install()` first. `make run`, the tests and the benchmark use it.
 With `STODLOTSEN_SPEEDUPS=0` every patch of Rasa's internals refuses (bot/adapters/compat.py):
 stock Rasa with our components, the benchmark's comparison.
+
+Installed whatever `STODLOTSEN_SPEEDUPS` says: `bot.adapters.log_guard` (no message text in the log)
+and `bot.adapters.hardening` (no version banner, CORS only for the widget, umask 077).
 """
 from __future__ import annotations
 
@@ -13,8 +16,10 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    from bot.adapters import speedups
+    from bot.adapters import hardening, log_guard, speedups
 
+    log_guard.install()
+    hardening.install()
     speedups.install()
     from rasa.__main__ import main as rasa_main
 

@@ -5,19 +5,26 @@ with a short Swedish error for the client (HTTP 400/413). It never echoes the in
 raises. Text is cleaned rather than refused where a person may simply have pasted something
 odd: control characters (null bytes included) and lone surrogates are removed, and a very long
 message is cut to `MAX_CHARS` (its beginning and its end are kept – what matters most is often
-said last). No Rasa imports here.
+said last). A message that starts with "/" reaches Rasa unchanged only when it is a payload of a
+button the bot offers (`bot.payloads`); any other loses the slashes. `metadata` may hold a few kB
+(`MAX_METADATA_BYTES`), and `input_channel` only a channel name this bot has. No Rasa imports here.
 """
 from __future__ import annotations
 
 import json
 import re
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Dict
+from typing import Any, Callable, Dict
+
+from bot import payloads, privacy
 
 MAX_CHARS = 5000  # what the classifier and the crisis rules see at most
 MAX_BODY_BYTES = 2_000_000  # larger requests are refused (413) before parsing
 MAX_SENDER_CHARS = 255  # the tracker store keys conversations on at most 255 characters
 MAX_METADATA_DEPTH = 8
+MAX_METADATA_BYTES = 4096  # the widget sends {"kommun": "…"}; a few kB is plenty
 _JOIN = " … "
 # C0/C1 control characters except tab, newline and carriage return; lone UTF-16 surrogates.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -50,6 +57,14 @@ def shorten(text: str, limit: int = MAX_CHARS) -> str:
     head = (limit - len(_JOIN)) // 2
     tail = limit - len(_JOIN) - head
     return text[:head] + _JOIN + text[-tail:]
+
+
+def message_text(raw: str) -> tuple[str, bool]:
+    """What Rasa gets of a message the person wrote (any channel): cleaned, a "/" only for an
+    offered button payload, cut to `MAX_CHARS`; and whether it was cut."""
+    text = payloads.as_text(clean(raw))
+    short = shorten(text)
+    return short, short != text
 
 
 def _clean_value(value: Any, depth: int = 0) -> Any:
@@ -87,7 +102,6 @@ def parse_rest_body(body: bytes | None) -> Inbound | Rejected:
     message = data.get("message")
     if not isinstance(message, str):
         return Rejected(400, '"message" saknas eller är inte en text.')
-    text = clean(message)
 
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
@@ -96,8 +110,39 @@ def parse_rest_body(body: bytes | None) -> Inbound | Rejected:
         metadata = _clean_value(metadata)
     except (ValueError, RecursionError):
         return Rejected(400, '"metadata" är för djupt nästlad.')
+    if metadata and len(json.dumps(metadata)) > MAX_METADATA_BYTES:
+        return Rejected(413, f'"metadata" är för stort (högst {MAX_METADATA_BYTES // 1024} kB).')
 
     channel = data.get("input_channel")
-    channel = clean(channel)[:64] if isinstance(channel, str) and channel.strip() else None
-    short = shorten(text)
-    return Inbound(sender=sender, text=short, metadata=metadata, input_channel=channel, truncated=short != text)
+    channel = channel if isinstance(channel, str) and channel in privacy.CHANNELS else None
+    text, truncated = message_text(message)
+    return Inbound(sender=sender, text=text, metadata=metadata, input_channel=channel, truncated=truncated)
+
+
+def is_json(content_type: str | None) -> bool:
+    """Whether a Content-Type header says JSON. A page on another site can post text/plain (or a
+    form) to us without asking first; only JSON needs the CORS preflight that our origins list guards."""
+    return (content_type or "").split(";", 1)[0].strip().lower() == "application/json"
+
+
+class SenderRate:
+    """A per-sender rate limit (token bucket): `burst` messages at once, then `per_second`.
+
+    A person waits for the answer and reads it before writing again; a sender that goes faster
+    is a script. The senders seen last are kept (at most `senders`), so memory stays bounded."""
+
+    def __init__(self, per_second: float = 2.0, burst: int = 10, senders: int = 100_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_second, self.burst, self.senders, self._clock = float(per_second), int(burst), int(senders), clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def allow(self, sender: str) -> bool:
+        """Take one message from *sender*'s allowance; False when it is used up."""
+        now = self._clock()
+        tokens, then = self._buckets.pop(sender, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - then) * self.per_second)
+        allowed = tokens >= 1.0
+        self._buckets[sender] = (tokens - 1.0 if allowed else tokens, now)
+        if len(self._buckets) > self.senders:
+            self._buckets.popitem(last=False)
+        return allowed

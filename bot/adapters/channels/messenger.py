@@ -17,7 +17,14 @@ Differences from Rasa's built-in `facebook` channel:
   constant-time comparison) before anything else and answers 403 when it is missing or wrong.
   Rasa's channel checks only the SHA-1 header and answers 200 when the check fails.
 * The verify-token handshake compares in constant time and answers 403 on a wrong token.
-* Every event in a batch is handled (Rasa's stops after the first).
+* Every event in a batch is handled (Rasa's stops after the first), each checked on its own: an
+  event of the wrong shape (a `sender` that is not an object, a text that is not a string) is
+  skipped, the others are answered.
+* A message id (`mid`) seen in the last `DEDUPE_SECONDS` is skipped: a replayed, correctly
+  signed body is not handled and stored twice.
+* Text gets the same cleaning, "/" rule and length cap as the REST channel
+  (`bot.adapters.channels.inbound.message_text`), and the same per-sender rate limit. A message
+  carries no metadata (a body is at most `MAX_BODY_BYTES`).
 * Replies fit Messenger (bot/adapters/channels/messenger_format.py) and are sent with aiohttp, not blocking Rasa.
 * Nothing the user wrote, and no user id, is logged.
 """
@@ -27,6 +34,8 @@ import hashlib
 import hmac
 import logging
 import os
+import time
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Iterable, List
 
 import aiohttp
@@ -36,7 +45,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import fallback
+from bot.adapters import log_guard
 from bot.adapters.channels import messenger_format
+from bot.adapters.channels.inbound import MAX_BODY_BYTES, MAX_SENDER_CHARS, SenderRate, message_text
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +60,8 @@ ENV_GRAPH_VERSION = "FB_GRAPH_VERSION"
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_GRAPH_VERSION = "v19.0"
 SEND_TIMEOUT_S = 10
+DEDUPE_SECONDS = 15 * 60  # Meta retries a failed delivery for a while; a replay within this is skipped
+DEDUPE_IDS = 50_000  # message ids remembered at most
 ONLY_TEXT = ("Jag kan bara läsa text. Skriv gärna med ord vad som händer. "
              "Är någon i fara just nu? Ring 112.")
 
@@ -114,6 +128,8 @@ def _event_text(event: Dict[str, Any]) -> str | None:
     """What the user sent in one messaging event: text, a quick reply's or postback's payload,
     ONLY_TEXT's marker ("") for attachments, None for events that need no reply (echo, read, delivery)."""
     message = event.get("message")
+    if message is not None and not isinstance(message, dict):
+        return None
     if isinstance(message, dict):
         if message.get("is_echo"):
             return None
@@ -154,6 +170,20 @@ class MessengerInput(FacebookInput):
         super().__init__(fb_verify, fb_secret, fb_access_token)
         self.graph_url = graph_url
         self.graph_version = graph_version
+        self.rate = SenderRate()
+        self._seen: OrderedDict[str, float] = OrderedDict()  # message id -> when it was first handled
+
+    def first_time(self, message_id: str | None, now: float | None = None) -> bool:
+        """Whether *message_id* was not handled in the last `DEDUPE_SECONDS` (and remember it)."""
+        if not message_id:
+            return True
+        now = time.monotonic() if now is None else now
+        while self._seen and (len(self._seen) >= DEDUPE_IDS or next(iter(self._seen.values())) < now - DEDUPE_SECONDS):
+            self._seen.popitem(last=False)
+        if message_id in self._seen:
+            return False
+        self._seen[message_id] = now
+        return True
 
     @property
     def enabled(self) -> bool:
@@ -184,6 +214,8 @@ class MessengerInput(FacebookInput):
         async def webhook(request: Request) -> HTTPResponse:
             if not self.enabled:
                 return response.text("Messenger-kanalen är inte konfigurerad.", status=503)
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.text("För stort.", status=413)
             if not signature_ok(self.fb_secret, request.body, request.headers.get("X-Hub-Signature-256")):
                 logger.warning("Messenger: anrop med saknad eller fel X-Hub-Signature-256 avvisades.")
                 return response.text("Ogiltig signatur.", status=403)
@@ -193,33 +225,46 @@ class MessengerInput(FacebookInput):
                 payload = None
             if not isinstance(payload, dict):
                 return response.text("Ogiltig JSON.", status=400)
-            metadata = self.get_metadata(request)
             for event in self._events(payload):
-                await self._handle(event, on_new_message, metadata)
+                try:
+                    await self._handle(event, on_new_message)
+                except Exception as e:  # noqa: BLE001 - one bad event must not cost the others their answer
+                    logger.error("Messenger: en händelse kunde inte hanteras (%s).", type(e).__name__)
             return response.text("EVENT_RECEIVED")
 
         return hook
 
     @staticmethod
     def _events(payload: Dict[str, Any]) -> Iterable[Dict[str, Any]]:
-        for entry in payload.get("entry") or []:
-            if isinstance(entry, dict):
-                for event in entry.get("messaging") or []:
-                    if isinstance(event, dict):
-                        yield event
+        entries = payload.get("entry")
+        for entry in entries if isinstance(entries, list) else []:
+            messaging = entry.get("messaging") if isinstance(entry, dict) else None
+            for event in messaging if isinstance(messaging, list) else []:
+                if isinstance(event, dict):
+                    yield event
 
-    async def _handle(self, event: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      metadata: Dict[str, Any] | None) -> None:
-        sender = (event.get("sender") or {}).get("id")
-        text = _event_text(event)
-        if not isinstance(sender, str) or not sender or text is None:
+    async def _handle(self, event: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        sender = event.get("sender")
+        sender = sender.get("id") if isinstance(sender, dict) else None
+        raw = _event_text(event)
+        if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS or raw is None:
             return
+        message = event.get("message")
+        mid = message.get("mid") if isinstance(message, dict) else None
+        if not self.first_time(mid if isinstance(mid, str) else None):
+            return  # a replay of a message already handled
         out = self.get_output_channel()
-        if text == "":
+        if raw == "":
             await out.send_text_message(sender, ONLY_TEXT)
+            return
+        text, _ = message_text(raw)
+        if not self.rate.allow(sender):
+            for reply in fallback.too_fast_reply(text):
+                await out.send_text_message(sender, reply["text"])
             return
         await out.send_action(sender, "typing_on")
         try:
-            await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=metadata))
+            with log_guard.handling(text):
+                await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=None))
         except Exception as e:  # noqa: BLE001 - one failing message must not fail the batch
             logger.error("Messenger: ett meddelande kunde inte hanteras (%s).", type(e).__name__)

@@ -19,7 +19,13 @@ and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: 
   Rasa 3.6 offers no setting for it (EndpointConfig passes no timeout of its own). On a Rasa other
   than the tested one the constant is left alone (one log line, bot/adapters/compat.py); the reply
   time limit above still holds.
-* Nothing the user wrote is logged (Rasa's own channel logs the text on errors).
+* Nothing the user wrote is logged (Rasa's own channel logs the text on errors; `bot.adapters.log_guard`
+  keeps the text of the message being handled out of every log line).
+* The body must be JSON (`Content-Type: application/json`, else HTTP 415): a page on another site can
+  send a text/plain POST without the CORS check.
+* Each sender may send `rate_burst` messages at once (default 10), then `rate_per_second` (default 2).
+  A message beyond that gets `bot.fallback.too_fast_reply` (wait a moment; 112 and the right line for
+  a crisis) and never reaches Rasa, so it is not stored.
 
 `?stream=true` is supported: the same messages, one JSON document per line.
 """
@@ -40,8 +46,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import fallback
-from bot.adapters import compat
-from bot.adapters.channels.inbound import Inbound, Rejected, parse_rest_body
+from bot.adapters import compat, log_guard
+from bot.adapters.channels.inbound import Inbound, Rejected, SenderRate, is_json, parse_rest_body
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +84,9 @@ class SafeRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
-    def __init__(self, reply_timeout: float | None = None, action_timeout: float | None = None) -> None:
+    def __init__(self, reply_timeout: float | None = None, action_timeout: float | None = None,
+                 rate_per_second: float = 2.0, rate_burst: int = 10) -> None:
+        self.rate = SenderRate(rate_per_second, rate_burst)
         self.reply_timeout = _seconds(reply_timeout, "STODLOTSEN_REPLY_TIMEOUT", DEFAULT_REPLY_TIMEOUT)
         self.action_timeout = _seconds(action_timeout, "STODLOTSEN_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT)
         # RemoteAction.run reads this module constant on every call (see the module docstring).
@@ -94,14 +102,16 @@ class SafeRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:
         credentials = credentials or {}
-        return cls(credentials.get("reply_timeout"), credentials.get("action_timeout"))
+        rate = {k: credentials[k] for k in ("rate_per_second", "rate_burst") if credentials.get(k) is not None}
+        return cls(credentials.get("reply_timeout"), credentials.get("action_timeout"), **rate)
 
     async def reply(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], inbound: Inbound) -> List[Dict]:
         """The bot's messages for *inbound*; the safe static reply when the bot cannot answer."""
         collector = CollectingOutputChannel()
         message = UserMessage(inbound.text, collector, inbound.sender,
                               input_channel=inbound.input_channel or self.name(), metadata=inbound.metadata)
-        task = asyncio.ensure_future(on_new_message(message))
+        with log_guard.handling(inbound.text):  # the task, and all Rasa does for it, keeps the text out of the log
+            task = asyncio.ensure_future(on_new_message(message))
         why = None
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=self.reply_timeout)
@@ -126,10 +136,16 @@ class SafeRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not is_json(request.headers.get("content-type")):
+                return response.json({"error": "Meddelandet måste skickas som JSON (Content-Type: application/json)."},
+                                     status=415)
             inbound = parse_rest_body(request.body)
             if isinstance(inbound, Rejected):
                 return response.json({"error": inbound.error}, status=inbound.status)
-            messages = await self.reply(on_new_message, inbound)
+            if self.rate.allow(inbound.sender):
+                messages = await self.reply(on_new_message, inbound)
+            else:
+                messages = [{"recipient_id": inbound.sender, **m} for m in fallback.too_fast_reply(inbound.text)]
             if bool_arg(request, "stream", default=False):
                 lines = "".join(json.dumps(m) + "\n" for m in messages)
                 return response.text(lines, content_type="text/event-stream")
