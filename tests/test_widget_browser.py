@@ -166,6 +166,56 @@ def test_quick_exit_clears_the_conversation_and_leaves_no_back_entry(context, si
     assert page.evaluate("sessionStorage.getItem('stodlotsen.id')") != old_id
 
 
+def _held(page, held: dict, name: str, seconds: float = 30):
+    """Wait until the route *name* has been held, and return it."""
+    for _ in range(int(seconds * 20)):
+        if name in held:
+            return held[name]
+        page.wait_for_timeout(50)
+    raise AssertionError(f"no {name} request")
+
+
+def test_a_reply_that_arrives_while_leaving_does_not_bring_the_conversation_back(context, site, bot):
+    """Esc while the bot is still answering: the reply comes before the neutral page has loaded.
+    The request is aborted and nothing is saved, so coming back in the same tab shows nothing."""
+    page = context.new_page()
+    page.set_default_timeout(REPLY_TIMEOUT_MS)
+    held = {}
+    webhook = f"http://127.0.0.1:{bot.rasa_port}/webhooks/rest/webhook"
+    page.route(webhook, lambda route: held.setdefault("reply", route))
+    page.route(NEUTRAL + "**", lambda route: held.setdefault("neutral", route))  # the neutral page loads slowly
+    page.goto(site)
+    page.wait_for_selector("#stl-input")
+    page.fill("#stl-input", "pappa slår mig")
+    page.press("#stl-input", "Enter")
+    reply = _held(page, held, "reply")
+    # Esc, as a key event in the page (Playwright's own key press would wait for the navigation it starts)
+    page.evaluate("setTimeout(() => document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'})), 0)")
+    neutral = _held(page, held, "neutral")
+    try:  # the reply arrives while the page is on its way out
+        reply.fulfill(status=200, content_type="application/json",
+                      headers={"Access-Control-Allow-Origin": site.rstrip("/")},
+                      body=json.dumps([{"recipient_id": "x", "text": "Sent svar: ring Bris på 116 111."}]))
+    except Exception:  # noqa: BLE001 - the widget aborted the request: nothing to answer
+        pass
+    page.wait_for_timeout(500)
+    _fulfil(neutral, "Neutral sida")
+    page.wait_for_url(NEUTRAL)
+    page.unroute(webhook)
+    page.goto(site)
+    page.wait_for_selector(".stl-bot")
+    stored = page.evaluate("sessionStorage.getItem('stodlotsen.logg')") or ""
+    assert "pappa slår mig" not in stored and "Sent svar" not in stored
+    assert "pappa slår mig" not in log_text(page) and "Sent svar" not in log_text(page)
+
+
+def test_the_offline_message_names_112_and_bris(page, bot):
+    page.route(f"http://127.0.0.1:{bot.rasa_port}/webhooks/rest/webhook", lambda route: route.abort())
+    text = say(page, "hej").inner_text()
+    assert "112" in text and "Bris" in text and "116 111" in text
+    assert page.locator(".stl-bot").nth(-1).locator("a[href='tel:116111']").count() == 1
+
+
 def test_escape_key_is_a_quick_exit(page):
     page.fill("#stl-input", "något hemligt")
     page.keyboard.press("Escape")
@@ -295,19 +345,36 @@ def test_works_at_320_px(context, site):
     page.screenshot(path=str(OUT / "widget-320px.png"))
 
 
+def _preflight(url: str, origin: str, method: str = "POST"):
+    req = urllib.request.Request(url, method="OPTIONS", headers={
+        "Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": "content-type"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.headers
+    except urllib.error.HTTPError as e:
+        return e.headers
+
+
 def test_cors_allows_only_the_page_origin(bot, site):
     allowed = site.rstrip("/")
+    webhook = f"http://127.0.0.1:{bot.rasa_port}/webhooks/rest/webhook"
     for origin, ok in ((allowed, True), ("http://evil.example", False)):
-        req = urllib.request.Request(
-            f"http://127.0.0.1:{bot.rasa_port}/webhooks/rest/webhook", method="OPTIONS",
-            headers={"Origin": origin, "Access-Control-Request-Method": "POST",
-                     "Access-Control-Request-Headers": "content-type"})
-        try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                header = resp.headers.get("Access-Control-Allow-Origin")
-        except urllib.error.HTTPError as e:
-            header = e.headers.get("Access-Control-Allow-Origin")
+        header = _preflight(webhook, origin).get("Access-Control-Allow-Origin")
         assert (header == origin) is ok, (origin, header)
+
+
+def test_cors_gives_the_widget_only_what_it_needs(bot, site):
+    allowed = site.rstrip("/")
+    headers = _preflight(f"http://127.0.0.1:{bot.rasa_port}/webhooks/rest/webhook", allowed)
+    assert headers.get("Access-Control-Allow-Credentials") is None
+    methods = {m.strip() for m in (headers.get("Access-Control-Allow-Methods") or "").split(",")}
+    assert methods == {"POST", "OPTIONS"}, methods
+    for method in ("PUT", "DELETE"):
+        assert _preflight(f"http://127.0.0.1:{bot.rasa_port}/webhooks/rest/webhook", allowed, method).get(
+            "Access-Control-Allow-Methods") is None
+    # other paths are not for browsers at all
+    assert _preflight(f"http://127.0.0.1:{bot.rasa_port}/webhooks/facebook/webhook", allowed).get(
+        "Access-Control-Allow-Origin") is None
 
 
 def test_page_headers_keep_everything_on_this_host(site, bot):

@@ -47,11 +47,15 @@
     choices: "Svarsalternativ",
     writing: "Stödlotsen skriver …",
     privacy: "Skriv inte ditt namn, personnummer eller adress. Samtalet försvinner när du stänger fliken.",
-    error: "Jag kunde inte svara just nu. Försök igen om en stund. Är någon i fara just nu? Ring 112."
+    error: "Jag kunde inte svara just nu. Försök igen om en stund. Är någon i fara just nu? Ring 112. " +
+      "Är du under 18 kan du ringa Bris på 116 111."
   };
+  // Set by the quick exit: from then on nothing is saved or shown, whatever arrives late.
+  var leaving = false;
 
   // ---- storage (per tab) -------------------------------------------------------------------------
   function store(key, value) {
+    if (leaving && value !== null) return;
     try {
       if (value === null) sessionStorage.removeItem(key);
       else sessionStorage.setItem(key, value);
@@ -130,7 +134,7 @@
     document.head.appendChild(link);
   }
 
-  var root, body, log, status, form, input, sendBtn, toggle, pending = null;
+  var root, body, log, status, form, input, sendBtn, toggle, pending = null, inflight = null;
 
   function build() {
     root = el("section", "stl-root");
@@ -259,6 +263,7 @@
   }
 
   function add(msg) {
+    if (leaving) return;
     history.push(msg);
     saveHistory();
     render(msg);
@@ -278,13 +283,13 @@
   }
 
   function send(message, shown) {
-    if (pending) return;
+    if (pending || leaving) return;
     var hadFocus = log.contains(document.activeElement);
     dropButtons();
     add({from: "user", text: shown});
     if (hadFocus) input.focus();
     busy(true);
-    var controller = window.AbortController ? new AbortController() : null;
+    var controller = inflight = window.AbortController ? new AbortController() : null;
     var timer = setTimeout(function () { if (controller) controller.abort(); }, TIMEOUT_MS);
     var metadata = {};
     if (cfg.kommun) metadata.kommun = String(cfg.kommun);
@@ -312,16 +317,18 @@
       if (root.isConnected) add({from: "bot", text: TEXT.error});
     }).then(function () {
       clearTimeout(timer);
-      pending = null;
+      pending = inflight = null;
       if (root.isConnected) busy(false);
     });
   }
 
   // ---- quick exit --------------------------------------------------------------------------------
-  var leaving = false;
+  // A reply that arrives after this (before the neutral page has loaded) must not bring the
+  // conversation back: the request is aborted, and nothing is saved once leaving has started.
   function quickExit() {
     if (leaving) return;
     leaving = true;
+    if (inflight) { try { inflight.abort(); } catch (e) { /* already done */ } }
     history = [];
     store(KEY_LOG, null);
     store(KEY_ID, null);
