@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Start the action server (127.0.0.1:5055) and Rasa (localhost:5005, REST channel at
-# /webhooks/rest/webhook, SQLite tracker store). Ctrl-C stops both.
+# Start the action server (127.0.0.1:5055), Rasa (localhost:5005, REST channel at
+# /webhooks/rest/webhook, SQLite tracker store) and the demo page (127.0.0.1:8080), and keep them
+# running: a process that dies is started again after a pause (1 s, doubled after each quick
+# failure, at most 30 s) while the others go on serving. Ctrl-C stops everything.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+umask 077  # the database, its -wal/-shm files and any log file: readable by this user only
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONUNBUFFERED=1
 RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
 RASA_PORT=${RASA_PORT:-5005}
@@ -14,19 +17,40 @@ WEB_PORT=${WEB_PORT:-8080}
 if [ "$WEB_PORT" != "0" ]; then
   STODLOTSEN_CORS=${STODLOTSEN_CORS-"http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}"}
 fi
+RESTART_MAX_DELAY=${RESTART_MAX_DELAY:-30}
 
-pids=()
+# supervise NAME COMMAND…: run COMMAND, and start it again whenever it exits, until stopped (TERM).
+supervise() {
+  local name=$1 child="" delay=1 started rc
+  shift
+  trap '[ -n "$child" ] && kill "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM
+  while true; do
+    started=$SECONDS
+    "$@" &
+    child=$!
+    wait "$child"
+    rc=$?
+    # A process that ran for a minute failed for a new reason: start the pauses from 1 s again.
+    if (( SECONDS - started >= 60 )); then delay=1; fi
+    echo "$(date '+%F %T') ${name} avslutades (kod ${rc}); startar om om ${delay} s." >&2
+    sleep "$delay" &
+    wait $!
+    delay=$(( delay * 2 > RESTART_MAX_DELAY ? RESTART_MAX_DELAY : delay * 2 ))
+  done
+}
+
+supervisors=()
 stop() {
   trap - INT TERM EXIT
   echo "Stoppar Stödlotsen …"
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${supervisors[@]}"; do kill -TERM "$pid" 2>/dev/null; done
   wait 2>/dev/null
 }
 trap stop INT TERM EXIT
 
 echo "Startar action-servern på 127.0.0.1:${ACTIONS_PORT} …"
-.venv/bin/python -m bot.adapters.action_server --actions actions --port "$ACTIONS_PORT" &
-pids+=($!)
+supervise action-servern .venv/bin/python -m bot.adapters.action_server --actions actions --port "$ACTIONS_PORT" &
+supervisors+=($!)
 
 echo "Startar Rasa på ${RASA_INTERFACE}:${RASA_PORT} med modellen ${MODEL} …"
 # Rasa's HTTP API (/conversations, /model, ...) stays off unless STODLOTSEN_API_TOKEN is set; then
@@ -42,14 +66,15 @@ if [ -n "${STODLOTSEN_CORS:-}" ]; then
   read -r -a cors_origins <<< "$STODLOTSEN_CORS"
   rasa_extra+=(--cors "${cors_origins[@]}")
 fi
-.venv/bin/python -m bot.adapters.serve run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --interface "$RASA_INTERFACE" --port "$RASA_PORT" "${rasa_extra[@]}" &
-pids+=($!)
+supervise Rasa .venv/bin/python -m bot.adapters.serve run --model "$MODEL" --endpoints "$ENDPOINTS" \
+  --credentials credentials.yml --interface "$RASA_INTERFACE" --port "$RASA_PORT" "${rasa_extra[@]}" &
+supervisors+=($!)
 
 if [ "$WEB_PORT" != "0" ]; then
   echo "Startar demosidan med chattwidgeten på http://localhost:${WEB_PORT}/ …"
-  .venv/bin/python -m tools.webserver --host 127.0.0.1 --port "$WEB_PORT" --rasa-url "http://localhost:${RASA_PORT}" &
-  pids+=($!)
+  supervise demosidan .venv/bin/python -m tools.webserver --host 127.0.0.1 --port "$WEB_PORT" \
+    --rasa-url "http://localhost:${RASA_PORT}" &
+  supervisors+=($!)
 fi
 
 start=$(date +%s)
@@ -58,12 +83,6 @@ for _ in $(seq 1 180); do
     echo "Stödlotsen svarar efter $(( $(date +%s) - start )) s: POST http://localhost:${RASA_PORT}/webhooks/rest/webhook  (Ctrl-C stoppar)"
     break
   fi
-  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "En process avslutades under starten, se loggen ovan." >&2; exit 1; }; done
   sleep 1
 done
-wait -n "${pids[@]}"
-rc=$?
-# Ctrl-C reaches both servers too; they exit 0 or by the signal (>= 128): a normal stop.
-if [ "$rc" -eq 0 ] || [ "$rc" -ge 128 ]; then exit 0; fi
-echo "En av processerna avslutades med kod $rc; stoppar den andra. Se loggen ovan." >&2
-exit 1
+wait
