@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import sqlite3
 import threading
 import urllib.error
 import urllib.parse
@@ -17,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from bot import privacy
+from bot.adapters.channels import inbound
 from tests.botserver import MODEL, BotServer
 
 pytestmark = pytest.mark.e2e
@@ -175,3 +178,39 @@ def test_buttons_arrive_as_quick_replies_and_a_quick_reply_is_understood(bot, gr
     assert post(bot, answer, sign(answer))[0] == 200
     reply = texts(graph.for_recipient(psid)[before:])
     assert "familjest" in reply.lower(), reply
+
+
+def _stored_user_texts(bot, psid: str) -> list[str]:
+    key = privacy.load_key(bot.key_file)
+    with sqlite3.connect(bot.db) as conn:
+        rows = conn.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                            (privacy.hash_sender(psid, key),)).fetchall()
+    return [json.loads(data)["text"] for (data,) in rows]
+
+
+def test_a_replayed_signed_body_is_handled_once(bot, graph):
+    psid = "replay-" + uuid.uuid4().hex[:8]
+    body = event(psid, "alla i klassen är elaka mot mig")
+    assert post(bot, body, sign(body)) == (200, "EVENT_RECEIVED")
+    answered = len(graph.for_recipient(psid))
+    assert answered
+    assert post(bot, body, sign(body)) == (200, "EVENT_RECEIVED")
+    assert len(graph.for_recipient(psid)) == answered, "the replay was answered again"
+    assert len(_stored_user_texts(bot, psid)) == 1, "the replay was stored again"
+
+
+def test_an_event_of_the_wrong_shape_costs_the_rest_of_the_batch_nothing(bot, graph):
+    psid = "batch-" + uuid.uuid4().hex[:8]
+    good = json.loads(event(psid, "jag blir mobbad"))["entry"][0]["messaging"][0]
+    bad = [dict(good, sender="1234"), dict(good, sender={"id": 5}), dict(good, message="text"), "not an event"]
+    body = json.dumps({"object": "page", "entry": [{"id": "sida-1", "messaging": [*bad, good]}, "x"]}).encode()
+    assert post(bot, body, sign(body)) == (200, "EVENT_RECEIVED")
+    assert "116 111" in texts(graph.for_recipient(psid))
+
+
+def test_a_long_messenger_text_is_cut_like_rest(bot, graph):
+    psid = "long-" + uuid.uuid4().hex[:8]
+    body = event(psid, "jag blir mobbad " + "och " * 300_000 + "slut")
+    assert post(bot, body, sign(body))[0] == 200
+    (stored,) = _stored_user_texts(bot, psid)
+    assert len(stored) <= inbound.MAX_CHARS and stored.endswith("slut")
