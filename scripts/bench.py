@@ -24,6 +24,9 @@ Steps:
    processes after the load.
 5. Understanding: `rasa test nlu` on the held-out set tests/nlu_test.yml: per-intent
    precision, recall, F1 and the most frequent confusions.
+6. Scrubbing: `bot.privacy.scrub` on adversarial texts of 5 000 characters
+   (tests/privacy_corpus.py), best of three per text; the worst text is the target. Every scrub
+   pattern is bounded (tests/test_privacy.py), so this grows with the text's length only.
 """
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.botserver import answers, free_port  # noqa: E402
+from tests.privacy_corpus import adversarial  # noqa: E402
 from tools import load  # noqa: E402
 
 OUT = ROOT / "bench"
@@ -59,7 +63,7 @@ ROUNDS = 3
 WARMUP = 24
 FLOOR_MESSAGES = ["hej", "hallå", "tjena", "god morgon", "hejsan", "hej hej", "hallå där", "tja"]
 TARGETS = {"p95_ms_at_10": 150, "msg_s_at_50": 70, "x_stock_at_50": 2.0, "rss_mb_total": 1536, "train_s": 300,
-           "startup_s": 45}
+           "startup_s": 45, "scrub_worst_ms": 100}
 STOCK_LEVEL = 50
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
@@ -142,6 +146,25 @@ class Bot:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
         self.log.close()
+
+
+# --- 6. scrubbing --------------------------------------------------------------------------------
+def scrubbing() -> dict:
+    """ms per scrub of each adversarial 5 000-character text (best of three)."""
+    from bot import privacy
+
+    privacy.public_numbers()  # the catalogue is read once, not in the first measurement
+    per_text = {}
+    for name, text in adversarial().items():
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            privacy.scrub(text)
+            times.append(time.perf_counter() - start)
+        per_text[name] = round(min(times) * 1000, 2)
+    worst = max(per_text, key=per_text.get)
+    return {"chars": len(next(iter(adversarial().values()))), "per_text_ms": per_text, "worst": worst,
+            "worst_ms": per_text[worst]}
 
 
 # --- 4. memory -----------------------------------------------------------------------------------
@@ -231,6 +254,7 @@ def targets(res: dict) -> dict:
         "rss_mb_total": (mem, mem <= TARGETS["rss_mb_total"]),
         "train_s": (res["training_s"], res["training_s"] is not None and res["training_s"] <= TARGETS["train_s"]),
         "startup_s": (res["startup_s"], res["startup_s"] is not None and res["startup_s"] <= TARGETS["startup_s"]),
+        "scrub_worst_ms": (res["scrub"]["worst_ms"], res["scrub"]["worst_ms"] <= TARGETS["scrub_worst_ms"]),
     }
     return {k: {"value": v, "target": TARGETS[k], "met": ok} for k, (v, ok) in checks.items()}
 
@@ -281,7 +305,8 @@ def target_rows(res: dict) -> list[str]:
             ("x_stock_at_50", "Genomströmning vid 50 jämfört med Rasa utan våra ändringar", "≥ {}×", "{}×"),
             ("rss_mb_total", "Minne (RSS) Rasa + action-server", "≤ {} MB", "{} MB"),
             ("train_s", "Träningstid", "≤ {} s", "{} s" + (" (förra mätningen)" if res.get("training_carried_over") else "")),
-            ("startup_s", "Från start till första svar", "≤ {} s", "{} s")]
+            ("startup_s", "Från start till första svar", "≤ {} s", "{} s"),
+            ("scrub_worst_ms", "Rensning av 5 000 tecken, värsta text", "≤ {} ms", "{} ms")]
     lines = []
     for key, name, target, value in rows:
         t = res["targets"][key]
@@ -345,6 +370,11 @@ def write_report(res: dict, prev: dict | None) -> None:
         lines.append(f"| {name} | {v['precision']} | {v['recall']} | {v['f1']} | {v['support']} |")
     lines += ["", "Vanligaste förväxlingarna:", "", "| Rätt avsikt | Gissad | antal |", "|---|---|---:|"]
     lines += [f"| {c['intent']} | {c['predicted']} | {c['count']} |" for c in res["understanding"]["confusions"]]
+    scrub = res["scrub"]
+    lines += ["", f"## Rensning av personuppgifter, värsta fall ({scrub['chars']} tecken)", "",
+              f"Långsammast: *{scrub['worst']}*, {scrub['worst_ms']} ms (tests/privacy_corpus.py, bästa av tre).", "",
+              "| Text | ms |", "|---|---:|"]
+    lines += [f"| {name} | {ms} |" for name, ms in sorted(scrub["per_text_ms"].items(), key=lambda x: -x[1])[:8]]
     lines += ["", "## Jämförelse", ""] + compare(prev, res) + [""]
     (OUT / "REPORT.md").write_text("\n".join(lines), encoding="utf-8")
 
@@ -424,6 +454,7 @@ def main(argv: list[str]) -> int:
         finally:
             stock.stop()
         res["understanding"] = understanding(workdir)
+    res["scrub"] = scrubbing()
     res["targets"] = targets(res)
     prev_file.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_report(res, prev)
