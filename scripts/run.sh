@@ -18,6 +18,14 @@ if [ "$WEB_PORT" != "0" ]; then
   STODLOTSEN_CORS=${STODLOTSEN_CORS-"http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}"}
 fi
 RESTART_MAX_DELAY=${RESTART_MAX_DELAY:-30}
+# endpoints.yml names the action server on port 5055: with another ACTIONS_PORT, Rasa gets a copy
+# that names that port (removed again when run.sh stops).
+endpoints_copy=""
+if [ "$ACTIONS_PORT" != "5055" ] && grep -q "127.0.0.1:5055/webhook" "$ENDPOINTS"; then
+  endpoints_copy=$(mktemp --suffix=.yml)
+  sed "s#127.0.0.1:5055/webhook#127.0.0.1:${ACTIONS_PORT}/webhook#" "$ENDPOINTS" > "$endpoints_copy"
+  ENDPOINTS=$endpoints_copy
+fi
 
 # supervise NAME COMMAND…: run COMMAND, and start it again whenever it exits, until stopped (TERM).
 supervise() {
@@ -45,6 +53,7 @@ stop() {
   echo "Stoppar Stödlotsen …"
   for pid in "${supervisors[@]}"; do kill -TERM "$pid" 2>/dev/null; done
   wait 2>/dev/null
+  if [ -n "$endpoints_copy" ]; then rm -f "$endpoints_copy"; fi
 }
 trap stop INT TERM EXIT
 
