@@ -314,12 +314,22 @@ _HAS_SPACE = re.compile(r"\s")
 _HAS_SIGNATURE = re.compile(r"[/–-]")
 
 
+# The street patterns run only when a cheap necessary condition holds. `_STREET`: a letter, then
+# (after an optional dot and "nummer"/"nr") a digit, with a street word or an abbreviation and its
+# dot just before ("Storgatan 12", "Storg. 19", "Ekhagsgatan5"). `_APARTMENT` and
+# `_ADDRESS_CUE`: one of their words. tests/test_privacy.py checks that no address is skipped.
+_LETTER_THEN_DIGIT = re.compile(r"(?<=[^\W\d_])(\.?)[ \t]{0,3}(?:(?i:nummer|nr\.?|no\.?)[ \t]{0,3})?\d")
+_STREET_ENDINGS = tuple(w.casefold() for w in _fold_variants(_STREET_SUFFIXES))
+_ABBREVIATION_ENDINGS = tuple(_STREET_ABBREVIATIONS)
+_ADDRESS_WORDS = re.compile(r"(?i:lgh|lägenhet|lagenhet|bor|adr|hem)")
+
+
 def _may_hold_street(text: str) -> bool:
-    """Cheap test before the street patterns: a letter, then within a few characters a digit."""
-    return _LETTER_THEN_DIGIT.search(text) is not None
-
-
-_LETTER_THEN_DIGIT = re.compile(r"[^\W\d_][ \t.]{0,3}(?:(?i:nummer|nr\.?|no\.?)[ \t]{0,3})?\d")
+    for m in _LETTER_THEN_DIGIT.finditer(text):
+        before = text[max(0, m.start() - 14):m.start()].casefold()
+        if before.endswith(_ABBREVIATION_ENDINGS if m.group(1) else _STREET_ENDINGS):
+            return True
+    return False
 
 
 def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = None) -> str:
@@ -369,9 +379,12 @@ def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = Non
         text = _NUMBER_RUN.sub(phones(False), text)
         text = _PNR.sub(replace(PERSONNUMMER), text)
         text = _NUMBER_RUN.sub(phones(True), text)
-        if _may_hold_street(text):
+        address_words = _ADDRESS_WORDS.search(text) is not None
+        if address_words:
             text = _APARTMENT.sub(replace(ADDRESS), text)
+        if _may_hold_street(text):
             text = _STREET.sub(replace(ADDRESS), text)
+        if address_words:
             text = _ADDRESS_CUE.sub(lambda m: _replace_group(m, "place", ADDRESS, found), text)
         text = _POSTCODE.sub(replace(ADDRESS), text)
     return _scrub_names(text, found)
@@ -430,13 +443,19 @@ def _echo_pattern(originals: tuple) -> re.Pattern:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(o) for o in originals) + r")(?!\w)", re.IGNORECASE)
 
 
-def _scrub_text(text: str, echoes: tuple) -> str:
-    text = scrub(text)
+def _scrub_text(text: str, echoes: tuple, scrub_fn: Any = None) -> str:
+    text = (scrub_fn or scrub)(text)
     if echoes and len(text) >= 2:
         placeholders = dict((o.casefold(), p) for o, p in reversed(echoes))
         text = _echo_pattern(tuple(o for o, _ in echoes)).sub(
             lambda m: placeholders.get(m.group(0).casefold(), NAME), text)
     return text
+
+
+# The bot's own texts (replies from the catalogue) come back again and again: scrubbed once.
+# Only bot events use it (in memory only, like the identifiers a conversation gave away: a reply
+# may repeat a place a person named).
+_scrub_bot_text = lru_cache(maxsize=4096)(scrub)
 
 
 def _number_text(value: int | float) -> str:
@@ -454,21 +473,21 @@ def scrub_value(value: Any, key: str | None = None, echoes: Iterable = ()) -> An
     return _scrub_value(value, _ordered(echoes))
 
 
-def _scrub_value(value: Any, echoes: tuple) -> Any:
+def _scrub_value(value: Any, echoes: tuple, scrub_fn: Any = None) -> Any:
     if isinstance(value, str):
-        return _scrub_text(value, echoes)
+        return _scrub_text(value, echoes, scrub_fn)
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float)):
         # A number sent as JSON (a personnummer or phone number in metadata) is still that number.
         as_text = _number_text(value)
-        scrubbed = _scrub_text(as_text, echoes)
+        scrubbed = _scrub_text(as_text, echoes, scrub_fn)
         return value if scrubbed == as_text else scrubbed
     if isinstance(value, dict):
-        return {(_scrub_text(k, echoes) if isinstance(k, str) else k): _scrub_value(v, echoes)
+        return {(_scrub_text(k, echoes, scrub_fn) if isinstance(k, str) else k): _scrub_value(v, echoes, scrub_fn)
                 for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_scrub_value(v, echoes) for v in value]
+        return [_scrub_value(v, echoes, scrub_fn) for v in value]
     return value
 
 
@@ -500,7 +519,7 @@ def scrub_event(event: dict, echoes: Iterable = ()) -> dict:
     An entity value that no longer occurs in the scrubbed text (it was part of an identifier,
     e.g. a name the classifier took for a place) becomes "[borttaget]". *echoes*: identifiers
     found in the user's messages of the same conversation (see `identifiers`)."""
-    out = _scrub_value(event, _ordered(echoes))
+    out = _scrub_value(event, _ordered(echoes), _scrub_bot_text if event.get("event") == "bot" else None)
     if not isinstance(out, dict):
         return out
     _keep(event, out, _EVENT_FIELDS)

@@ -245,14 +245,18 @@ def test_an_identifier_repeated_elsewhere_in_the_conversation_is_removed():
 
 _PIECES = st.sampled_from(["Storgatan", "storgatan", "STORGATAN", "Gamla", "Kungsvägen", "väg", "Drottning",
                            "Kristinas", "skolvagen", "torget", "Lilla", "gatan", "allé", "plan", "12", "3B", "7 b",
-                           "lgh", "1102", "ſtigen", "Ängen", "bo", "på", ",", "-", "\n", "  ", "x", "å", "45"])
+                           "lgh", "1102", "ſtigen", "Ängen", "bo", "på", ",", "-", "\n", "  ", "x", "å", "45",
+                           "Storg.", "Kungsv.", ".", "nummer", "nr", "nr.", "Ekhagsgatan5", "lägenhet", "Lägenhet",
+                           "bor", "BOR", "adress", "adr.", "hem", "till", "mig", "Sjölyckan", "i", "vid", ":"])
 
 
-@settings(max_examples=800, deadline=None)
-@given(st.lists(_PIECES, max_size=8).map(" ".join))
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_PIECES, max_size=8).map(lambda pieces: "".join(p + (" " if i % 3 else "") for i, p in enumerate(pieces))))
 def test_street_precheck_holds_whenever_the_street_pattern_matches(text):
     if privacy._STREET.search(text):
         assert privacy._may_hold_street(text), text
+    if privacy._APARTMENT.search(text) or privacy._ADDRESS_CUE.search(text):
+        assert privacy._ADDRESS_WORDS.search(text), text
 
 
 # --- metadata: what a client sends is scrubbed, whatever its keys are called ------------------------
