@@ -3,6 +3,7 @@ channel's own checks) and what reaches the log (bot.adapters.log_guard); in-proc
 import asyncio
 import json
 import logging
+import os
 import warnings
 
 import pytest
@@ -11,7 +12,7 @@ from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLSt
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import fallback, payloads
-from bot.adapters import log_guard
+from bot.adapters import compat, hardening, log_guard
 from bot.adapters.channels import inbound
 from bot.adapters.channels.inbound import Rejected, SenderRate, is_json, parse_rest_body
 from bot.adapters.channels.messenger import DEDUPE_SECONDS, MessengerInput
@@ -205,3 +206,34 @@ def test_short_or_other_text_is_left_alone():
     with log_guard.handling("ja"):
         assert log_guard.redact("Startar Rasa, ja") == "Startar Rasa, ja"
     assert log_guard.redact("Katalogen är inläst (22 resurser).") == "Katalogen är inläst (22 resurser)."
+
+
+# --- Rasa's web server -----------------------------------------------------------------------------
+
+@pytest.fixture
+def rasa_server(monkeypatch):
+    """rasa.server with its two functions restored after the test, and the umask too."""
+    import rasa.server
+
+    monkeypatch.setattr(rasa.server, "add_root_route", rasa.server.add_root_route)
+    monkeypatch.setattr(rasa.server, "configure_cors", rasa.server.configure_cors)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    yield rasa.server
+    os.umask(umask)
+
+
+def test_the_banner_and_cors_are_replaced_on_the_tested_rasa(rasa_server):
+    hardening.install()
+    assert rasa_server.add_root_route is hardening.add_root_route
+    assert rasa_server.configure_cors is hardening.configure_cors
+    assert os.umask(0o077) == 0o077
+
+
+def test_an_untested_rasa_keeps_its_own_web_server_and_says_so(rasa_server, monkeypatch, caplog):
+    own = rasa_server.add_root_route
+    monkeypatch.setattr(compat, "installed_version", lambda package: "3.7.0")
+    with caplog.at_level(logging.WARNING):
+        hardening.install()
+    assert rasa_server.add_root_route is own and "används inte" in caplog.text
+    assert os.umask(0o077) == 0o077, "the file modes do not depend on the Rasa version"
