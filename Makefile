@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 # What the trained model depends on. Crisis patterns and the catalogue are read at
 # run time and need no retraining.
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/adapters/components.py bot/adapters/policy.py bot/intent_model.py bot/text.py
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/adapters/components.py bot/adapters/policy.py bot/intent_model.py bot/semantic.py bot/text.py
 
 .PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check browser-test postgres-test purge load bench
 

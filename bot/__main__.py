@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "check":
         report = check.check(args.file or args.catalogue, links=args.links)
         print(report.text())
+        translations = check.unreviewed_translations()
+        if translations:
+            print("\n" + translations)
         return report.exit_code
 
     if args.cmd == "kris":

@@ -247,3 +247,15 @@ def dead_links(urls: Iterable[Tuple[int | None, str, str]], session: requests.Se
         if own:
             session.close()
     return [Problem(line, who, f"länken {url} {results[url]}") for line, who, url in urls if results[url]]
+
+
+# ---------------------------------------------------------------- crisis lines in other languages
+def unreviewed_translations() -> str | None:
+    """The crisis lines in other languages (bot/crisis_languages.yml) nobody fluent has approved yet."""
+    from bot import languages
+
+    waiting = languages.unreviewed()
+    if not waiting:
+        return None
+    return (f"OGRANSKADE ÖVERSÄTTNINGAR ({len(waiting)}) i {languages.LINES_FILE.name} – visas ändå i krissvar; "
+            "be någon som kan språket läsa raden och sätt reviewed: true: " + ", ".join(waiting))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Tuple
 
 from bot import audience as audience_mod
-from bot import municipality, replies
+from bot import languages, municipality, replies
 from bot.catalogue import Catalogue
 from bot.crisis import UNSURE_ACUTE
 from bot.hours import stockholm_now
@@ -177,6 +177,7 @@ def _need_messages(reply: replies.Reply) -> Tuple[Message, ...]:
 def _answer(cat: Catalogue, need: str, turn: Turn, state: State, now: dt.datetime) -> Outcome:
     reply = replies.compose(cat, need, audience=state.audience, municipality_id=state.municipality, text=turn.text,
                             now=now, danger_first=turn.danger_first)
+    reply = languages.with_crisis_line(reply, turn.text, cat)  # 112, 90101, 116 111 explained in their language
     return Outcome(_need_messages(reply), dataclasses.replace(state, last_need=need), need)
 
 

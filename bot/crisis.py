@@ -103,6 +103,9 @@ KINDS: Tuple[str, ...] = ("acute_danger", "suicidal", "self_harm")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _MACRO = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
+# Emoji that stand for a means of suicide become words the patterns can see (su_farval).
+_EMOJI_WORDS = str.maketrans({"💊": " emojipiller ", "⚰": " emojikista ", "🪦": " emojikista ",
+                              "🪢": " emojirep ", "🔪": " emojikniv "})
 _SPACES = re.compile(r" {2,}")
 _EDGE_CUTS = re.compile(r"^[ .]+|[ .]+$")
 _FORBIDDEN = re.compile(r"[åäöÅÄÖéÉA-Z]")
@@ -235,7 +238,7 @@ def _prepare(text: str) -> Tuple[str, bool]:
     glued into a new phrase ("vill [dog av skratt] dö" must not become "vill dö"); crisis
     patterns only step over word characters and single spaces.
     """
-    folded = _REPEATS.sub(r"\1", normalize(text))
+    folded = _REPEATS.sub(r"\1", normalize(text.translate(_EMOJI_WORDS)))
     if not folded or _PATTERNS.idiom_any is None or not may_match(_PATTERNS.idiom_needs, folded):
         return folded, False
     cut, count = _PATTERNS.idiom_any.subn(" . ", folded)

@@ -1,6 +1,6 @@
 """The intent classifier behind `bot.adapters.components.LinearIntentClassifier` (no Rasa here).
 
-Folded text (`bot.text.normalize`: lower case, å/ä → a, ö → o) is turned into TF-IDF weighted
+Folded text (`bot.text.fold`: lower case, å/ä → a, ö → o, other scripts kept) is turned into TF-IDF weighted
 word 1–2-grams and character 2–5-grams within words; a linear support-vector machine
 separates the intents, and Platt scaling fitted on cross-validated scores turns its margins
 into probabilities (for the FallbackClassifier threshold and the runner-up rules in
@@ -32,7 +32,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from bot.text import normalize
+from bot.text import fold
 
 # The sklearn types a saved model may contain besides skops' own defaults (skops.io trusts
 # common numpy/sklearn types by itself). Anything else in a model file is refused.
@@ -139,18 +139,18 @@ class IntentModel:
             raise ValueError(f"every intent needs at least {settings.calibration_folds} examples "
                              f"(calibration_folds); the smallest has {smallest}")
         pipeline = build(settings)
-        pipeline.fit([normalize(t) for t in texts], labels)
+        pipeline.fit([fold(t) for t in texts], labels)
         return cls(pipeline)
 
     def rank(self, texts: Sequence[str]) -> List[List[Tuple[str, float]]]:
         """For each text, (intent, probability) for every intent, most likely first."""
-        return [self._ranking(self._scorer.proba(normalize(t))) for t in texts]
+        return [self._ranking(self._scorer.proba(fold(t))) for t in texts]
 
     def rank_with_sklearn(self, texts: Sequence[str]) -> List[List[Tuple[str, float]]]:
         """The same as `rank`, through sklearn's own predict_proba (slower; for checks)."""
         if not texts:
             return []
-        return [self._ranking(row) for row in self.pipeline.predict_proba([normalize(t) for t in texts])]
+        return [self._ranking(row) for row in self.pipeline.predict_proba([fold(t) for t in texts])]
 
     def _ranking(self, probabilities: np.ndarray) -> List[Tuple[str, float]]:
         return [(self.intents[j], float(probabilities[j])) for j in np.argsort(-probabilities, kind="stable")]

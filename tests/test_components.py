@@ -3,7 +3,10 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.adapters.components import UNSURE_ACUTE, CrisisOverride
+from bot.adapters import semantic_hook
+from bot.adapters.components import CrisisOverride
+from bot.crisis import UNSURE_ACUTE
+from bot.semantic import Opinion
 
 
 def classified(text, ranking):
@@ -28,7 +31,8 @@ def test_crisis_wording_wins_over_the_classifier(override):
 def test_idiom_demotes_a_crisis_guess(override):
     m = override.process([classified("jag dog av skratt", [("suicidal", 0.6), ("child_wellbeing", 0.35)])])[0]
     assert m.get(INTENT)["name"] == "child_wellbeing"
-    assert m.get("crisis") == {"kind": None, "rule": None, "idiom": True, "hint": None}
+    assert {k: m.get("crisis")[k] for k in ("kind", "rule", "idiom", "hint")} == \
+        {"kind": None, "rule": None, "idiom": True, "hint": None}
 
 
 def test_idiom_with_a_weak_runner_up_is_small_talk(override):
@@ -49,16 +53,86 @@ def test_confirmed_acute_is_kept(override):
     assert m.get("crisis")["hint"] is None
 
 
-def test_even_a_confident_acute_guess_needs_a_rule(override):
+def test_a_confident_acute_guess_alone_gets_the_need_with_112_first(override):
     m = override.process([classified("nån blev rånad vid busshållplatsen, känns otryggt",
-                                      [("acute_danger", 0.95), ("fear_news", 0.03)])])[0]
+                                      [("acute_danger", 0.6), ("fear_news", 0.35)])])[0]
     assert m.get(INTENT)["name"] == "fear_news"
     assert m.get("crisis")["hint"] == UNSURE_ACUTE
+
+
+def test_an_acute_guess_with_no_likely_need_is_answered_as_danger(override):
+    m = override.process([classified("nån blev rånad vid busshållplatsen", [("acute_danger", 0.9), ("greet", 0.05)])])[0]
+    assert m.get(INTENT)["name"] == "acute_danger"
 
 
 def test_calm_message_is_left_alone(override):
     m = override.process([classified("tjena", [("greet", 0.99)])])[0]
     assert m.get(INTENT) == {"name": "greet", "confidence": 0.99}
+    assert m.get("crisis")["votes"] == {"rules": None, "classifier": None, "semantic": None}
+
+
+class FixedNeighbours:
+    """A neighbour whose opinion is given, and which counts how often it is asked."""
+
+    def __init__(self, kind):
+        self.kind, self.asked = kind, 0
+
+    def opinion(self, vector):
+        self.asked += 1
+        return Opinion(self.kind, 0.9, 0.8 if self.kind else 0.95, 0.1 if self.kind else -0.05)
+
+
+@pytest.fixture
+def with_neighbour(monkeypatch):
+    def make(kind):
+        component = CrisisOverride({**CrisisOverride.get_default_config()}, neighbours=FixedNeighbours(kind))
+        monkeypatch.setattr(component, "encoder", lambda: type("E", (), {"embed": staticmethod(lambda t: [[0.0]])})())
+        return component
+    return make
+
+
+def test_the_neighbour_alone_makes_a_crisis_of_an_unsure_message(with_neighbour):
+    component = with_neighbour("suicidal")
+    m = component.process([classified("allt känns så tungt nu", [("child_wellbeing", 0.3), ("suicidal", 0.2)])])[0]
+    assert m.get(INTENT) == {"name": "suicidal", "confidence": 1.0}
+    assert m.get("crisis")["votes"] == {"rules": None, "classifier": None, "semantic": "suicidal"}
+    assert component.neighbours.asked == 1
+
+
+def test_the_neighbour_is_not_asked_when_the_cheap_signals_are_sure(with_neighbour):
+    component = with_neighbour("suicidal")
+    m = component.process([classified("finns det någon fritidsgård", [("youth_leisure", 0.9)])])[0]
+    assert m.get(INTENT)["name"] == "youth_leisure"
+    assert component.neighbours.asked == 0
+
+
+def test_an_idiom_is_not_demoted_when_the_neighbour_sees_a_crisis(with_neighbour):
+    m = with_neighbour("suicidal").process([classified("jag dog av skratt men nu orkar jag inte mer med nåt",
+                                                       [("suicidal", 0.5), ("child_wellbeing", 0.4)])])[0]
+    assert m.get(INTENT)["name"] == "suicidal"
+
+
+def test_a_message_in_another_script_is_always_shown_to_the_neighbour(with_neighbour):
+    component = with_neighbour("suicidal")
+    m = component.process([classified("أريد أن أنام ولا أستيقظ", [("greet", 0.95)])])[0]
+    assert component.neighbours.asked == 1 and m.get(INTENT)["name"] == "suicidal"
+
+
+def test_inside_the_server_the_hook_finishes_the_vote_off_the_graph(with_neighbour, monkeypatch):
+    import asyncio
+
+    component = with_neighbour("suicidal")
+    monkeypatch.setitem(semantic_hook._state, "installed", True)
+    semantic_hook.register(component)
+    m = component.process([classified("allt känns så tungt nu", [("child_wellbeing", 0.3), ("suicidal", 0.2)])])[0]
+    assert component.neighbours.asked == 0  # not in the graph …
+    parse = {"text": m.get(TEXT), "intent": m.get(INTENT), "intent_ranking": m.get(INTENT_RANKING_KEY),
+             "crisis": m.get("crisis")}
+    assert parse["intent"]["name"] == "child_wellbeing" and parse["crisis"]["ask"]
+    asyncio.run(semantic_hook.complete(parse))  # … but in the hook, in a worker thread
+    assert component.neighbours.asked == 1
+    assert parse["intent"] == {"name": "suicidal", "confidence": 1.0}
+    assert parse["crisis"]["votes"]["semantic"] == "suicidal" and "ask" not in parse["crisis"]
 
 
 # --- LinearIntentClassifier as a Rasa graph component ---------------------------------------------

@@ -3,9 +3,8 @@
 - `LinearIntentClassifier`: the intent classifier, `bot.intent_model` (TF-IDF word and
   character n-grams of the folded text, a linear SVM, calibrated probabilities) as a Rasa
   graph component. It needs no featurizer before it.
-- `CrisisOverride`: runs after the FallbackClassifier and forces the crisis intents when
-  `bot.crisis` recognises suicide, self-harm or danger-right-now wording, whatever the
-  classifier said; an idiom ("dog av skratt") with no crisis wording demotes a crisis intent.
+- `CrisisOverride`: runs after the FallbackClassifier and decides crisis or not by the vote in
+  `bot.crisis_vote` (rules, classifier, semantic neighbour); a crisis forces its intent.
 """
 from __future__ import annotations
 
@@ -25,13 +24,16 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import crisis
-from bot.crisis import UNSURE_ACUTE
+from bot.adapters import semantic_hook
+from bot.crisis_vote import CRISIS_INTENTS, Decision, decide, needs_semantic
+from bot.crisis_vote import Settings as VoteSettings
 from bot.intent_model import IntentModel, Settings
-from bot.text import normalize
+from bot.semantic import Encoder, Neighbours, Opinion
+from bot.text import fold
 
 logger = logging.getLogger(__name__)
 
-CALM_FALLBACK_INTENT = "out_of_scope"
+__all__ = ["CRISIS_INTENTS", "CrisisOverride", "LinearIntentClassifier"]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -90,7 +92,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         """Set intent and intent_ranking. A message with no words (empty, only emoji) gets no
         intent, which the FallbackClassifier turns into nlu_fallback."""
-        worded = [m for m in messages if self.model and normalize(m.get(TEXT) or "")]
+        worded = [m for m in messages if self.model and fold(m.get(TEXT) or "")]
         ranked = dict(zip(map(id, worded), self.model.rank([m.get(TEXT) for m in worded]), strict=True)) if worded else {}
         length = int(self.component_config["ranking_length"] or 0)
         for message in messages:
@@ -101,76 +103,131 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return messages
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class CrisisOverride(GraphComponent):
-    """Deterministic crisis safety net after the ML classifier."""
+    """The crisis vote (`bot.crisis_vote`) after the classifier: rules, classifier and semantic neighbour.
+
+    Training embeds every intent example for the neighbour (`bot.semantic.Neighbours`). At run
+    time the neighbour is asked only when `needs_semantic` says so. Inside the server
+    (`bot.adapters.semantic_hook` installed) the message first gets the decision of the two cheap
+    signals plus `crisis.ask`, and the hook then embeds it in a worker thread, off the event
+    loop, and applies the full vote; elsewhere (rasa test, rasa shell) it is asked inline.
+    """
+
+    INDEX_FILE = "semantic_neighbours.npz"
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # After an idiom demotes a crisis guess, a runner-up weaker than this becomes out_of_scope.
-        return {"idiom_min_confidence": 0.3}
+        # embedding_cache: vectors of training examples already embedded, so that retraining after a
+        # small change takes seconds (not used at run time; delete it freely).
+        return {"semantic": True, "semantic_margin": 0.01, "embedding_cache": ".cache/semantic-embeddings.npz",
+                **{k: v for k, v in dataclasses.asdict(VoteSettings()).items() if k != "signals"}}
 
-    def __init__(self, config: Dict[str, Any]) -> None:
-        self.component_config = config
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage | None = None,
+                 resource: Resource | None = None, neighbours: Neighbours | None = None) -> None:
+        self.component_config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.neighbours = neighbours
+        self.settings = VoteSettings(**{k: self.component_config[k] for k in VoteSettings.__dataclass_fields__
+                                        if k in self.component_config and k != "signals"})
+        self._encoder: Encoder | None = None
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CrisisOverride:
-        return cls(config)
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> CrisisOverride:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> CrisisOverride:
+        neighbours = None
+        margin = float({**cls.get_default_config(), **config}["semantic_margin"])
+        try:
+            with model_storage.read_from(resource) as directory:
+                path = Path(directory) / cls.INDEX_FILE
+                if path.exists():
+                    neighbours = Neighbours.load(path, margin)
+        except ValueError:  # nothing stored for this component (semantic off at training)
+            pass
+        component = cls(config, model_storage, resource, neighbours)
+        if neighbours is not None:
+            component.encoder()  # load the model and check its hash now, not at the first message
+        semantic_hook.register(component)
+        return component
+
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = Encoder(threads=1)
+        return self._encoder
+
+    def train(self, training_data: TrainingData) -> Resource:
+        if not self.component_config["semantic"]:
+            return self._resource
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            return self._resource
+        self._encoder = Encoder(threads=2)
+        self.neighbours = Neighbours.build(self._encoder, [e.get(TEXT) for e in examples],
+                                           [e.get(INTENT) for e in examples], float(self.component_config["semantic_margin"]),
+                                           cache=Path(self.component_config["embedding_cache"]))
+        with self._model_storage.write_to(self._resource) as directory:
+            self.neighbours.save(Path(directory) / self.INDEX_FILE)
+        return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
+    def semantic_opinion(self, text: str) -> Opinion | None:
+        """The neighbour's opinion of *text* (20–35 ms of CPU), or None without a neighbour."""
+        if self.neighbours is None:
+            return None
+        return self.neighbours.opinion(self.encoder().embed([text])[0])
+
     def process(self, messages: List[Message]) -> List[Message]:
+        defer = semantic_hook.active()
         for message in messages:
-            self._process_one(message)
+            text = message.get(TEXT) or ""
+            ranking = [(r.get("name"), r.get("confidence") or 0.0) for r in message.get(INTENT_RANKING_KEY) or []]
+            assessment = crisis.assess(text)
+            ask = self.neighbours is not None and needs_semantic(text, assessment, ranking, self.settings)
+            opinion = self.semantic_opinion(text) if ask and not defer else None
+            decision = decide(assessment, ranking, opinion, self.settings)
+            for key, value in self.result(message.get(INTENT), ranking, assessment, decision, opinion,
+                                          ask and defer).items():
+                message.set(key, value, add_to_output=True)
         return messages
 
-    def _process_one(self, message: Message) -> None:
-        text = message.get(TEXT) or ""
-        assessment = crisis.assess(text)
-        predicted = (message.get(INTENT) or {}).get("name")
-        hint = None
-        if assessment.kind is not None:
-            if predicted != assessment.kind:
-                logger.info("Krisskiktet ändrade avsikt till %s (regel %s)", assessment.kind, assessment.rule)
-            self._set_intent(message, assessment.kind)
-        elif assessment.idiom and predicted in crisis.KINDS:
-            # An idiom and a weak runner-up is small talk ("kniven var så slö att vi inte kunde skära löken").
-            calm, calm_confidence = self._first_calm_intent(message, self.component_config["idiom_min_confidence"])
-            logger.info("Krisskiktet såg ett uttryck och ändrade avsikt till %s", calm)
-            self._set_intent(message, calm, calm_confidence)
-        elif predicted == "acute_danger":
-            # Only the classifier thinks "danger now"; no rule confirms it. Answer the next most
-            # likely need, with 112 first (see bot/conversation.py): 112 is never lost, and a
-            # frightened or lonely child still gets the support that fits.
-            calm, calm_confidence = self._first_calm_intent(message)
-            logger.info("Osäker akut-avsikt utan regel; svarar %s med 112 först", calm)
-            self._set_intent(message, calm, calm_confidence)
-            hint = UNSURE_ACUTE
-        message.set("crisis", {"kind": assessment.kind, "rule": assessment.rule, "idiom": assessment.idiom,
-                               "hint": hint}, add_to_output=True)
+    def revote(self, parse_data: Dict[str, Any], opinion: Opinion | None) -> None:
+        """Apply the full vote to parse data the graph left with `crisis.ask` (semantic_hook)."""
+        info = parse_data.get("crisis") or {}
+        ranking = [tuple(r) for r in info.get("ranking") or []]
+        assessment = crisis.Assessment(kind=info.get("rule_kind"), idiom=bool(info.get("idiom")), rule=info.get("rule"))
+        decision = decide(assessment, ranking, opinion, self.settings)
+        original = {INTENT_NAME_KEY: ranking[0][0], PREDICTED_CONFIDENCE_KEY: ranking[0][1]} if ranking else None
+        parse_data.update(self.result(original, ranking, assessment, decision, opinion, False))
 
     @staticmethod
-    def _first_calm_intent(message: Message, min_confidence: float = 0.0) -> tuple[str, float]:
-        """The best non-crisis intent; out_of_scope when it is weaker than *min_confidence*."""
-        for candidate in message.get(INTENT_RANKING_KEY) or []:
-            name: str | None = candidate.get("name")
-            if name and name not in crisis.KINDS and name != "nlu_fallback":
-                confidence = candidate.get("confidence") or 0.0
-                if confidence >= min_confidence:
-                    return name, confidence
-                break
-        return CALM_FALLBACK_INTENT, 0.0
-
-    @staticmethod
-    def _set_intent(message: Message, name: str, confidence: float = 1.0) -> None:
-        forced = {"name": name, "confidence": confidence}
-        ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != name]
-        message.set(INTENT, forced, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [forced, *ranking], add_to_output=True)
+    def result(intent: Dict[str, Any] | None, ranking: List[tuple], assessment: crisis.Assessment,
+               decision: Decision, opinion: Opinion | None, pending: bool) -> Dict[str, Any]:
+        """intent, intent_ranking and crisis for the parse data. `crisis.rule` is a pattern id and
+        `crisis.votes` the kind each signal saw – never user text."""
+        out: Dict[str, Any] = {}
+        if decision.intent is not None:
+            confidence = 1.0 if decision.kind else next((p for n, p in ranking if n == decision.intent), 0.0)
+            if decision.kind and decision.kind != assessment.kind:
+                logger.info("Krisomröstningen gav %s (%s)", decision.intent,
+                            ", ".join(s for s, k in decision.votes.items() if k))
+            forced = {INTENT_NAME_KEY: decision.intent, PREDICTED_CONFIDENCE_KEY: confidence}
+            rest = [{INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: p} for n, p in ranking if n != decision.intent]
+            out[INTENT], out[INTENT_RANKING_KEY] = forced, [forced, *rest]
+        elif intent is not None and ranking:
+            out[INTENT] = intent
+            out[INTENT_RANKING_KEY] = [{INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: p} for n, p in ranking]
+        info: Dict[str, Any] = {"kind": decision.kind, "rule": assessment.rule, "idiom": assessment.idiom,
+                                "hint": decision.hint, "votes": decision.votes,
+                                "semantic": opinion.as_dict() if opinion is not None else None}
+        if pending:  # what semantic_hook needs to vote again with the neighbour
+            info.update(ask=True, rule_kind=assessment.kind, ranking=[list(r) for r in ranking])
+        out["crisis"] = info
+        return out

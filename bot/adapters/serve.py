@@ -7,6 +7,9 @@ stock Rasa with our components, the benchmark's comparison.
 
 Installed whatever `STODLOTSEN_SPEEDUPS` says: `bot.adapters.log_guard` (no message text in the log)
 and `bot.adapters.hardening` (no version banner, CORS only for the widget, umask 077).
+
+`bot.adapters.semantic_hook` (the semantic neighbour of the crisis vote in a worker thread, off the
+event loop) is installed like the speedups, through bot/adapters/compat.py.
 """
 from __future__ import annotations
 
@@ -16,11 +19,12 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    from bot.adapters import hardening, log_guard, speedups
+    from bot.adapters import hardening, log_guard, semantic_hook, speedups
 
     log_guard.install()
     hardening.install()
     speedups.install()
+    semantic_hook.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

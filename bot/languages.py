@@ -1,0 +1,93 @@
+"""Which language a message is in, and the crisis line in that language (no Rasa here).
+
+A crisis reply stays Swedish and keeps 112, Mind 90101 and Bris 116 111. When the message is
+written in English, Arabic, Somali, Persian/Dari, Tigrinya, Ukrainian or Finnish, one short line
+in that language says what each number in the reply is (`bot/crisis_languages.yml`, each line
+`reviewed: false` until someone fluent approves it; `make check` lists them).
+
+Detection: Ethiopic script is Tigrinya (the one language in that script we answer for). Otherwise
+`lingua` (lingua-language-detector, its models ship in the wheel) chooses among Swedish and the
+seven, in its low-accuracy mode (about 40 MB, well under a millisecond a message); a message is
+taken to be in another language only when lingua is at least `MIN_CONFIDENCE` sure, so short or
+mixed Swedish stays Swedish. Measured on tests/crisis/ (docs/prestanda.md).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List
+
+import yaml
+
+LINES_FILE = Path(__file__).with_name("crisis_languages.yml")
+LANGUAGES = ("en", "ar", "so", "fa", "ti", "uk", "fi")
+MIN_CONFIDENCE = 0.5
+_ETHIOPIC = re.compile(r"[\u1200-\u137f]")
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    from lingua import Language, LanguageDetectorBuilder
+
+    codes = {Language.SWEDISH: "sv", Language.ENGLISH: "en", Language.ARABIC: "ar", Language.SOMALI: "so",
+             Language.PERSIAN: "fa", Language.UKRAINIAN: "uk", Language.FINNISH: "fi"}
+    return LanguageDetectorBuilder.from_languages(*codes).with_low_accuracy_mode().build(), codes
+
+
+def detect(text: str) -> str | None:
+    """The language code of *text* if it is one of LANGUAGES, else None (Swedish or unsure)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if _ETHIOPIC.search(text):
+        return "ti"
+    detector, codes = _detector()
+    values = detector.compute_language_confidence_values(text)
+    if not values or values[0].value < MIN_CONFIDENCE:
+        return None
+    code = codes.get(values[0].language)
+    return code if code in LANGUAGES else None
+
+
+def load_lines(path: Path = LINES_FILE) -> Dict[str, dict]:
+    """The language entries of *path*: {code: {name, reviewed, numbers: {number: text}}}."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of language codes")
+    for code, entry in data.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("numbers"), dict) \
+                or not isinstance(entry.get("reviewed"), bool):
+            raise ValueError(f"{path}: {code}: needs name, reviewed (true/false) and numbers")
+    return data
+
+
+@lru_cache(maxsize=1)
+def _lines() -> Dict[str, dict]:
+    return load_lines()
+
+
+def crisis_line(text: str, reply_text: str) -> str | None:
+    """One line in the writer's language naming what each number in *reply_text* is, or None."""
+    code = detect(text)
+    entry = _lines().get(code) if code else None
+    if entry is None:
+        return None
+    parts = [f"{number}: {meaning}" for number, meaning in entry["numbers"].items() if str(number) in reply_text]
+    return " · ".join(parts) or None
+
+
+def with_crisis_line(reply, text: str, cat):
+    """*reply* (a `bot.replies.Reply`) with the line in the writer's language added when it names
+    the emergency number (a crisis reply) and *text* is in one of LANGUAGES."""
+    emergency = {r.id for r in cat.resources if r.emergency}
+    if emergency & set(reply.resources):
+        line = crisis_line(text, reply.text)
+        if line:
+            reply.messages.append(line)
+    return reply
+
+
+def unreviewed(path: Path = LINES_FILE) -> List[str]:
+    """The languages whose crisis line nobody fluent has approved yet, as "code (name)"."""
+    return [f"{code} ({entry.get('name', code)})" for code, entry in load_lines(path).items() if not entry["reviewed"]]
