@@ -50,9 +50,10 @@ def detect(text: str) -> str | None:
     return code if code in LANGUAGES else None
 
 
-def load_lines(path: Path = LINES_FILE) -> Dict[str, dict]:
-    """The language entries of *path*: {code: {name, reviewed, numbers: {number: text}}}."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+def load_lines(path: Path | None = None) -> Dict[str, dict]:
+    """The language entries of *path* (LINES_FILE): {code: {name, reviewed, numbers: {number: text}}}."""
+    path = Path(path or LINES_FILE)
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of language codes")
     for code, entry in data.items():
@@ -88,6 +89,6 @@ def with_crisis_line(reply, text: str, cat):
     return reply
 
 
-def unreviewed(path: Path = LINES_FILE) -> List[str]:
+def unreviewed(path: Path | None = None) -> List[str]:
     """The languages whose crisis line nobody fluent has approved yet, as "code (name)"."""
     return [f"{code} ({entry.get('name', code)})" for code, entry in load_lines(path).items() if not entry["reviewed"]]

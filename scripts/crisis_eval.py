@@ -150,6 +150,9 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--show", action="store_true", help="lista missade krismeddelanden och falsklarm")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--min-recall", type=float, default=0.0, help="slutkod 1 under denna recall (alla tre signaler)")
+    parser.add_argument("--max-idiom-alarms-per-50", type=float, default=None,
+                        help="slutkod 1 över så många falsklarm per 50 idiom (alla tre signaler)")
     args = parser.parse_args(argv)
     res = evaluate(args.model, args.show)
     if args.json:
@@ -158,6 +161,14 @@ def main(argv: List[str]) -> int:
         print("\n".join(table(res)))
         print(f"\nGrannen tillfrågas för {res['asked_share_on_load']:.1%} av lastens {res['load_messages']} meddelanden; "
               f"inbäddning {res['embed_ms_per_message']} ms per meddelande (en tråd).")
+    every = res["configs"]["alla tre"]
+    per_50 = 50 * every["idiom_false_alarms"] / max(every["idioms"], 1)
+    if every["recall"] < args.min_recall:
+        print(f"Krisrecall {every['recall']} under kravet {args.min_recall}", file=sys.stderr)
+        return 1
+    if args.max_idiom_alarms_per_50 is not None and per_50 > args.max_idiom_alarms_per_50:
+        print(f"{per_50:.2f} falsklarm per 50 idiom, kravet är högst {args.max_idiom_alarms_per_50}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -113,6 +113,19 @@ CRISIS = [
     ("help he has a gun here", ACUTE),
     ("someone is following me", ACUTE),
     ("det small precis i trappuppgången", ACUTE),
+    # farewells (a warning sign), also as emoji of a means: su_farval
+    ("tack för allt, ses aldrig mer", SUICIDAL),
+    ("hejdå för alltid", SUICIDAL),
+    ("💊💊💊 hejdå", SUICIDAL),
+    ("🪢 förlåt", SUICIDAL),
+    # violence that has just happened: ad_nyss_vald
+    ("pappa har precis slagit mig och är full", ACUTE),
+    ("han sparkade mig för fem minuter sen", ACUTE),
+    # poisoning (ad_forgiftning) and past threats with a near time (ad_hot_nara)
+    ("tvååringen har druckit lampolja", ACUTE),
+    ("she swallowed a button battery", ACUTE),
+    ("de har hotat att knivhugga honom ikväll", ACUTE),
+    ("han sa att han ska döda mig när jag kommer hem", ACUTE),
 ]
 
 CALM_IDIOMS = [
@@ -151,6 +164,9 @@ CALM_IDIOMS = [
     "jag skäms ihjäl",
     "mamma kommer döda mig om hon ser mitt betyg",
     "självmordsbombare i nyheterna gör mig rädd",
+    "vi ska bränna en cd till farmor",
+    "jag blev skjuten typ tio gånger på paintballen i lördags",
+    "i'm dying of boredom in here",
 ]
 
 CALM_NEAR_MISSES = [
@@ -201,6 +217,13 @@ CALM_NEAR_MISSES = [
     "tog massa alvedon mot huvudvärk",
     "hängde mig i ribbstolen på gympan",
     "inte suicidal, bara ledsen",
+    "vi ses aldrig mer på jobbet sen han slutade",  # someone else's goodbye
+    "hejdå 👋",
+    "det är ofta bråk hemma och pappa har sagt att han ska flytta",  # "är bråk" + a bare "har"
+    "halva klassen går runt med kniv nu",  # carrying as a habit, a worry
+    "ja skickade nudes och nu blir ja hotad",  # threats about pictures: not danger here and now
+    "vi köpte klorin till poolen",
+    "han har hotat att slå mig",  # a threat with no time: the classifier's
 ]
 
 
