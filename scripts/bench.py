@@ -27,6 +27,9 @@ Steps:
 6. Scrubbing: `bot.privacy.scrub` on adversarial texts of 5 000 characters
    (tests/privacy_corpus.py), best of three per text; the worst text is the target. Every scrub
    pattern is bounded (tests/test_privacy.py), so this grows with the text's length only.
+7. The crisis vote on the held-out crisis and calm sets in tests/crisis/ (scripts/crisis_eval.py):
+   recall and false alarms with all three signals, without each one and with each one alone, and
+   how often the semantic neighbour is asked on the load above.
 """
 from __future__ import annotations
 
@@ -47,6 +50,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import crisis_eval  # noqa: E402  (scripts/, beside this file)
 
 from tests.botserver import answers, free_port  # noqa: E402
 from tests.privacy_corpus import adversarial  # noqa: E402
@@ -241,6 +247,24 @@ def understanding(workdir: Path) -> dict:
     }
 
 
+# --- 6. the crisis vote --------------------------------------------------------------------------
+def crisis_layer() -> dict:
+    say("krisomröstningen på de undanhållna kris- och lugna meddelandena …")
+    return crisis_eval.evaluate(MODEL)
+
+
+def crisis_rows(res: dict) -> list[str]:
+    c = res.get("crisis")
+    if not c:
+        return []
+    return ["", "## Krislagret (undanhållna meddelanden i tests/crisis/)", "",
+            "Recall = krismeddelanden vars svar börjar med 112; falsklarm = lugna meddelanden som fick det. "
+            "Varje rad visar vad en signal tillför: utan den, och den ensam.", "",
+            *crisis_eval.table(c), "",
+            f"Den semantiska grannen tillfrågades för {c['asked_share_on_load']:.1%} av lastens meddelanden; "
+            f"en inbäddning tog {c['embed_ms_per_message']} ms (en tråd)."]
+
+
 # --- report --------------------------------------------------------------------------------------
 def targets(res: dict) -> dict:
     load10 = res["load"]["action"]["10"]
@@ -375,6 +399,7 @@ def write_report(res: dict, prev: dict | None) -> None:
               f"Långsammast: *{scrub['worst']}*, {scrub['worst_ms']} ms (tests/privacy_corpus.py, bästa av tre).", "",
               "| Text | ms |", "|---|---:|"]
     lines += [f"| {name} | {ms} |" for name, ms in sorted(scrub["per_text_ms"].items(), key=lambda x: -x[1])[:8]]
+    lines += crisis_rows(res)
     lines += ["", "## Jämförelse", ""] + compare(prev, res) + [""]
     (OUT / "REPORT.md").write_text("\n".join(lines), encoding="utf-8")
 
@@ -455,6 +480,7 @@ def main(argv: list[str]) -> int:
             stock.stop()
         res["understanding"] = understanding(workdir)
     res["scrub"] = scrubbing()
+    res["crisis"] = crisis_layer()
     res["targets"] = targets(res)
     prev_file.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_report(res, prev)
