@@ -30,6 +30,7 @@ MAX_RESOURCES = 3
 # user's municipality; `bot.routing.resolve` is where it is resolved.
 LOCAL_PREFIX = "local:"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "resources.yml"
+DESCRIPTION_MAX = 160  # a need's one-line description for staff
 MAX_BYTES = 2_000_000  # the catalogue is ~50 kB; anything this big is the wrong file
 _ID = re.compile(r"^[a-z0-9_]+$")
 _PHONE_CHARS = re.compile(r"^[0-9 +\-()]+$")
@@ -227,6 +228,7 @@ class Redirect(_Model):
 
 
 class Need(_Model):
+    description: str | None = None  # one line for staff (make forhandsvisa, /personal); never shown to users
     audience: str | None = None  # who usually writes about this need; used when the text does not say
     urgent: bool = False
     emergency: bool = False
@@ -235,6 +237,12 @@ class Need(_Model):
     answers: List[Answer] = Field(default_factory=list)
     ask: Ask | None = None
     redirect: Redirect | None = None
+
+    @validator("description")
+    def _description(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or "\n" in value.strip() or len(value) > DESCRIPTION_MAX):
+            raise ValueError(f"ska vara en kort rad (högst {DESCRIPTION_MAX} tecken) om vad behovet gäller")
+        return value
 
     @validator("audience")
     def _audience(cls, audience: str | None) -> str | None:
@@ -346,8 +354,20 @@ FIELD_NAMES = {
     "web": "webb", "email": "e-post", "hours": "öppettider", "anonymous": "anonym", "emergency": "nödnummer",
     "ages": "åldrar", "source": "källa", "last_verified": "senast kontrollerad", "generic": "allmän text",
     "route": "vägval", "text": "text", "audience": "målgrupp", "urgent": "brådskande", "answers": "svar",
-    "ask": "fråga", "redirect": "omdirigering", "buttons": "knappar", "match": "ord",
+    "ask": "fråga", "redirect": "omdirigering", "buttons": "knappar", "match": "ord", "description": "förklaring",
 }
+
+# Fields that hold a phone number or a time must be text in quotes: unquoted, many YAML readers turn
+# phone: 027075000 into another number (6060544), and a time may become minutes. "#" is any list
+# position, "*" any key. A new field with a number (a postcode, say) belongs here.
+QUOTED_FIELDS: Tuple[Tuple[str, ...], ...] = (
+    ("resources", "#", "phone"),
+    ("resources", "#", "sms"),
+    ("resources", "#", "hours", "weekly", "*"),
+    ("resources", "#", "hours", "weekly", "*", "#"),
+    ("resources", "#", "hours", "exceptions", "#", "hours"),
+    ("resources", "#", "hours", "exceptions", "#", "hours", "#"),
+)
 _TYPE_MESSAGES = {
     "type_error.none.not_allowed": "får inte vara tomt",
     "type_error.str": "ska vara en text – sätt den inom citattecken \"…\"",
@@ -470,6 +490,37 @@ def _pydantic_problem(err: dict, data: Any, doc: yamllines.Document) -> Problem:
     return Problem(line, who, f"{field} har fel form ({value!r})".strip())
 
 
+def _quoted_field(path: Sequence[Any]) -> Tuple[str, ...] | None:
+    """The QUOTED_FIELDS pattern *path* matches, if any."""
+    for pattern in QUOTED_FIELDS:
+        if len(pattern) == len(path) and all(
+                p == "#" and isinstance(part, int) or p == "*" and isinstance(part, str) or p == part
+                for p, part in zip(pattern, path, strict=True)):
+            return pattern
+    return None
+
+
+def _unquoted_number_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
+    """A phone number or a time written without quotes: one error per line, quoting the line and its fix."""
+    by_line: Dict[int, List[Tuple[Tuple[Any, ...], yamllines.Scalar]]] = {}
+    for path, scalar in doc.unquoted.items():
+        if _quoted_field(path):
+            by_line.setdefault(scalar.line, []).append((path, scalar))
+    found = []
+    for line, items in sorted(by_line.items()):
+        written = doc.source[line - 1]
+        fixed = written
+        for _path, scalar in sorted(items, key=lambda item: -item[1].start):  # from the right: columns stay valid
+            fixed = fixed[:scalar.start] + f'"{scalar.text}"' + fixed[scalar.end:]
+        path = items[0][0]
+        name = "hours" if "hours" in path else path[2]
+        what = "tiden" if name == "hours" else "numret"
+        found.append(Problem(line, where(data, path), f"{label(name)} står utan citattecken: {written.strip()} – "
+                             f"sätt citattecken runt {what}: {fixed.strip()} (utan citattecken kan {what} läsas som "
+                             "ett annat tal)"))
+    return found
+
+
 def _hours_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
     found = []
     for i, entry in enumerate(data.get("resources") or []):
@@ -504,10 +555,17 @@ def _reference_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
     needs = mapping(data.get("needs"))
     resources: Dict[str, dict] = {}
     for section in ("municipalities", "resources"):
+        first: Dict[str, int | None] = {}
         for i, e in entries(section):
             if isinstance(e.get("id"), str) and not _ID.match(e["id"]):
                 add((section, i, "id"), f"id '{e['id']}' får bara ha små bokstäver a–z, siffror och _ (inte å, ä, ö "
                                         "eller mellanslag), t.ex. 'nykoping_familjestod'")
+            if isinstance(e.get("id"), str) and e["id"] in first:
+                add((section, i, "id"), f"id '{e['id']}' finns redan på rad {first[e['id']]} – två "
+                                        f"{'resurser' if section == 'resources' else 'kommuner'} kan inte ha samma id; "
+                                        "ge den här ett eget id")
+            elif isinstance(e.get("id"), str):
+                first[e["id"]] = doc.line((section, i, "id"))
     for i, r in entries("resources"):
         resources.setdefault(str(r.get("id")), r)
         municipality_id, service = r.get("municipality"), r.get("service")
@@ -566,7 +624,7 @@ def parse_source(text: str, name: str = "resources.yml") -> Parsed:
         cat = Catalogue.parse_obj(data)
     except ValidationError as e:
         problems += [_pydantic_problem(err, data, doc) for err in e.errors()]
-    problems += _hours_problems(data, doc) + _reference_problems(data, doc)
+    problems += _unquoted_number_problems(data, doc) + _hours_problems(data, doc) + _reference_problems(data, doc)
     if problems or cat is None:
         raise CatalogueError(problems=sorted(problems, key=lambda p: p.line or 0), name=name)
     return Parsed(cat, doc, name)

@@ -131,15 +131,6 @@ def warnings(parsed: Parsed, today: dt.date) -> List[Problem]:
             if url.startswith("http://"):
                 warn((section, i, "source"), who, f"källan {url} är inte https – finns sidan på https://?")
 
-    seen: dict = {}
-    for section, i, entry, who in entries:
-        key = (section, entry.id)
-        if key in seen:
-            warn((section, i, "id"), who, f"id '{entry.id}' finns redan på rad {seen[key]} – bara den första används; "
-                                         "ge den här ett eget id")
-        else:
-            seen[key] = parsed.line(section, i, "id")
-
     for i, r in enumerate(cat.resources):
         for f in URL_FIELDS:
             url = getattr(r, f)
