@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # run time and need no retraining.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/adapters/components.py bot/adapters/policy.py bot/intent_model.py bot/semantic.py bot/text.py
 
-.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check browser-test postgres-test purge load bench
+.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check forhandsvisa browser-test postgres-test purge load bench
 
 help:
 	@echo "make run    – installerar vid behov, tränar om data ändrats och startar boten (Ctrl-C stoppar)"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench  – mäter svarstider, genomströmning, minne, start- och träningstid och förståelse -> bench/REPORT.md"
 	@echo "make purge  – raderar sparade samtal äldre än lagringstiden (30 dagar)"
 	@echo "make check  – kontrollerar resources.yml (se docs/katalog.md)"
+	@echo "make forhandsvisa BEHOV=child_bullying VEM=barn KOMMUN=Kungälv TID=\"lördag 22:00\" – visar svaret; utan BEHOV listas behoven"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@echo "== Skapar/uppdaterar $(VENV) (Python 3.10) =="
@@ -52,6 +53,13 @@ run: $(MODEL)
 # The resource catalogue: errors stop (exit 1), warnings are listed. Any file: python -m bot check PATH [--links]
 check: $(STAMP)
 	$(PY) -m bot check resources.yml
+
+# What the bot answers, for staff (docs/katalog.md): make forhandsvisa BEHOV=… [VEM=…] [KOMMUN=…] [TID=…];
+# without BEHOV the needs are listed. The values reach the command as environment variables, never as shell text.
+export BEHOV VEM KOMMUN TID
+forhandsvisa: $(STAMP)
+	@if [ -z "$$BEHOV" ]; then $(PY) -m bot behov; \
+	else $(PY) -m bot svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID"; fi
 
 # ruff, and the layering (.importlinter): the domain in bot/ imports no Rasa and nothing from bot/adapters.
 lint: $(STAMP)

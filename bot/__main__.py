@@ -1,8 +1,8 @@
-"""Command line: preview what the bot answers, without Rasa.
+"""Command line: preview what the bot answers, without Rasa (docs/katalog.md, "Förhandsvisa").
 
-    python -m bot svar child_bullying --vem child --kommun kungalv
-    python -m bot kris "ja vill int leva"
+    python -m bot svar child_bullying --vem barn --kommun Kungälv --tid "lördag 22:00"
     python -m bot behov
+    python -m bot kris "ja vill int leva"
     python -m bot check resources.yml [--links]
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot import catalogue, check, crisis, replies
-from bot.catalogue import AUDIENCES, CatalogueError
+from bot import catalogue, check, crisis, preview
+from bot.catalogue import CatalogueError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,12 +20,16 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     answer = sub.add_parser("svar", help="visa svaret på ett behov")
     answer.add_argument("need", metavar="behov", help="t.ex. child_bullying (se 'behov')")
-    answer.add_argument("--vem", dest="audience", choices=AUDIENCES, help="vem som skriver")
-    answer.add_argument("--kommun", dest="municipality", metavar="KOMMUN", help="kommunens id, t.ex. kungalv")
+    answer.add_argument("--vem", dest="reader", help="vem som läser: barn, förälder, vuxen eller yrkesperson "
+                                                     "(child, guardian, adult, professional)")
+    answer.add_argument("--kommun", dest="municipality", metavar="KOMMUN",
+                        help="kommunens namn eller id, t.ex. Kungälv eller kungalv")
+    answer.add_argument("--tid", dest="when", metavar="TID", help=f"när frågan ställs, t.ex. {preview.TIME_EXAMPLES} "
+                                                                   "(standard: nu)")
     answer.add_argument("--text", default="", help="meddelandet (väljer svar på orosanmälningsfrågor)")
     crisis_text = sub.add_parser("kris", help="visa vad krisskiktet ser i en text")
     crisis_text.add_argument("text")
-    sub.add_parser("behov", help="lista behoven i katalogen")
+    sub.add_parser("behov", help="lista behoven i katalogen, med en rad om vart och ett")
     check_file = sub.add_parser("check", help="kontrollera en katalogfil (fel ger slutkod 1, varningar 0)")
     check_file.add_argument("file", metavar="fil", nargs="?", help="katalogfilen (standard: resources.yml)")
     check_file.add_argument("--links", action="store_true", help="hämta också varje webbadress och lista döda länkar")
@@ -46,19 +50,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cat = catalogue.load(args.catalogue)
     except CatalogueError as e:
-        print(e, file=sys.stderr)
+        print(f"{e}\n\nRätta felen (make check visar alla) och försök igen.", file=sys.stderr)
         return 1
     if args.cmd == "behov":
-        for need_id in sorted(cat.needs):
-            print(need_id)
+        listed = preview.needs(cat)
+        width = max(len(key) for key, _ in listed)
+        for key, description in listed:
+            print(f"{key:<{width}}  {description}")
         return 0
-    if cat.need(args.need) is None:
-        print(f"Okänt behov '{args.need}'. Finns: {', '.join(sorted(cat.needs))}", file=sys.stderr)
+    try:
+        shown = preview.preview(cat, args.need, args.reader, args.municipality, args.when, args.text)
+    except preview.PreviewError as e:
+        print(e, file=sys.stderr)
         return 2
-    reply = replies.compose(cat, args.need, audience=args.audience, municipality_id=args.municipality, text=args.text)
-    print(reply.text)
-    for b in reply.buttons:
-        print(f"[{b['title']}]")
+    print(shown.text())
     return 0
 
 

@@ -2,7 +2,7 @@
 
 Errors are what `bot.catalogue` refuses to load (the running bot then keeps its last good
 catalogue). Warnings are things staff should look at, but that do not stop the file:
-old `last_verified`, missing `source`, http addresses, duplicate ids, needs with no resource for
+old `last_verified`, missing `source`, http addresses, needs without a description, needs with no resource for
 some reader, municipalities without orosanmälan or family support, hours that never open, phone
 numbers in an unusual format, and (with --links) addresses that do not answer.
 Everything is in Swedish for municipal staff. No Rasa here.
@@ -175,6 +175,10 @@ def _need_warnings(parsed: Parsed) -> List[Problem]:
     for need_id, need in cat.needs.items():
         for entries in need.route.values():
             routed.update(e for e in entries if not e.startswith("local:"))
+        if not need.description:
+            found.append(Problem(parsed.line("needs", need_id), f"behovet {need_id}",
+                                 "förklaring (description) saknas – skriv en rad om vad behovet gäller; den visas i "
+                                 "make forhandsvisa och på personalsidan, aldrig för användarna"))
         if need.ask is not None:
             continue  # answers with a question and buttons, not with resources
         missing = [a for a in AUDIENCES
