@@ -4,7 +4,8 @@ Errors are what `bot.catalogue` refuses to load (the running bot then keeps its 
 catalogue). Warnings are things staff should look at, but that do not stop the file:
 old `last_verified`, missing `source`, http addresses, needs without a description, needs with no resource for
 some reader, municipalities without orosanmälan or family support, hours that never open, phone
-numbers in an unusual format, and (with --links) addresses that do not answer.
+numbers in an unusual format, and (with --links) addresses that do not answer – or, when none
+answers at all, one line saying that the computer seems to be offline.
 Everything is in Swedish for municipal staff. No Rasa here.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, List, Tuple
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
@@ -33,9 +35,11 @@ from bot.catalogue import (
 STALE_AFTER_DAYS = 183  # about six months
 LOCAL_SERVICES_EXPECTED = ("orosanmalan", "familjestod")
 USER_AGENT = "Stodlotsen-katalogkontroll/1.0 (kontroll av kommunens stodkatalog; en forfragan per adress)"
-LINK_TIMEOUT = (5, 10)  # connect, read (seconds)
+LINK_TIMEOUT = (3, 10)  # connect, read (seconds): a server that does not answer within 3 s counts as down
 LINK_WORKERS = 6
 URL_FIELDS = ("chat", "eservice", "web")
+OFFLINE = ("Länkarna är inte kontrollerade: ingen webbadress gick att nå – datorn verkar inte vara ansluten till "
+           "internet. Kontrollera nätverket och kör kontrollen med --links igen.")
 _URL_IN_TEXT = re.compile(r"https?://[^\s,;)\"']+")
 
 # Phone numbers as Swedish users read them: short numbers (112, 1177, 90101, 116 111, 114 14),
@@ -54,6 +58,7 @@ class Report:
     errors: List[Problem] = field(default_factory=list)
     warnings: List[Problem] = field(default_factory=list)
     links_checked: int = 0
+    links_offline: bool = False  # --links reached no address at all: said once, not once per link
 
     @property
     def exit_code(self) -> int:
@@ -69,6 +74,8 @@ class Report:
             lines += [f"  {p.format(self.name)}" for p in self.warnings]
         if self.links_checked:
             lines.append(f"\n{self.links_checked} webbadresser kontrollerade.")
+        if self.links_offline:
+            lines.append(f"\n{OFFLINE}")
         if self.errors:
             lines.append(f"\nResultat: {len(self.errors)} fel (varningar visas när felen är rättade). "
                          "Boten fortsätter med den senaste fungerande katalogen tills felen är rättade.")
@@ -90,8 +97,9 @@ def check(path: Path | str | None = None, links: bool = False, today: dt.date | 
     report.warnings = warnings(parsed, today)
     if links:
         urls = addresses(parsed)
-        report.links_checked = len({u for _, _, u in urls})
-        report.warnings += dead_links(urls, session)
+        dead, report.links_offline = dead_links(urls, session)
+        report.links_checked = 0 if report.links_offline else len({u for _, _, u in urls})
+        report.warnings += dead
     report.warnings.sort(key=lambda p: p.line or 0)
     return report
 
@@ -210,38 +218,64 @@ def addresses(parsed: Parsed) -> List[Tuple[int | None, str, str]]:
     return out
 
 
-def _probe(session: requests.Session, url: str) -> str | None:
-    """None if the address answers; otherwise why not (Swedish)."""
+@dataclass(frozen=True)
+class _Probe:
+    problem: str | None  # why users cannot use the address (Swedish); None when it answers
+    reached: bool  # whether a server answered at all (False: no name lookup, no connection)
+
+
+def _probe(session: requests.Session, url: str) -> _Probe:
     try:
         resp = session.head(url, timeout=LINK_TIMEOUT, allow_redirects=True)
         if resp.status_code >= 400:  # many servers refuse HEAD (403/405/501); ask properly before judging
             resp.close()
             resp = session.get(url, timeout=LINK_TIMEOUT, allow_redirects=True, stream=True)
         resp.close()
-        if resp.status_code >= 400:
-            return f"svarar med felkod {resp.status_code}"
-        return None
+        return _Probe(f"svarar med felkod {resp.status_code}" if resp.status_code >= 400 else None, True)
+    except requests.exceptions.SSLError:  # a ConnectionError, but the server did answer
+        return _Probe("har ett fel i sitt certifikat (https)", True)
+    except requests.exceptions.ConnectTimeout:
+        return _Probe("svarar inte (tidsgränsen gick ut)", False)
     except requests.Timeout:
-        return "svarar inte (tidsgränsen gick ut)"
+        return _Probe("svarar inte (tidsgränsen gick ut)", True)
     except requests.ConnectionError:
-        return "går inte att nå (ingen anslutning)"
+        return _Probe("går inte att nå (ingen anslutning)", False)
     except requests.RequestException:
-        return "går inte att hämta"
+        return _Probe("går inte att hämta", True)
 
 
-def dead_links(urls: Iterable[Tuple[int | None, str, str]], session: requests.Session | None = None) -> List[Problem]:
+def _one_per_host(urls: List[str]) -> List[str]:
+    """The first address of each of up to LINK_WORKERS hosts: tried first, all at once."""
+    hosts: dict = {}
+    for url in urls:
+        hosts.setdefault(urlsplit(url).netloc, url)
+    return list(hosts.values())[:LINK_WORKERS]
+
+
+def dead_links(urls: Iterable[Tuple[int | None, str, str]],
+               session: requests.Session | None = None) -> Tuple[List[Problem], bool]:
+    """The addresses users cannot use, and whether the computer seems to be offline.
+
+    One address on each of a few hosts is tried first, all at once; when none of them can be reached
+    at all, the rest are not tried (the answer is then "offline", after one timeout at most)."""
     urls = list(urls)
     own = session is None
     session = session or requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     try:
         unique = sorted({u for _, _, u in urls})
+        first = _one_per_host(unique)
         with ThreadPoolExecutor(max_workers=LINK_WORKERS) as pool:
-            results = dict(zip(unique, pool.map(lambda u: _probe(session, u), unique), strict=True))
+            results = dict(zip(first, pool.map(lambda u: _probe(session, u), first), strict=True))
+            if first and not any(r.reached for r in results.values()):
+                return [], True
+            rest = [u for u in unique if u not in results]
+            results.update(zip(rest, pool.map(lambda u: _probe(session, u), rest), strict=True))
     finally:
         if own:
             session.close()
-    return [Problem(line, who, f"länken {url} {results[url]}") for line, who, url in urls if results[url]]
+    return [Problem(line, who, f"länken {url} {results[url].problem}") for line, who, url in urls
+            if results[url].problem], False
 
 
 # ---------------------------------------------------------------- crisis lines in other languages

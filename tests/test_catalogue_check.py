@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from bot import catalogue, check
 from bot.__main__ import main
@@ -298,6 +299,60 @@ def test_links_lists_the_dead_ones_with_their_line(tmp_path, web, monkeypatch):
     assert ("GET", "/ok") not in calls  # HEAD was enough
     assert {ua for _, _, ua in _Handler.seen} == {check.USER_AGENT}
     assert "Stodlotsen" in check.USER_AGENT
+
+
+def with_links(urls: list[str]) -> str:
+    """MINI with one extra resource per address."""
+    return MINI.replace("  - id: alfa_familj\n", "".join(
+        f"  - id: l_{i}\n    name: Länk {i}\n    about: {{adult: x}}\n    web: {url}\n"
+        f"    source: https://x.example/\n    last_verified: 2026-11-01\n" for i, url in enumerate(urls))
+        + "  - id: alfa_familj\n")
+
+
+def test_links_offline_for_real_is_said_once(tmp_path, capsys):
+    # .invalid names never resolve (RFC 2606): what a computer without a network sees for every address.
+    path = tmp_path / "k.yml"
+    path.write_text(with_links([f"https://sida{i}.stodlotsen.invalid/{i}" for i in range(12)]), encoding="utf-8")
+    assert main(["check", str(path), "--links"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("datorn verkar inte vara ansluten till internet") == 1, out
+    assert "länken" not in out and "webbadresser kontrollerade" not in out
+
+
+class FakeSession:
+    """Answers like the internet would, without it: {host: status} answer, other hosts cannot be reached."""
+
+    def __init__(self, answering: dict):
+        self.answering, self.asked, self.headers = answering, [], {}
+
+    def _ask(self, url: str, **_kwargs):
+        self.asked.append(url)
+        host = url.split("/")[2]
+        if host not in self.answering:
+            raise requests.ConnectionError(f"Failed to resolve '{host}'")
+        return type("Response", (), {"status_code": self.answering[host], "close": lambda self: None})()
+
+    head = get = _ask
+
+
+def test_links_offline_tries_a_few_hosts_once_and_stops():
+    urls = [(n, f"R{n}", f"https://host{n % 9}.example/{n}") for n in range(30)]
+    session = FakeSession({})
+    assert check.dead_links(urls, session) == ([], True)
+    assert len(session.asked) == check.LINK_WORKERS and len({u.split("/")[2] for u in session.asked}) == check.LINK_WORKERS
+
+
+def test_links_online_lists_each_dead_one_and_says_nothing_about_being_offline(tmp_path):
+    hosts = {"bra.example": 200, "borta.example": 404}
+    urls = ["https://bra.example/a", "https://bra.example/b", "https://borta.example/", "https://finns-inte.example/"]
+    path = tmp_path / "k.yml"
+    path.write_text(with_links(urls), encoding="utf-8")
+    report = check.check(path, links=True, session=FakeSession(hosts))
+    dead = {w.where: w.message for w in report.warnings if w.message.startswith("länken ")}
+    assert dead == {"Länk 2": "länken https://borta.example/ svarar med felkod 404",
+                    "Länk 3": "länken https://finns-inte.example/ går inte att nå (ingen anslutning)"}
+    assert not report.links_offline and report.links_checked == 4
+    assert "ansluten till internet" not in report.text() and "4 webbadresser kontrollerade." in report.text()
 
 
 # ---------------------------------------------------------------- hot reload, last known good
