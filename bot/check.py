@@ -59,6 +59,7 @@ class Report:
     warnings: List[Problem] = field(default_factory=list)
     links_checked: int = 0
     links_offline: bool = False  # --links reached no address at all: said once, not once per link
+    parsed: Parsed | None = None  # the catalogue with its lines, when it has no errors (for the staff page)
 
     @property
     def exit_code(self) -> int:
@@ -94,6 +95,7 @@ def check(path: Path | str | None = None, links: bool = False, today: dt.date | 
         report.errors = e.problems or [Problem(None, "", str(e))]
         return report
     today = today or dt.datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    report.parsed = parsed
     report.warnings = warnings(parsed, today)
     if links:
         urls = addresses(parsed)

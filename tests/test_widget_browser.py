@@ -7,11 +7,8 @@ module. Screenshots and the axe-core report go to results/browser/. Run with `ma
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,13 +19,10 @@ from tools.webserver import serve_in_thread
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 OUT = ROOT / "results" / "browser"
 NEUTRAL = "https://www.google.se/"
 EARLIER = "https://kommun.example/start"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 REPLY_TIMEOUT_MS = 60_000
 
 
@@ -53,18 +47,6 @@ def site(bot, web_port):
     yield f"http://127.0.0.1:{web_port}/"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no chromium at {CHROMIUM}: run `make browser-test` (scripts/system_deps.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _fulfil(route, text):

@@ -9,25 +9,40 @@ scripts, styles and images from this server only, the page's own inline scripts 
 widget's configuration object), and connections to this server and to Rasa. When --rasa-url is
 given, the `rasaUrl` of the demo page's configuration object is set to it, so tests can point the
 page at a bot on a free port. Requests are not logged (nothing about a visitor is kept).
+
+Pages behind a token (`PROTECTED`): /personal, the read-only staff page (tools/staff_page.py). Each
+is off (404, like any missing page) unless its environment variable holds a token of at least 16
+characters; then the browser asks for it (HTTP Basic: any user name, the token as password) and a
+script may send `Authorization: Bearer <token>`. Compared in constant time, never logged. Another page
+behind its own token is one more line in `PROTECTED`.
 """
 from __future__ import annotations
 
 import argparse
 import base64
+import binascii
 import functools
 import hashlib
+import hmac
 import json
+import os
 import re
 import threading
+from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Callable, Dict, List, Mapping
+from urllib.parse import parse_qs, urlsplit
+
+from tools import staff_page
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 DEFAULT_RASA_URL = "http://localhost:5005"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 _RASA_URL_SETTING = re.compile(r'rasaUrl:\s*"[^"\\]*"')
+_INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
 def origin(url: str) -> str:
@@ -65,6 +80,54 @@ def content_security_policy(html: str, connect: list[str]) -> str:
     ])
 
 
+def protected_page_policy(html: str) -> str:
+    """The CSP of a page behind a token: no scripts at all, its inline style sheets by hash, forms to itself."""
+    hashes = ["'sha256-" + base64.b64encode(hashlib.sha256(m.encode("utf-8")).digest()).decode("ascii") + "'"
+              for m in _INLINE_STYLE.findall(html)]
+    return "; ".join(["default-src 'none'", "style-src " + (" ".join(hashes) or "'none'"), "form-action 'self'",
+                      "base-uri 'none'", "frame-ancestors 'none'"])
+
+
+MIN_TOKEN_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A page that is off without its token and asks for it otherwise."""
+
+    env_var: str  # where the token comes from
+    realm: str  # what the browser's password dialogue says (ASCII: HTTP headers are Latin-1)
+    render: Callable[[Dict[str, List[str]], Path | None], str]  # (query, catalogue file) -> HTML
+
+
+PROTECTED = {
+    staff_page.PATH: Protected("STODLOTSEN_STAFF_TOKEN", "Stodlotsen personal", staff_page.render),
+}
+
+
+def usable_token(token: str | None) -> str | None:
+    """The token when it is long enough to protect anything; None turns the page off."""
+    return token if token and len(token) >= MIN_TOKEN_LENGTH else None
+
+
+def presented_token(authorization: str | None) -> str | None:
+    """The token in an Authorization header: Basic (the password; any user name) or Bearer."""
+    scheme, _, value = (authorization or "").strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            return base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")[2] or None
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+    return None
+
+
+def token_matches(presented: str | None, token: str) -> bool:
+    """Constant-time comparison, so the time taken says nothing about how much of the token was right."""
+    return presented is not None and hmac.compare_digest(presented.encode("utf-8"), token.encode("utf-8"))
+
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -76,6 +139,8 @@ SECURITY_HEADERS = {
 
 class Handler(SimpleHTTPRequestHandler):
     rasa_url: str | None = None
+    tokens: Mapping[str, str] = {}  # path of a protected page -> its token (only pages that are on)
+    catalogue: Path | None = None
 
     def version_string(self) -> str:
         return "stodlotsen-demo"  # the `Server:` header names no Python or http.server version
@@ -87,6 +152,9 @@ class Handler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def send_head(self):  # noqa: ANN201 - same signature as the base class
+        url = urlsplit(self.path)
+        if url.path.rstrip("/") in PROTECTED:
+            return self._protected(url.path.rstrip("/"), url.query)
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
@@ -102,15 +170,44 @@ class Handler(SimpleHTTPRequestHandler):
         self.end_headers()
         return BytesIO(body)
 
+    def _protected(self, path: str, query: str) -> BytesIO | None:
+        token = self.tokens.get(path)
+        if token is None:  # off: the same answer as for a page that does not exist
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        if not token_matches(presented_token(self.headers.get("Authorization")), token):
+            body = "Sidan kräver inloggning med personalens token.\n".encode()
+            self.send_response(HTTPStatus.UNAUTHORIZED)
+            self.send_header("WWW-Authenticate", f'Basic realm="{PROTECTED[path].realm}", charset="UTF-8"')
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return BytesIO(body)
+        html = PROTECTED[path].render(parse_qs(query, max_num_fields=20), self.catalogue)
+        body = html.encode("utf-8")
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Security-Policy", protected_page_policy(html))
+        self.send_header("X-Robots-Tag", "noindex")
+        self.end_headers()
+        return BytesIO(body)
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - base class signature
         return  # no access log: a visitor's address and pages are not kept
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8080, rasa_url: str | None = None,
-                directory: Path = WEB_DIR) -> ThreadingHTTPServer:
+                directory: Path = WEB_DIR, tokens: Mapping[str, str | None] | None = None,
+                catalogue: Path | None = None) -> ThreadingHTTPServer:
+    """*tokens*: environment variable -> token for the pages in PROTECTED (default: the environment).
+    *catalogue*: the file the staff page shows (default: STODLOTSEN_CATALOGUE or resources.yml)."""
     if rasa_url is not None:
         origin(rasa_url)  # fail early on a malformed URL
-    handler = functools.partial(type("ConfiguredHandler", (Handler,), {"rasa_url": rasa_url}), directory=str(directory))
+    tokens = os.environ if tokens is None else tokens
+    on = {path: t for path, page in PROTECTED.items() if (t := usable_token(tokens.get(page.env_var)))}
+    settings = {"rasa_url": rasa_url, "tokens": on, "catalogue": catalogue}
+    handler = functools.partial(type("ConfiguredHandler", (Handler,), settings), directory=str(directory))
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
@@ -132,6 +229,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     server = make_server(args.host, args.port, args.rasa_url)
     print(f"Demosidan med chattwidgeten: http://localhost:{args.port}/", flush=True)
+    for path, page in PROTECTED.items():
+        given = os.environ.get(page.env_var)
+        if usable_token(given):
+            print(f"Sidan http://localhost:{args.port}{path} är på (lösenordet är token i {page.env_var}).", flush=True)
+        elif given:
+            print(f"{page.env_var} är kortare än {MIN_TOKEN_LENGTH} tecken – {path} är avstängd.", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
