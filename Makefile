@@ -25,7 +25,7 @@ help:
 	@echo "make load   – lasttest: 200 samtal samtidigt × 10 meddelanden, latens och förlorade meddelanden"
 	@echo "make bench  – mäter svarstider, genomströmning, minne, start- och träningstid och förståelse -> bench/REPORT.md"
 	@echo "make purge  – raderar sparade samtal äldre än lagringstiden (30 dagar)"
-	@echo "make check  – kontrollerar resources.yml (se docs/katalog.md)"
+	@echo "make check  – kontrollerar resources.yml (se docs/katalog.md); KATALOG=prov.yml för en kopia, LANKAR=ja hämtar länkarna"
 	@echo "make forhandsvisa BEHOV=child_bullying VEM=barn KOMMUN=Kungälv TID=\"lördag 22:00\" – visar svaret; utan BEHOV listas behoven"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -50,16 +50,20 @@ train: $(MODEL)
 run: $(MODEL)
 	@scripts/run.sh
 
-# The resource catalogue: errors stop (exit 1), warnings are listed. Any file: python -m bot check PATH [--links]
+# The resource catalogue: errors stop (exit 1), warnings are listed. Another file (a copy to try things
+# in): make check KATALOG=prov.yml; LANKAR=ja also fetches every web address (python -m bot check PATH --links).
+KATALOG ?= resources.yml
+export KATALOG
 check: $(STAMP)
-	$(PY) -m bot check resources.yml
+	$(PY) -m bot check "$$KATALOG" $(if $(LANKAR),--links)
 
-# What the bot answers, for staff (docs/katalog.md): make forhandsvisa BEHOV=… [VEM=…] [KOMMUN=…] [TID=…];
-# without BEHOV the needs are listed. The values reach the command as environment variables, never as shell text.
+# What the bot answers, for staff (docs/katalog.md): make forhandsvisa BEHOV=… [VEM=…] [KOMMUN=…] [TID=…]
+# [KATALOG=…]; without BEHOV the needs are listed. The values reach the command as environment variables,
+# never as shell text.
 export BEHOV VEM KOMMUN TID
 forhandsvisa: $(STAMP)
-	@if [ -z "$$BEHOV" ]; then $(PY) -m bot behov; \
-	else $(PY) -m bot svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID"; fi
+	@if [ -z "$$BEHOV" ]; then $(PY) -m bot --katalog "$$KATALOG" behov; \
+	else $(PY) -m bot --katalog "$$KATALOG" svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID"; fi
 
 # ruff, and the layering (.importlinter): the domain in bot/ imports no Rasa and nothing from bot/adapters.
 lint: $(STAMP)

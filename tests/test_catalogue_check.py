@@ -226,7 +226,8 @@ def test_cli_exit_codes_and_output(tmp_path, capsys):
 
 def test_make_check_checks_the_shipped_file():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^check:.*\n\t.*-m bot check resources\.yml", makefile, re.MULTILINE)
+    assert re.search(r"^KATALOG \?= resources\.yml$", makefile, re.MULTILINE)
+    assert re.search(r"^check:.*\n\t.*-m bot check \"\$\$KATALOG\"", makefile, re.MULTILINE)
     assert re.search(r"^test:.*\bcheck\b", makefile, re.MULTILINE)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 
 import pytest
@@ -129,3 +130,17 @@ def test_today_is_used_when_no_time_is_given(shipped):
     before = dt.datetime.now(STOCKHOLM)
     shown = preview.preview(shipped, "child_bullying")
     assert before <= shown.when <= dt.datetime.now(STOCKHOLM)
+
+
+def test_the_staff_guide_names_every_field_and_every_make_option():
+    guide = (ROOT / "docs" / "katalog.md").read_text(encoding="utf-8")
+    prose = re.sub(r"```.*?```", "", guide, flags=re.DOTALL)  # explained in the text, not only shown in an example
+    quoted = " ".join(re.findall(r"`([^`]+)`", prose))
+    models = [catalogue.Municipality, catalogue.Service, catalogue.Resource, catalogue.Need, catalogue.Answer,
+              catalogue.Ask, catalogue.Button, catalogue.Redirect, catalogue.WordRedirect, catalogue.Texts, catalogue.Age]
+    missing = {f"{m.__name__}.{f}" for m in models for f in m.__fields__ if not re.search(rf"\b{f}\b", quoted)}
+    assert missing == set()
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for option in ("BEHOV", "VEM", "KOMMUN", "TID", "KATALOG", "LANKAR"):
+        assert f"$${option}" in makefile or f"$({option})" in makefile
+        assert f"{option}=" in guide, option
