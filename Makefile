@@ -58,12 +58,12 @@ check: $(STAMP)
 	$(PY) -m bot check "$$KATALOG" $(if $(LANKAR),--links)
 
 # What the bot answers, for staff (docs/katalog.md): make forhandsvisa BEHOV=… [VEM=…] [KOMMUN=…] [TID=…]
-# [KATALOG=…]; without BEHOV the needs are listed. The values reach the command as environment variables,
+# [TEXT=…] [KATALOG=…]; without BEHOV the needs are listed. The values reach the command as environment variables,
 # never as shell text.
-export BEHOV VEM KOMMUN TID
+export BEHOV VEM KOMMUN TID TEXT
 forhandsvisa: $(STAMP)
 	@if [ -z "$$BEHOV" ]; then $(PY) -m bot --katalog "$$KATALOG" behov; \
-	else $(PY) -m bot --katalog "$$KATALOG" svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID"; fi
+	else $(PY) -m bot --katalog "$$KATALOG" svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID" --text "$$TEXT"; fi
 
 # ruff, and the layering (.importlinter): the domain in bot/ imports no Rasa and nothing from bot/adapters.
 lint: $(STAMP)

@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="kommunens namn eller id, t.ex. Kungälv eller kungalv")
     answer.add_argument("--tid", dest="when", metavar="TID", help=f"när frågan ställs, t.ex. {preview.TIME_EXAMPLES} "
                                                                    "(standard: nu)")
-    answer.add_argument("--text", default="", help="meddelandet (väljer svar på orosanmälningsfrågor)")
+    answer.add_argument("--text", default="", help="meddelandet, t.ex. \"jag är 9\" (åldern och orden kan ändra svaret)")
     crisis_text = sub.add_parser("kris", help="visa vad krisskiktet ser i en text")
     crisis_text.add_argument("text")
     sub.add_parser("behov", help="lista behoven i katalogen, med en rad om vart och ett")

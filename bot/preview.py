@@ -115,6 +115,7 @@ class Preview:
     municipality: Municipality | None
     when: dt.datetime
     reply: replies.Reply
+    message: str = ""  # what the writer wrote, when given: a stated age or certain words change the reply
 
     def heading(self) -> str:
         who = READERS[self.reader] + ("" if self.chosen_reader else " – behovets vanliga läsare")
@@ -123,6 +124,8 @@ class Preview:
         if self.answered != self.need_id:
             lines.append(f"Svaret kommer från: {self.answered} (redirect i resources.yml)")
         lines += [f"Läsare: {who}", f"Kommun: {place}", f"Tid: {say_moment(self.when)}"]
+        if self.message:
+            lines.append(f"Meddelande: {self.message}")
         return "\n".join(lines)
 
     def text(self) -> str:
@@ -137,4 +140,5 @@ def preview(cat: Catalogue, need: str, reader_: str | None = None, kommun: str |
     key, who, place, when = need_id(cat, need), reader(reader_), municipality(cat, kommun), moment(tid, now)
     reply = replies.compose(cat, key, audience=who, municipality_id=place.id if place else None, text=text, now=when)
     answered = cat.needs[key].redirected(who, text) or key
-    return Preview(key, dict(needs(cat))[key], answered, cat.needs[answered].reader(who), who, place, when, reply)
+    return Preview(key, dict(needs(cat))[key], answered, cat.needs[answered].reader(who), who, place, when, reply,
+                   text.strip())

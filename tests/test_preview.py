@@ -114,7 +114,7 @@ def test_the_preview_has_a_place_for_each_part_of_the_answer(shipped):
 
 
 def test_make_forhandsvisa_passes_the_options_and_lists_the_needs_without_them():
-    env = {**os.environ, "BEHOV": "", "VEM": "", "KOMMUN": "", "TID": ""}
+    env = {**os.environ, "BEHOV": "", "VEM": "", "KOMMUN": "", "TID": "", "TEXT": ""}
     listed = subprocess.run(["make", "-s", "forhandsvisa"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert listed.returncode == 0 and listed.stdout.startswith("child_bullying "), listed.stderr
     shown = subprocess.run(["make", "-s", "forhandsvisa", "BEHOV=adult_other_child", "VEM=vuxen", "KOMMUN=Kungälv",
@@ -137,10 +137,17 @@ def test_the_staff_guide_names_every_field_and_every_make_option():
     prose = re.sub(r"```.*?```", "", guide, flags=re.DOTALL)  # explained in the text, not only shown in an example
     quoted = " ".join(re.findall(r"`([^`]+)`", prose))
     models = [catalogue.Municipality, catalogue.Service, catalogue.Resource, catalogue.Need, catalogue.Answer,
-              catalogue.Ask, catalogue.Button, catalogue.Redirect, catalogue.WordRedirect, catalogue.Texts, catalogue.Age]
+              catalogue.Ask, catalogue.Button, catalogue.Redirect, catalogue.WordRedirect, catalogue.Texts, catalogue.Ages]
     missing = {f"{m.__name__}.{f}" for m in models for f in m.__fields__ if not re.search(rf"\b{f}\b", quoted)}
     assert missing == set()
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    for option in ("BEHOV", "VEM", "KOMMUN", "TID", "KATALOG", "LANKAR"):
+    for option in ("BEHOV", "VEM", "KOMMUN", "TID", "TEXT", "KATALOG", "LANKAR"):
         assert f"$${option}" in makefile or f"$({option})" in makefile
         assert f"{option}=" in guide, option
+
+
+def test_what_the_writer_says_is_part_of_the_preview(shipped):
+    plain = preview.preview(shipped, "youth_sexual_health", "barn", None, "tisdag 12:00", now=WEDNESDAY)
+    nine = preview.preview(shipped, "youth_sexual_health", "barn", None, "tisdag 12:00", "jag är 9", now=WEDNESDAY)
+    assert "umo" in plain.reply.resources and "umo" not in nine.reply.resources  # UMO is for 13–25
+    assert "Meddelande: jag är 9" in nine.heading() and "Meddelande" not in plain.heading()

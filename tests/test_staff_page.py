@@ -118,7 +118,15 @@ def test_the_token_is_never_printed(monkeypatch, capsys):
 # ---------------------------------------------------------------- what the page shows
 
 
-NOW = at("2026-11-24 10:00")  # a Tuesday
+NOW = at("2026-12-08 10:00")  # a Tuesday, after every check in the shipped file
+
+
+def checked_on(text: str, resource_id: str, day: str) -> str:
+    """*text* with that resource's last_verified set to *day*."""
+    start = text.index(f"  - id: {resource_id}\n")
+    end = text.index("    last_verified: ", start)
+    line_end = text.index("\n", end)
+    return text[:end] + f"    last_verified: {day}" + text[line_end:]
 
 
 def page(query: dict | None = None, text: str = SHIPPED, tmp_path=None) -> str:
@@ -157,13 +165,12 @@ def test_every_municipality_with_its_resources_as_cards(shipped, tmp_path):
 
 
 def test_the_age_of_a_check_is_counted_in_days_and_an_old_one_is_marked(tmp_path):
-    text = replace_once(SHIPPED, '(facts.md [H])"\n    last_verified: 2026-11-22',
-                        '(facts.md [H])"\n    last_verified: 2025-11-20')
+    text = checked_on(checked_on(SHIPPED, "vard_1177", "2025-11-20"), "bris", "2026-12-06")
     card = section(page(text=text, tmp_path=tmp_path), "resurs-vard_1177")
-    assert '<span class="old">2025-11-20 (369 dagar sedan)</span>' in card
+    assert '<span class="old">2025-11-20 (383 dagar sedan)</span>' in card
     assert "VARNING</strong> rad " + str(line_of(text, "2025-11-20")) + ": uppgifterna kontrollerades senast 2025-11-20" in card
     other = section(page(text=text, tmp_path=tmp_path), "resurs-bris")
-    assert "2026-11-22 (2 dagar sedan)" in other and "VARNING" not in other
+    assert "<dd>2026-12-06 (2 dagar sedan)</dd>" in other and "VARNING" not in other
 
 
 def test_the_needs_without_a_local_resource_are_listed_per_municipality(shipped, tmp_path):
@@ -195,7 +202,7 @@ def test_the_preview_form_shows_the_reply_for_a_need_reader_municipality_and_tim
     html = page({"behov": "adult_other_child", "vem": "vuxen", "kommun": "kungalv", "tid": "lördag 22:00"},
                 tmp_path=tmp_path)
     reply = section(html, "forhandsvisning")
-    assert "<li>Tid: lördag 28 november 2026 kl. 22.00</li>" in reply
+    assert "<li>Tid: lördag 12 december 2026 kl. 22.00</li>" in reply
     assert "Stängt nu – öppnar måndag 09.00." in reply and "0303-23 93 77" in reply
     assert '<option value="kungalv" selected>Kungälv</option>' in reply
     assert '<input id="tid" name="tid" maxlength="60" value="lördag 22:00"' in reply

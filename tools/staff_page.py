@@ -19,7 +19,7 @@ from bot.catalogue import Catalogue, CatalogueError, Problem, Resource
 
 PATH = "/personal"
 MAX_FIELD = 60  # longest form value read (a need id, a name, "lördag 22:00")
-PREVIEW_FIELDS = ("behov", "vem", "kommun", "tid")
+PREVIEW_FIELDS = ("behov", "vem", "kommun", "tid", "text")
 # (the word bot.preview.reader reads, what the form shows)
 READERS = (("barn", "barn eller ung"), ("förälder", "förälder"), ("vuxen", "annan vuxen"), ("yrkesperson", "yrkesperson"))
 Key = Tuple[str, str]  # ("resources", "bris"), ("municipalities", "kungalv"), ("needs", "suicidal")
@@ -132,7 +132,7 @@ def card(r: Resource, now: dt.datetime, problems: List[Tuple[str, Problem]], lev
             ("Webb", link(r.web)) if r.web else None, ("E-post", esc(r.email)) if r.email else None,
             ("I dag", esc(_today(r, now))),
             ("Anonymt", {True: "ja", False: "nej", None: "okänt"}[r.anonymous]),
-            ("Ålder", esc(f"{r.age.min or ''}–{r.age.max or ''}")) if r.age and (r.age.min or r.age.max) else None,
+            ("Åldrar", esc(f"{r.ages.min or ''}–{r.ages.max or ''}")) if r.ages and (r.ages.min or r.ages.max) else None,
             ("Källa", _source(r.source)), ("Kontrollerad", _checked(r.last_verified, now.date()))]
     if not (r.phone or r.sms or r.chat or r.eservice or r.web or r.email):
         rows.insert(0, ("Kontakt", '<span class="old">inget nummer och ingen adress</span>'))
@@ -198,11 +198,14 @@ def preview_section(cat: Catalogue, query: Dict[str, List[str]], now: dt.datetim
         f'</select></div>'
         f'<div><label for="tid">Tid (tomt = nu)</label><input id="tid" name="tid" maxlength="{MAX_FIELD}" '
         f'value="{esc(chosen["tid"])}" placeholder="lördag 22:00"></div>'
+        f'<div><label for="text">Meddelande (valfritt)</label><input id="text" name="text" maxlength="{MAX_FIELD}" '
+        f'value="{esc(chosen["text"])}" placeholder="jag är 9"></div>'
         f'<div><button type="submit">Visa svaret</button></div></form>')
     result = ""
     if chosen["behov"]:
         try:
-            shown = preview.preview(cat, chosen["behov"], chosen["vem"], chosen["kommun"], chosen["tid"], now=now)
+            shown = preview.preview(cat, chosen["behov"], chosen["vem"], chosen["kommun"], chosen["tid"], chosen["text"],
+                                    now=now)
         except preview.PreviewError as e:
             result = f'<ul class="problems"><li class="error"><strong>FEL</strong> {esc(e)}</li></ul>'
         else:
@@ -212,7 +215,8 @@ def preview_section(cat: Catalogue, query: Dict[str, List[str]], now: dt.datetim
             result = (f'<div class="reply" aria-live="polite"><h3>Så svarar boten</h3><ul>{head}</ul>{messages}'
                       f'{f"<p class=buttons>Knappar: {buttons}</p>" if buttons else ""}</div>')
     return (f'<section id="forhandsvisning"><h2>Förhandsvisa ett svar</h2>'
-            f"<p>Samma som <code>make forhandsvisa</code>: välj behov, läsare, kommun och tid.</p>{form}{result}</section>")
+            f"<p>Samma som <code>make forhandsvisa</code>: välj behov, läsare, kommun och tid, och skriv gärna vad "
+            f"användaren skriver (en ålder, \"jag är 9\", eller vissa ord ändrar svaret).</p>{form}{result}</section>")
 
 
 # ---------------------------------------------------------------- the page
