@@ -105,7 +105,11 @@ def needs(cat: Catalogue) -> List[Tuple[str, str]]:
 
 @dataclass
 class Preview:
-    """Everything shown for one choice. The follow-up answers (issue 13) become another field here."""
+    """Everything shown for one choice.
+
+    The follow-up answers (issue 13) belong here as one more field, filled in `preview()` and shown by
+    `text()`; the command line and the staff page (tools/staff_page.py) both show a Preview.
+    """
 
     need_id: str
     description: str

@@ -87,6 +87,12 @@ def test_the_right_token_opens_the_page_with_a_strict_policy(serve, headers):
     assert got["X-Robots-Tag"] == "noindex"
 
 
+def test_a_query_with_too_many_fields_is_refused(serve):
+    base = serve({ENV: TOKEN})
+    assert get(base + "/personal?" + "&".join(f"f{i}=x" for i in range(50)), basic(TOKEN))[0] == 400
+    assert get(base + "/personal?behov=child_bullying&vem=barn", basic(TOKEN))[0] == 200
+
+
 def test_the_comparison_is_constant_time(monkeypatch):
     calls = []
 

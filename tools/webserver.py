@@ -183,7 +183,12 @@ class Handler(SimpleHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             return BytesIO(body)
-        html = PROTECTED[path].render(parse_qs(query, max_num_fields=20), self.catalogue)
+        try:
+            fields = parse_qs(query, max_num_fields=20)
+        except ValueError:  # more fields than any form of these pages has
+            self.send_error(HTTPStatus.BAD_REQUEST)
+            return None
+        html = PROTECTED[path].render(fields, self.catalogue)
         body = html.encode("utf-8")
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/html; charset=utf-8")
