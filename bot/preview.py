@@ -66,7 +66,7 @@ def municipality(cat: Catalogue, value: str | None) -> Municipality | None:
 def moment(text: str | None, now: dt.datetime | None = None) -> dt.datetime:
     """The moment to preview, from staff's words: "lördag 22:00" (the coming Saturday, today included),
     "i morgon 8", "2026-12-24 10:00", "22:00" (today) or "nu"/nothing (now). Stockholm time."""
-    now = (now or replies.now_stockholm()).astimezone(hours.STOCKHOLM)
+    now = (now or hours.stockholm_now()).astimezone(hours.STOCKHOLM)
     words = " ".join((text or "").strip().lower().split())
     if words in ("", "nu"):
         return now
@@ -138,11 +138,13 @@ class Preview:
         return "\n".join([self.heading(), "", self.reply.text, *buttons])
 
 
-def preview(cat: Catalogue, need: str, reader_: str | None = None, kommun: str | None = None,
-            tid: str | None = None, text: str = "", now: dt.datetime | None = None) -> Preview:
-    """The preview for the options as staff wrote them; PreviewError (Swedish) when one does not fit."""
-    key, who, place, when = need_id(cat, need), reader(reader_), municipality(cat, kommun), moment(tid, now)
-    reply = replies.compose(cat, key, audience=who, municipality_id=place.id if place else None, text=text, now=when)
-    answered = cat.needs[key].redirected(who, text) or key
-    return Preview(key, dict(needs(cat))[key], answered, cat.needs[answered].reader(who), who, place, when, reply,
-                   text.strip())
+def preview(cat: Catalogue, need: str, who: str | None = None, place: str | None = None,
+            when: str | None = None, text: str = "", now: dt.datetime | None = None) -> Preview:
+    """The preview for the options as staff wrote them (*who* "förälder", *place* "Kungälv", *when*
+    "lördag 22:00"); PreviewError (Swedish) when one does not fit."""
+    key, audience, found, moment_ = need_id(cat, need), reader(who), municipality(cat, place), moment(when, now)
+    reply = replies.compose(cat, key, audience=audience, municipality_id=found.id if found else None, text=text,
+                            now=moment_)
+    answered = cat.needs[key].redirected(audience, text) or key
+    return Preview(key, dict(needs(cat))[key], answered, cat.needs[answered].reader(audience), audience, found,
+                   moment_, reply, text.strip())

@@ -116,13 +116,9 @@ def _checked(day: dt.date, today: dt.date) -> str:
 
 
 def _today(r: Resource, now: dt.datetime) -> str:
-    if not r.hours:
+    if r.schedule is None:
         return "inga öppettider i katalogen"
-    try:
-        today = hours.day_summary(r.hours, now.date())
-        status = hours.describe(r.hours, now)
-    except ValueError:
-        return "öppettiderna har fel (se nedan)"
+    today, status = hours.day_summary(r.schedule, now.date()), hours.describe(r.schedule, now)
     return f"{today} – {status}" if today != status else status
 
 
