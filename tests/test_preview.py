@@ -15,6 +15,7 @@ from tests.conftest import ROOT, STOCKHOLM, at
 from tests.test_catalogue_check import MINI, errors_of, line_of, replace_once
 
 WEDNESDAY = at("2026-11-25 12:00")
+STAMP = ".venv/.installed"  # `make -o` it: the test runs the recipe, never a reinstall (`make install` does that)
 
 
 @pytest.mark.parametrize("words, expected", [
@@ -115,14 +116,17 @@ def test_the_preview_has_a_place_for_each_part_of_the_answer(shipped):
 
 def test_make_forhandsvisa_passes_the_options_and_lists_the_needs_without_them():
     env = {**os.environ, "BEHOV": "", "VEM": "", "KOMMUN": "", "TID": "", "TEXT": ""}
-    listed = subprocess.run(["make", "-s", "forhandsvisa"], cwd=ROOT, env=env, capture_output=True, text=True)
+
+    def make(*options: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["make", "-s", "-o", STAMP, "forhandsvisa", *options], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+
+    listed = make()
     assert listed.returncode == 0 and listed.stdout.startswith("child_bullying "), listed.stderr
-    shown = subprocess.run(["make", "-s", "forhandsvisa", "BEHOV=adult_other_child", "VEM=vuxen", "KOMMUN=Kungälv",
-                            "TID=2026-11-28 22:00"], cwd=ROOT, env=env, capture_output=True, text=True)
+    shown = make("BEHOV=adult_other_child", "VEM=vuxen", "KOMMUN=Kungälv", "TID=2026-11-28 22:00")
     assert shown.returncode == 0, shown.stderr
     assert "Kommun: Kungälv (kungalv)" in shown.stdout and "Stängt nu – öppnar måndag 09.00." in shown.stdout
-    unknown = subprocess.run(["make", "-s", "forhandsvisa", "BEHOV=child_bullying", "KOMMUN=Flen"], cwd=ROOT, env=env,
-                             capture_output=True, text=True)
+    unknown = make("BEHOV=child_bullying", "KOMMUN=Flen")
     assert unknown.returncode != 0 and "Kända kommuner: Katrineholm (katrineholm)" in unknown.stderr
 
 
