@@ -14,9 +14,9 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, ClassVar, Dict, List, Sequence, Tuple
 
-from pydantic import BaseModel, Extra, Field, PrivateAttr, ValidationError, validator
+from pydantic import BaseModel, Extra, Field, PrivateAttr, ValidationError, root_validator, validator
 from pydantic.fields import SHAPE_SINGLETON
 
 from bot import hours as opening_hours
@@ -109,6 +109,55 @@ class Ages(_Model):
         return (self.min is None or age >= self.min) and (self.max is None or age <= self.max)
 
 
+class Detail(Texts):
+    """One fact about a resource or service, for follow-up questions ("är det anonymt?"),
+    with where it comes from. The text is what the bot says; keep it to what the source says."""
+
+    source: str
+    last_verified: dt.date
+    text_required: ClassVar[bool] = True
+
+    @validator("source")
+    def _source(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("är tomt – skriv var uppgiften kommer ifrån (webbadress eller dokument)")
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _text(cls, values: dict) -> dict:
+        if cls.text_required and not (values.get("child") or values.get("adult")):
+            raise ValueError("saknar text – skriv vad boten ska säga i child och/eller adult")
+        return values
+
+
+class CostDetail(Detail):
+    free: bool  # true: free of charge to contact; the text is optional ("Det är gratis." is said otherwise)
+    text_required: ClassVar[bool] = False
+
+
+class BillDetail(Detail):
+    shown: bool  # true: a call can be seen on the phone bill; the text is optional
+    text_required: ClassVar[bool] = False
+
+
+class Details(_Model):
+    """Facts for follow-up questions (bot/followup.py). Each is optional: leave out what is not confirmed."""
+
+    anonymity: Detail | None = None
+    cost: CostDetail | None = None
+    phone_bill: BillDetail | None = None
+    channels: Detail | None = None
+    ages: Detail | None = None
+    who_answers: Detail | None = None
+    what_happens: Detail | None = None
+    removal: Detail | None = None
+    email: Detail | None = None
+    proof: Detail | None = None
+
+    def items(self) -> List[Tuple[str, Detail]]:
+        return [(name, getattr(self, name)) for name in self.__fields__ if getattr(self, name) is not None]
+
+
 class Municipality(_Model):
     id: str
     name: str
@@ -121,6 +170,7 @@ class Service(_Model):
     generic: Texts
     name: str | None = None
     aliases: List[str] = Field(default_factory=list)  # what people call it ("soc", "socialtjänsten")
+    details: Details | None = None  # facts for follow-up questions, shared by the municipalities' resources
 
 
 class Resource(_Model):
@@ -140,6 +190,7 @@ class Resource(_Model):
     anonymous: bool | None = None
     emergency: bool = False  # the emergency number itself: shown as one short line, never as a 24/7 stand-in
     ages: Ages | None = None
+    details: Details | None = None  # facts for follow-up questions, each with its own source
     source: str | None = None  # where the facts come from; `make check` warns when it is missing
     last_verified: dt.date
     _schedule: opening_hours.Schedule | None = PrivateAttr(default=None)
@@ -276,11 +327,77 @@ class Need(_Model):
         return self.route.get(audience) or self.route.get("default") or []
 
 
+class Reminders(_Model):
+    """The one line that keeps a crisis in the conversation: said when it ends or calms after one."""
+
+    acute_danger: Texts
+    suicidal: Texts
+    self_harm: Texts
+
+
+class Roles(_Model):
+    """What the bot says to someone who only says who they are ("jag är lärare")."""
+
+    child: Texts
+    guardian: Texts
+    adult: Texts
+    professional: Texts
+
+
+class FollowupTexts(_Model):
+    """Glue for follow-up answers when a resource has no text of its own. {name}: the resource's name."""
+
+    anonymous_yes: Texts
+    anonymous_no: Texts
+    free_yes: Texts
+    free_no: Texts
+    bill_shown: Texts
+    bill_hidden: Texts
+    bill_unknown: Texts
+    unknown: Texts
+    other_channels: Texts
+    phone_only: Texts
+    how_to_start: Texts
+
+
+class PlaceTexts(_Model):
+    """When the user names a municipality. {place}: the municipality's name as written."""
+
+    local: Texts
+    unknown: Texts
+    unrecognised: Texts
+    menu: Texts  # said with the menu when no need was asked yet
+
+
+class Conversation(_Model):
+    """Everything the bot says that is not about one need: small talk, pleas, the crisis reminders and the
+    glue of follow-up answers. {<resource id>} in a text is that resource's phone number."""
+
+    thanks: Texts
+    goodbye: Texts
+    acknowledge: Texts
+    retract: Texts
+    about_bot: Texts
+    out_of_scope: Texts
+    not_understood: Texts
+    plea: Texts
+    reminders: Reminders
+    roles: Roles
+    followup: FollowupTexts
+    municipality: PlaceTexts
+
+
+# Placeholders a text may hold besides resource ids (which stand for the resource's phone number).
+PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
+PLACEHOLDER_VARIABLES = {"followup": ("name",), "municipality": ("place",)}
+
+
 class Catalogue(_Model):
     municipalities: List[Municipality] = Field(default_factory=list)
     services: Dict[str, Service] = Field(default_factory=dict)
     resources: List[Resource]
     needs: Dict[str, Need]
+    conversation: Conversation
 
     # -- look-ups -------------------------------------------------------
     def resource(self, resource_id: str) -> Resource:
@@ -291,6 +408,18 @@ class Catalogue(_Model):
 
     def need(self, need_id: str) -> Need | None:
         return self.needs.get(need_id)
+
+    def fill(self, text: str, **variables: str) -> str:
+        """*text* with {<resource id>} replaced by that resource's phone number and {name} etc. by *variables*.
+        `make check` refuses a placeholder that is neither, so none is left in what users see."""
+        def one(match: re.Match) -> str:
+            key = match.group(1)
+            if key in variables:
+                return variables[key]
+            phone = next((r.phone for r in self.resources if r.id == key), None)
+            return phone or match.group(0)
+
+        return PLACEHOLDER.sub(one, text)
 
     def municipality(self, municipality_id: str | None) -> Municipality | None:
         for m in self.municipalities:
@@ -345,7 +474,7 @@ class Catalogue(_Model):
 
 # ---------------------------------------------------------------- reading the file, with lines
 
-SECTIONS = ("municipalities", "services", "resources", "needs")
+SECTIONS = ("municipalities", "services", "resources", "needs", "conversation")
 
 # How a field is named to staff: Swedish first, then the key they see in the file.
 FIELD_NAMES = {
@@ -355,6 +484,10 @@ FIELD_NAMES = {
     "ages": "åldrar", "source": "källa", "last_verified": "senast kontrollerad", "generic": "allmän text",
     "route": "vägval", "text": "text", "audience": "målgrupp", "urgent": "brådskande", "answers": "svar",
     "ask": "fråga", "redirect": "omdirigering", "buttons": "knappar", "match": "ord", "description": "förklaring",
+    "details": "fakta för följdfrågor", "free": "gratis", "shown": "syns på räkningen", "anonymity": "anonymitet",
+    "cost": "kostnad", "phone_bill": "telefonräkning", "channels": "kanaler", "who_answers": "vem som svarar",
+    "what_happens": "vad som händer", "removal": "omhändertagande", "proof": "bevis", "conversation": "samtal",
+    "reminders": "påminnelser", "roles": "roller", "followup": "följdfrågor", "plea": "vädjan",
 }
 
 # Fields that hold a phone number or a time must be text in quotes: unquoted, many YAML readers turn
@@ -605,6 +738,31 @@ def _reference_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
     return found
 
 
+def _placeholder_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
+    """{x} in a conversation text must be a resource with a phone number, or a variable of that part."""
+    conversation = data.get("conversation")
+    if not isinstance(conversation, dict):
+        return []
+    phones = {str(r.get("id")) for r in data.get("resources") or [] if isinstance(r, dict) and r.get("phone")}
+    found: List[Problem] = []
+
+    def walk(value: Any, loc: tuple, allowed: Tuple[str, ...]) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, (*loc, key), allowed)
+        elif isinstance(value, str):
+            for key in PLACEHOLDER.findall(value):
+                if key not in allowed and key not in phones:
+                    extra = f" eller {{{', '.join(allowed)}}}" if allowed else ""
+                    found.append(Problem(doc.line(loc), "samtal (conversation)",
+                                         f"{'.'.join(map(str, loc[1:]))}: okänd platshållare {{{key}}} – skriv id för en "
+                                         f"resurs med telefonnummer, t.ex. {{bris}}{extra}"))
+
+    for part, inner in conversation.items():
+        walk(inner, ("conversation", part), PLACEHOLDER_VARIABLES.get(str(part), ()))
+    return found
+
+
 def parse_source(text: str, name: str = "resources.yml") -> Parsed:
     """Parse catalogue YAML text, collecting every problem; raise CatalogueError listing them all."""
     doc = yamllines.load(text)
@@ -624,7 +782,8 @@ def parse_source(text: str, name: str = "resources.yml") -> Parsed:
         cat = Catalogue.parse_obj(data)
     except ValidationError as e:
         problems += [_pydantic_problem(err, data, doc) for err in e.errors()]
-    problems += _unquoted_number_problems(data, doc) + _hours_problems(data, doc) + _reference_problems(data, doc)
+    problems += (_unquoted_number_problems(data, doc) + _hours_problems(data, doc) + _reference_problems(data, doc)
+                 + _placeholder_problems(data, doc))
     if problems or cat is None:
         raise CatalogueError(problems=sorted(problems, key=lambda p: p.line or 0), name=name)
     return Parsed(cat, doc, name)

@@ -141,6 +141,20 @@ def warnings(parsed: Parsed, today: dt.date) -> List[Problem]:
             if url.startswith("http://"):
                 warn((section, i, "source"), who, f"källan {url} är inte https – finns sidan på https://?")
 
+    facts = [(("resources", i, "details", name), r.name, d) for i, r in enumerate(cat.resources) if r.details
+             for name, d in r.details.items()]
+    facts += [(("services", key, "details", name), f"tjänsten {key}", d) for key, s in cat.services.items() if s.details
+              for name, d in s.details.items()]
+    for path, who, detail in facts:
+        age = (today - detail.last_verified).days
+        if age > STALE_AFTER_DAYS:
+            warn((*path, "last_verified"), who,
+                 f"{label(path[-1])} kontrollerades senast {detail.last_verified.isoformat()} ({age // 30} månader "
+                 "sedan) – kontrollera uppgiften vid källan och skriv dagens datum i last_verified")
+        elif age < 0:
+            warn((*path, "last_verified"), who,
+                 f"{label(path[-1])}: last_verified {detail.last_verified.isoformat()} ligger i framtiden")
+
     for i, r in enumerate(cat.resources):
         for f in URL_FIELDS:
             url = getattr(r, f)

@@ -80,6 +80,12 @@ def _contact(r: Resource, child: bool, said: str = "") -> str:
     return " ".join(parts)
 
 
+def contact(r: Resource, child: bool) -> str:
+    """How to reach *r*, as one sentence: "Ring 116 111 eller chatta på www.bris.se." (a child) or
+    "Telefon: 116 111. Chatt: www.bris.se." (an adult); "" when the catalogue has no way."""
+    return _contact(r, child)
+
+
 def describe_resource(r: Resource, child: bool, now: dt.datetime) -> str:
     """One message about one resource: name, what it is for, how to reach it, open or not, anonymity."""
     about = r.about.child if child and r.about.child else (r.about.adult or r.about.child or "")

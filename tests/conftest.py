@@ -25,6 +25,13 @@ def mini():
     return catalogue.load(FIXTURES / "mini_catalogue.yml")
 
 
+def conversation_section() -> str:
+    """The `conversation:` section of the mini catalogue, for tests that build a catalogue from a few lines
+    (every catalogue needs one). Its placeholders name the mini catalogue's resources `nod` and `dygnet`."""
+    text = (FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8")
+    return text[text.index("conversation:\n"):text.index("\nneeds:\n")] + "\n"
+
+
 def at(text: str) -> dt.datetime:
     """A Stockholm time from 'YYYY-MM-DD HH:MM'."""
     return dt.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=STOCKHOLM)

@@ -26,6 +26,23 @@ def child_texts(cat):
                 yield f"needs.{need_id}.answers.{answer.id}.child", answer.text.child
         if need.ask and need.ask.text.child:
             yield f"needs.{need_id}.ask.child", need.ask.text.child
+    owners = [(f"resources.{r.id}", r.details) for r in cat.resources]
+    owners += [(f"services.{key}", s.details) for key, s in cat.services.items()]
+    for where, details in owners:
+        for name, detail in details.items() if details else []:
+            if detail.child:
+                yield f"{where}.details.{name}.child", detail.child
+    yield from _conversation_child_texts(cat.conversation, "conversation")
+
+
+def _conversation_child_texts(section, where):
+    for name in section.__fields__:
+        value = getattr(section, name)
+        if hasattr(value, "for_reader"):
+            if value.child:
+                yield f"{where}.{name}.child", value.child
+        else:
+            yield from _conversation_child_texts(value, f"{where}.{name}")
 
 
 def domain_texts():
