@@ -183,6 +183,9 @@ def warnings(parsed: Parsed, today: dt.date) -> List[Problem]:
             warn(("resources", i, "service"), r.name,
                  f"inget behov leder till tjänsten '{r.service}' (local:{r.service}) – resursen visas aldrig")
 
+    if cat.conversation is None:
+        found.append(Problem(1, "", "avsnittet conversation saknas – boten kan då inte svara på tack, hej då, "
+                                    "\"hjälp\" eller följdfrågor utan nödsvaret (se docs/katalog.md, Samtalet)"))
     found += _need_warnings(parsed)
     for i, m in enumerate(cat.municipalities):
         for service in LOCAL_SERVICES_EXPECTED:

@@ -10,7 +10,7 @@ veta" are understood. The same file holds what a plea, a calming word, an acknow
 worry and a typed answer to "Vems barn gäller det?" look like (`is_plea`, `is_calm`, ...).
 
 `answer(...)` composes the reply from the catalogue: a resource's (or its service's) `details`, its
-`anonymous`, `age` and contact fields, and the glue texts in `conversation.followup`. Each answer
+`anonymous`, `ages` and contact fields, and the glue texts in `conversation.followup`. Each answer
 names the resource again with how to reach it, because the person may have scrolled away. What the
 catalogue does not know is said plainly ("Det vet jag inte säkert om Bris"), never guessed. No Rasa here.
 """
@@ -24,6 +24,7 @@ from typing import Dict, List, Sequence, Tuple
 import yaml
 
 from bot.catalogue import Catalogue, Detail, Resource
+from bot.lines import conversation
 from bot.replies import Reply, contact, describe_resource, now_stockholm
 from bot.text import normalize
 
@@ -188,7 +189,7 @@ def _ages(r: Resource, register: str) -> str | None:
 
 def _fact(cat: Catalogue, topic: str, r: Resource | None, service: str | None, register: str) -> str | None:
     """What the catalogue says about *topic* for this resource or service; None when it does not know."""
-    glue = cat.conversation.followup
+    glue = conversation(cat).followup
     detail = _detail(cat, r, service, topic)
     text = detail.for_reader(register) if detail is not None else None
     if topic == "anonymity":
@@ -288,7 +289,7 @@ def answer(
     elif "report_duty" in asked:  # no duty for a private person: anyone who is worried may report
         asked = [("proof" if t == "report_duty" else t) for t in asked]
     if "how_to_start" in asked:
-        messages.append(cat.conversation.followup.how_to_start.for_reader(register) or "")
+        messages.append(conversation(cat).followup.how_to_start.for_reader(register) or "")
     per_key = [t for t in dict.fromkeys(asked) if t not in ("how_to_start", "report_duty")][:MAX_TOPICS]
     if not asked:  # a follow-up in words the patterns do not know: everything the catalogue says about them
         now = now_stockholm()
@@ -297,7 +298,7 @@ def answer(
             messages.append(describe_resource(r, register == "child", now) if r is not None
                             else _line(cat, key, [], register, municipality_id))
         return Reply(messages=[m for m in messages if m], resources=list(chosen))
-    glue = cat.conversation.followup
+    glue = conversation(cat).followup
     known = []
     for key in chosen:
         r, service = _resolve(cat, key, municipality_id)

@@ -10,9 +10,17 @@ from __future__ import annotations
 import re
 from typing import List, Sequence
 
-from bot.catalogue import PLACEHOLDER, Catalogue, Texts
+from bot.catalogue import PLACEHOLDER, Catalogue, CatalogueError, Conversation, Texts
 
 SMALL_TALK = ("thanks", "goodbye", "acknowledge", "retract", "about_bot", "out_of_scope", "not_understood")
+
+
+def conversation(cat: Catalogue) -> Conversation:
+    """The catalogue's `conversation:` section; CatalogueError when it has none (`make check` warns), so that
+    the caller sends the safe static reply (bot.fallback) rather than an empty one."""
+    if cat.conversation is None:
+        raise CatalogueError("avsnittet conversation saknas i katalogen")
+    return cat.conversation
 
 
 def register(reader: str | None) -> str:
@@ -28,27 +36,27 @@ def small_talk(cat: Catalogue, key: str, reader: str | None = None) -> str:
     """thanks, goodbye, acknowledge, retract, about_bot, out_of_scope or not_understood."""
     if key not in SMALL_TALK:
         raise KeyError(key)
-    return _say(cat, getattr(cat.conversation, key), reader)
+    return _say(cat, getattr(conversation(cat), key), reader)
 
 
 def plea(cat: Catalogue, reader: str | None = None) -> str:
     """"hjälp", "snälla", a sad emoji: a gentle question and the 112 and Bris line – never a refusal."""
-    return _say(cat, cat.conversation.plea, reader)
+    return _say(cat, conversation(cat).plea, reader)
 
 
 def role(cat: Catalogue, audience: str) -> str:
     """To someone who only said who they are: tell me what happened."""
-    return _say(cat, getattr(cat.conversation.roles, audience), audience)
+    return _say(cat, getattr(conversation(cat).roles, audience), audience)
 
 
 def place(cat: Catalogue, key: str, reader: str | None, name: str = "") -> str:
     """local ("Här är stöd i {place}:"), unknown, unrecognised or menu."""
-    return _say(cat, getattr(cat.conversation.municipality, key), reader, place=name)
+    return _say(cat, getattr(conversation(cat).municipality, key), reader, place=name)
 
 
 def reminder(cat: Catalogue, kind: str | None, reader: str | None = None) -> str | None:
     """The one warm sentence that keeps a crisis of *kind* in the conversation (None: no crisis)."""
-    texts = getattr(cat.conversation.reminders, kind, None) if kind else None
+    texts = getattr(conversation(cat).reminders, kind, None) if kind else None
     return _say(cat, texts, reader) if texts is not None else None
 
 
@@ -59,7 +67,7 @@ def remind(cat: Catalogue, kind: str | None, reader: str | None, messages: Seque
     out = [m for m in messages if m]
     if line is None:
         return out
-    texts = getattr(cat.conversation.reminders, kind)
+    texts = getattr(conversation(cat).reminders, kind)
     wording = texts.for_reader(register(reader)) or ""
     numbers = [cat.fill(f"{{{key}}}") for key in PLACEHOLDER.findall(wording)]
     said = "\n".join(out)

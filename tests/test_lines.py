@@ -104,3 +104,17 @@ def test_a_variable_is_only_allowed_where_it_is_filled_in():
              "needs: {}\n")
     with pytest.raises(catalogue.CatalogueError, match=r"retract.child: okänd platshållare \{place\}"):
         catalogue.parse(text)
+
+
+def test_a_catalogue_without_the_conversation_section_loads_but_is_warned_and_never_answers_empty(tmp_path):
+    from bot import check
+    from tests.conftest import FIXTURES
+
+    mini = (FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8")
+    text = mini[:mini.index("conversation:\n")] + mini[mini.index("needs:\n"):]
+    path = tmp_path / "k.yml"
+    path.write_text(text, encoding="utf-8")
+    report = check.check(path)
+    assert report.exit_code == 0 and any("avsnittet conversation saknas" in w.message for w in report.warnings)
+    with pytest.raises(catalogue.CatalogueError):
+        lines.small_talk(catalogue.parse(text), "goodbye")

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from bot import catalogue, replies, routing
-from tests.conftest import FIXTURES, at, conversation_section
+from tests.conftest import FIXTURES, at
 
 FRIDAY_NOON = at("2026-11-27 12:00")  # Kontorslinjen closed, opens Monday 09.00
 MONDAY_TEN = at("2026-11-23 10:00")  # Kontorslinjen open
@@ -126,10 +126,8 @@ def test_danger_first_puts_the_emergency_line_before_the_answer(mini):
 
 
 def test_redirects_are_followed_one_step_only():
-    text = conversation_section() + (
+    text = (
         "resources:\n  - {id: r, name: R, about: {adult: x}, source: s, last_verified: 2026-01-01}\n"
-        "  - {id: nod, name: N, about: {adult: x}, phone: '112', source: s, last_verified: 2026-01-01}\n"
-        "  - {id: dygnet, name: D, about: {adult: x}, phone: '000 111', source: s, last_verified: 2026-01-01}\n"
         "needs:\n"
         "  a:\n    text: {adult: A}\n    redirect: {by_audience: {adult: b}}\n    route: {default: [r]}\n"
         "  b:\n    text: {adult: B}\n    redirect: {by_audience: {adult: a}}\n    route: {default: [r]}\n"
