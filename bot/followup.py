@@ -52,6 +52,7 @@ _ESCAPE = re.compile(r"\\.")
 @dataclass(frozen=True)
 class _Patterns:
     topics: Dict[str, re.Pattern]
+    about_bot: re.Pattern
     new_topic: re.Pattern
     plea: re.Pattern
     calm: re.Pattern
@@ -74,7 +75,7 @@ def _compile(patterns: object, where: str) -> re.Pattern:
 def load_patterns(path: Path = PATTERNS_FILE) -> _Patterns:
     """Read and compile a pattern file; ValueError says what is wrong with it."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    expected = {"topics", "new_topic", "plea", "calm", "acknowledge", "whose_child"}
+    expected = {"topics", "about_bot", "new_topic", "plea", "calm", "acknowledge", "whose_child"}
     if not isinstance(data, dict) or set(data) != expected:
         raise ValueError(f"{path}: expected exactly the keys {sorted(expected)}")
     for key in ("topics", "whose_child"):
@@ -82,6 +83,7 @@ def load_patterns(path: Path = PATTERNS_FILE) -> _Patterns:
             raise ValueError(f"{path}: {key}: expected a mapping of name → list of patterns")
     return _Patterns(
         topics={name: _compile(p, f"topics/{name}") for name, p in data["topics"].items()},
+        about_bot=_compile(data["about_bot"], "about_bot"),
         new_topic=_compile(data["new_topic"], "new_topic"),
         plea=_compile(data["plea"], "plea"),
         calm=_compile(data["calm"], "calm"),
@@ -98,9 +100,12 @@ TOPICS: Tuple[str, ...] = tuple(_PATTERNS.topics)
 
 
 def topics(text: str) -> List[str]:
-    """The follow-up topics *text* asks about, in the order of TOPICS (empty: none)."""
+    """The follow-up topics *text* asks about, in the order of TOPICS (empty: none, and for a question about
+    this chat itself: "sparas det jag skriver?", "är du anonym?")."""
     t = normalize(text)
-    return [name for name, rx in _PATTERNS.topics.items() if t and rx.search(t)]
+    if not t or _PATTERNS.about_bot.search(t):
+        return []
+    return [name for name, rx in _PATTERNS.topics.items() if rx.search(t)]
 
 
 def starts_new_topic(text: str) -> bool:

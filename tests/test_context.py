@@ -25,11 +25,11 @@ def test_a_follow_up_about_what_was_just_named(shipped):
     m = move(shipped, "e de gratis", AFTER_BRIS, intent="out_of_scope", confidence=0.3)
     assert m.kind == "followup" and m.topics == ("cost",)
     # even when the classifier is sure of some need: the words ask about what was named
-    assert move(shipped, "kommer dom hem till oss då", AFTER_BRIS, intent="crime_tip", confidence=0.8).kind == "followup"
+    assert move(shipped, "skickar dom polis till skolan då", AFTER_BRIS, intent="crime_tip", confidence=0.8).kind == "followup"
 
 
 def test_opening_hours_of_what_was_just_named(shipped):
-    assert move(shipped, "har dom öppet nu", AFTER_BRIS, intent="ask_opening_hours").kind == "hours"
+    assert move(shipped, "svarar de på söndagar", AFTER_BRIS, intent="ask_opening_hours").kind == "hours"
 
 
 def test_a_new_worry_mid_conversation_is_a_new_need(shipped):
@@ -49,7 +49,7 @@ def test_a_first_question_about_a_named_resource_is_a_follow_up(shipped):
 
 
 def test_a_professional_asking_about_reporting_needs_no_earlier_answer(shipped):
-    m = move(shipped, "räcker det med en magkänsla", Context(audience="professional"), intent="orosanmalan_question",
+    m = move(shipped, "jag är inte säker, bara en känsla", Context(audience="professional"), intent="orosanmalan_question",
              confidence=0.45)
     assert m.kind == "followup" and "proof" in m.topics
 
@@ -77,8 +77,8 @@ def test_an_answer_that_does_not_fit_is_a_new_message(shipped):
 
 
 @pytest.mark.parametrize(("text", "intent", "closing"),
-                         [("tack hej", "thanks", "thanks"), ("hejdå", "goodbye", "goodbye"),
-                          ("jag skojade bara", "out_of_scope", "retract"), ("det e lugnt nu glöm det", None, "retract"),
+                         [("tackar, hej då", "thanks", "thanks"), ("ha det bra", "goodbye", "goodbye"),
+                          ("haha skämtade bara", "out_of_scope", "retract"), ("allt e lugnt igen", None, "retract"),
                           ("jag ringer dit", "nlu_fallback", "acknowledge"), ("ok", "acknowledge", "acknowledge")])
 def test_closing_and_calming(shipped, text, intent, closing):
     assert move(shipped, text, AFTER_SUICIDAL, intent=intent, confidence=0.4) == Move("close", closing=closing)

@@ -18,6 +18,9 @@ SELF_HARM = "self_harm"
 ACUTE = "acute_danger"
 
 CRISIS = [
+    # threatened at the door now, the threat said with another verb ("hugga") or a subject in between
+    ("tre killar står vid dörren nu och säger att de ska hugga mig", ACUTE),
+    ("han står utanför huset och hotar mamma", ACUTE),
     # --- suicidal: plain, misspelt, no å/ä/ö, slang, stretched letters
     ("jag vill inte finnas längre", SUICIDAL),
     ("ja vill int leva mer asså", SUICIDAL),
@@ -170,6 +173,9 @@ CALM_IDIOMS = [
 ]
 
 CALM_NEAR_MISSES = [
+    # a threat needs a weapon or violence word with the place: standing at the door is not danger
+    "vi står utanför porten och väntar på mamma",
+    "vi ska hugga ved i helgen",
     "ibland hör jag när pappa slår mamma",  # home violence, not danger this minute
     "när han blir svartsjuk låser han in mig i sovrummet",  # a habit, not right now
     # fear from the news, past violence, crime tips: other needs, not a crisis right now

@@ -16,34 +16,34 @@ from bot import followup
         ("får pappa reda på att jag har ringt", "anonymity"),
         ("maste jag saga mitt namn", "anonymity"),
         ("behöver man säga vem man är?", "anonymity"),
-        ("e de anonymt", "anonymity"),
+        ("blir man anonym där", "anonymity"),
         ("ringer dom till mina föräldrar?", "anonymity"),
         ("är det hemligt", "anonymity"),
         ("går det att skriva istället?", "channels"),
         ("jag har ingen mobil bara en ipad", "channels"),
-        ("ja vågar int ringa", "channels"),
+        ("ja törs int ringa", "channels"),
         ("finns det chatt", "channels"),
-        ("kan man sms:a", "channels"),
+        ("finns det ett sms-nummer", "channels"),
         ("min telefon är trasig", "channels"),
-        ("vem är det som svarar", "who_answers"),
+        ("vem pratar jag med där", "who_answers"),
         ("är det riktiga människor?", "who_answers"),
-        ("e dom poliser eller", "who_answers"),
+        ("jobbar det poliser där", "who_answers"),
         ("vad händer sen?", "what_happens"),
-        ("kommer soc hem till oss då", "what_happens"),
+        ("skickar de nån hit då", "what_happens"),
         ("kan de ta barnen ifrån dom?", "removal"),
         ("hamnar hon i fosterhem", "removal"),
         ("är jag för gammal för det, jag är 17", "ages"),
         ("är det bara för barn?", "ages"),
-        ("vad ska jag säga när de svarar", "how_to_start"),
+        ("hur inleder jag samtalet", "how_to_start"),
         ("hur börjar man", "how_to_start"),
         ("vet inte vad man ska skriva", "how_to_start"),
         ("kan jag maila istället", "email"),
-        ("jag har inga bevis", "proof"),
+        ("jag kan inte bevisa något", "proof"),
         ("tänk om jag har fel", "proof"),
         ("är jag skyldig att anmäla?", "report_duty"),
-        ("måste jag göra en anmälan", "report_duty"),
+        ("har jag anmälningsplikt", "report_duty"),
         ("har de öppet på söndagar", "hours"),
-        ("svarar dom mitt i natten", "hours"),
+        ("när kan man ringa dom", "hours"),
     ],
 )
 def test_a_follow_up_topic_is_recognised_in_everyday_and_childrens_spelling(text, topic):
@@ -54,14 +54,16 @@ def test_a_follow_up_topic_is_recognised_in_everyday_and_childrens_spelling(text
     "text",
     ["pappa slår mig när han är full", "jag blir mobbad i skolan varje dag", "min dotter vill inte gå till skolan",
      "jag mår så dåligt", "mamma dricker varje dag", "jag vågar inte gå hem", "hej", "jag bor i nyköping",
-     "jag har ingen att prata med", "kan inte sova på nätterna"],
+     "jag har ingen att prata med", "kan inte sova på nätterna",
+     # about this chat, not about what it named
+     "sparas det jag skriver här?", "är du anonym", "kostar det att använda stödlotsen"],
 )
 def test_a_need_or_small_talk_is_not_a_follow_up(text):
     assert followup.topics(text) == []
 
 
 def test_a_message_asking_two_things_gets_both_in_a_fixed_order():
-    assert followup.topics("kostar det nåt o syns det på räkningen") == ["cost", "phone_bill"]
+    assert followup.topics("måste man betala o kommer det upp på fakturan") == ["cost", "phone_bill"]
 
 
 @pytest.mark.parametrize(
@@ -75,7 +77,7 @@ def test_a_new_worry_is_told_apart_from_a_follow_up(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("hjälp", True), ("HJÄLP MIG", True), ("hjalp mej snalla", True), ("snälla", True), ("pls", True),
+    [("hjälp", True), ("HJÄLP MIG", True), ("hjälp mej nu", True), ("snälla", True), ("pls", True),
      ("kan du hjälpa mig", True), ("jag vet inte vad jag ska göra längre", True), ("ja vet int va ja ska göra", True),
      ("😢", True), ("😭😭😭", True), ("☹️", True),
      ("jag behöver hjälp med läxan", False), ("hjälp mig hitta en fritidsgård", False), ("😀", False),
@@ -87,7 +89,7 @@ def test_a_plea_is_recognised_and_a_question_about_help_is_not(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("jag skojade bara", True), ("skämtade lol", True), ("glöm det", True), ("det e lugnt nu", True),
+    [("haha skämtade bara", True), ("det var ett skämt", True), ("strunta i det", True), ("allt e lugnt igen", True),
      ("allt är bra", True), ("det var bara på skoj", True), ("jag skar mig igår", False), ("tack", False)],
 )
 def test_calming_words_are_recognised(text, expected):
@@ -142,34 +144,34 @@ def test_anonymity_names_the_resource_again_with_its_number(shipped):
 
 
 def test_the_phone_bill_says_what_the_catalogue_knows_and_never_guesses(shipped):
-    assert "syns inte på telefonräkningen" in ask(shipped, "syns det på räkningen", ["kvinnofridslinjen"], "adult")
-    about_bris = ask(shipped, "syns det på räkningen", ["bris"])
+    assert "syns inte på telefonräkningen" in ask(shipped, "kommer numret upp på fakturan", ["kvinnofridslinjen"], "adult")
+    about_bris = ask(shipped, "kommer numret upp på fakturan", ["bris"])
     assert "inte säkert" in about_bris and "chatta" in about_bris and "syns inte" not in about_bris
 
 
 def test_cost_comes_from_the_catalogue(shipped):
-    assert "gratis" in ask(shipped, "kostar det nåt", ["bris"])
-    assert "inte gratis" in ask(shipped, "kostar det nåt", ["polisen_tips"])
+    assert "gratis" in ask(shipped, "måste man betala", ["bris"])
+    assert "inte gratis" in ask(shipped, "måste man betala", ["polisen_tips"])
 
 
 def test_no_phone_offers_the_ways_without_calling_and_never_112(shipped):
-    text = ask(shipped, "jag vågar inte ringa", ["akut_112", "mind_sjalvmordslinjen", "bris"])
+    text = ask(shipped, "jag törs inte ringa nån", ["akut_112", "mind_sjalvmordslinjen", "bris"])
     assert "112" not in text
     assert "mind.se" in text and "bris.se" in text
 
 
 def test_a_resource_that_can_only_be_phoned_says_so(shipped):
-    text = ask(shipped, "kan man chatta istället", ["bris_vuxen"], "adult")
+    text = ask(shipped, "finns det nån chatt", ["bris_vuxen"], "adult")
     assert "bara per telefon" in text and shipped.resource("bris_vuxen").phone in text
 
 
 def test_what_the_catalogue_does_not_know_is_said_plainly(shipped):
-    text = ask(shipped, "vem är det som svarar", ["maskrosbarn"])
+    text = ask(shipped, "vem pratar jag med där", ["maskrosbarn"])
     assert text.startswith("Maskrosbarn:") and "vet jag inte säkert" in text and "maskrosbarn.org" in text
 
 
 def test_a_resource_that_knows_wins_over_one_that_does_not(shipped):
-    text = ask(shipped, "vad händer om jag ringer", ["polisen_tips", "bris"])
+    text = ask(shipped, "vad gör dom när man har ringt", ["polisen_tips", "bris"])
     assert "Bris:" in text and "Polisen" not in text
 
 
@@ -192,12 +194,12 @@ def test_a_private_person_asking_whether_to_report_is_not_told_of_a_duty(shipped
 def test_questions_about_reporting_are_answered_by_the_orosanmalan_facts(shipped):
     removal = ask(shipped, "tar dom barnen ifrån familjen då", ["bris"])
     assert "ovanligt" in removal
-    email = ask(shipped, "räcker ett mejl?", ["local:orosanmalan"], "adult", "kungalv")
+    email = ask(shipped, "kan jag skicka det som e-post", ["local:orosanmalan"], "adult", "kungalv")
     assert "inte ett säkert sätt" in email and "Kungälv" in email
 
 
 def test_ages_come_from_the_age_field_when_there_is_no_text(shipped):
-    assert "13–25" in ask(shipped, "är det bara för vuxna", ["umo"])
+    assert "13–25" in ask(shipped, "finns det en åldersgräns", ["umo"])
 
 
 def test_how_to_start_is_said_once_and_names_the_resource(shipped):
@@ -236,7 +238,7 @@ def test_every_answer_names_a_resource_and_how_to_reach_it(shipped, topic, reade
 
 
 def test_a_sentence_two_facts_share_is_said_once(shipped):
-    text = ask(shipped, "e de anonymt och vad händer", ["bris"])
+    text = ask(shipped, "är man anonym och hur går det till", ["bris"])
     assert text.count("Du behöver inte säga vad du heter.") == 1
 
 
