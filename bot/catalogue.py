@@ -360,15 +360,6 @@ class FollowupTexts(_Model):
     how_to_start: Texts
 
 
-class PlaceTexts(_Model):
-    """When the user names a municipality. {place}: the municipality's name as written."""
-
-    local: Texts
-    unknown: Texts
-    unrecognised: Texts
-    menu: Texts  # said with the menu when no need was asked yet
-
-
 class Conversation(_Model):
     """Everything the bot says that is not about one need: small talk, pleas, the crisis reminders and the
     glue of follow-up answers. {<resource id>} in a text is that resource's phone number."""
@@ -384,12 +375,11 @@ class Conversation(_Model):
     reminders: Reminders
     roles: Roles
     followup: FollowupTexts
-    municipality: PlaceTexts
 
 
 # Placeholders a text may hold besides resource ids (which stand for the resource's phone number).
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
-PLACEHOLDER_VARIABLES = {"followup": ("name",), "municipality": ("place",)}
+PLACEHOLDER_VARIABLES = {"followup": ("name",)}
 
 
 class Catalogue(_Model):

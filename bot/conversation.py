@@ -9,7 +9,30 @@ what to say and what to remember come out.
 
 The actions (actions/) only translate: tracker → Turn and State, Outcome → messages and SlotSet.
 Everything decided about a turn is decided here, and tested here without Rasa
-(tests/test_conversation.py). The wording itself is in `bot.replies`.
+(tests/test_conversation.py, tests/test_moves.py). The wording itself is in `bot.replies` (needs),
+`bot.followup` (follow-up questions) and `bot.lines` (the catalogue's `conversation:` section).
+
+A turn is first *interpreted* (`interpret` → `Move`), then answered. People write conversations, not
+single messages: "är det anonymt?" after Bris was named is a question about Bris; "hjälp" is a plea;
+"tack hej" after suicidal talk ends a conversation in which a crisis came up; "Katrineholm" after a
+parent's worry asks for that worry's answer there; "grannens" after "Vems barn gäller det?" answers
+it. The order of the checks in `interpret` is the design:
+
+1. A crisis now is answered as a crisis, whatever else the message or the conversation holds.
+2. A waiting "Vems barn gäller det?" takes a typed answer ("min dotter", "grannens", "jag är
+   lärare"); an answer that does not fit is handled as a new message.
+3. A follow-up question (`bot.followup.topics`) about what was just named is answered from the
+   catalogue – unless it starts a new worry ("en annan grej", "egentligen"), or nothing was named yet
+   and the classifier is sure of a need (that need's answer names the same resources).
+4. Thanks, goodbye, "ok", "skojade bara", "det är lugnt nu" close or calm the conversation.
+5. A plea ("hjälp", "snälla", "jag vet inte vad jag ska göra", a sad emoji) when no need is clear.
+6. A municipality named on its own re-answers the current need there.
+7. Someone who only says who they are ("jag är skolsköterska").
+8. A need.
+9. Small talk, off-topic, or not understood.
+
+Safety lasts the session: once a crisis came up (`State.crisis`), every later reply that does not
+already give its numbers ends with the catalogue's reminder line for that kind (`bot.lines.remind`).
 
 To remember something more across turns, add a field to `State` and a slot of the same name to
 domain.yml (`influence_conversation: false`, `mappings: [{type: custom}]`); the actions read and
@@ -24,8 +47,9 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Tuple
 
 from bot import audience as audience_mod
-from bot import languages, municipality, replies
+from bot import followup, languages, lines, municipality, replies
 from bot.catalogue import Catalogue
+from bot.crisis import KINDS as CRISIS_KINDS
 from bot.crisis import UNSURE_ACUTE
 from bot.hours import stockholm_now
 
@@ -34,9 +58,20 @@ logger = logging.getLogger(__name__)
 MUNICIPALITY_INTENT = "inform_municipality"
 OPENING_HOURS_INTENT = "ask_opening_hours"
 NO_INTENT = "nlu_fallback"
+FOLLOWUP_INTENT = "ask_followup"
+ROLE_INTENT = "inform_role"
+PLEA_INTENT = "plea"
+CLOSING_INTENTS = ("thanks", "goodbye", "acknowledge", "retract")
 # Fixed replies in domain.yml, sent by name.
 MENU_RESPONSE = "utter_menu"
-FALLBACK_RESPONSE = "utter_default"
+GREET_RESPONSE = "utter_greet"
+# A classifier at least this sure of a need is trusted over pattern cues (a plea word, a place name,
+# a follow-up question before anything was named).
+NEED_MIN = 0.5
+# A message the classifier files as a follow-up this surely is one, even in words the patterns miss.
+FOLLOWUP_MIN = 0.4
+# State.pending while the need's question with buttons ("Vems barn gäller det?") waits for an answer.
+WHOSE_CHILD = "whose_child"
 # An opening-hours question that names no resource is probably not about opening hours ("pappa
 # öppnar en öl så fort han kommer hem"): when the classifier's runner-up is a need at least this
 # likely, that need is answered.
@@ -67,6 +102,7 @@ class Turn:
 
     text: str = ""
     intent: str | None = None
+    confidence: float = 0.0  # of `intent`
     ranking: Tuple[Tuple[str, float], ...] = ()  # (intent, confidence), most likely first
     entities: Tuple[Tuple[str, str], ...] = ()  # (entity type, value as written)
     metadata: Mapping[str, Any] | None = None  # from the channel, e.g. {"municipality": "kungalv"}
@@ -85,6 +121,7 @@ class Turn:
         return cls(
             text=_text(data.get("text")) or "",
             intent=_text(intent.get("name")),
+            confidence=_confidence(intent.get("confidence")),
             ranking=ranking,
             entities=entities,
             metadata=data.get("metadata") if isinstance(data.get("metadata"), Mapping) else None,
@@ -108,17 +145,27 @@ class State:
     municipality: str | None = None  # catalogue id of the municipality answered for
     audience: str | None = None  # child, guardian, adult or professional, once the writer has said
     last_need: str | None = None  # the need answered last (for "när har de öppet?" and a late municipality)
+    # route keys the last answer named (resource ids, local:<service>): what "är det anonymt?" is about
+    resources: Tuple[str, ...] = ()
+    crisis: str | None = None  # the crisis kind that came up in this session (bot.crisis.KINDS), if any
+    pending: str | None = None  # a question waiting for its answer: WHOSE_CHILD
 
     @classmethod
     def from_slots(cls, slots: Mapping[str, Any]) -> State:
-        return cls(**{f.name: slots.get(f.name) for f in dataclasses.fields(cls)})
+        values = {f.name: slots.get(f.name) for f in dataclasses.fields(cls)}
+        keys = values["resources"]
+        values["resources"] = tuple(k for k in keys if isinstance(k, str)) if isinstance(keys, (list, tuple)) else ()
+        return cls(**values)
 
     def as_slots(self) -> Dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        slots = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        slots["resources"] = list(self.resources)  # a Rasa list slot
+        return slots
 
     def changes_since(self, before: State) -> Dict[str, Any]:
         """The slots whose value differs from *before*'s: what the turn changed."""
-        return {name: value for name, value in self.as_slots().items() if getattr(before, name) != value}
+        old = before.as_slots()
+        return {name: value for name, value in self.as_slots().items() if old[name] != value}
 
 
 @dataclass(frozen=True)
@@ -137,23 +184,118 @@ class Outcome:
     need: str | None = None  # the need answered, if any (for logs and tests)
 
 
-def respond(cat: Catalogue, turn: Turn, state: State, now: dt.datetime | None = None) -> Outcome:
-    """The bot's answer to *turn*, given what it remembers (*state*).
+@dataclass(frozen=True)
+class Move:
+    """What a turn is, in the conversation so far (see the module docstring).
 
-    The municipality told ("jag bor i Kungälv") re-answers the last need there; an opening-hours
-    question is answered from the catalogue's hours; a need of the catalogue gets its reply;
-    anything else the polite fallback and the menu.
+    kind: "need" (answer `need`; a crisis kind is a need too, with `crisis`), "followup" (answer
+    `topics` about what was named), "hours" (opening hours of what was named), "close" (`closing`:
+    thanks, goodbye, acknowledge or retract), "plea", "place" (a municipality was named), "role" (the
+    writer said who they are), "small_talk" (`closing`: greet or about_bot), "out_of_scope", "unclear".
+    """
+
+    kind: str
+    need: str | None = None
+    topics: Tuple[str, ...] = ()
+    closing: str | None = None
+    crisis: bool = False
+
+
+def _sure_need(cat: Catalogue, turn: Turn, least: float = NEED_MIN) -> bool:
+    return turn.intent is not None and cat.need(turn.intent) is not None and turn.confidence >= least
+
+
+def _answer_to_question(cat: Catalogue, turn: Turn, asked: str, audience: str | None) -> str | None:
+    """The need a reply to the waiting question of need *asked* leads to, or None when it does not answer it."""
+    question = cat.need(asked)
+    if question is None or question.ask is None:
+        return None
+    buttons = {b.intent for b in question.ask.buttons}
+    if turn.intent in buttons and turn.confidence >= NEED_MIN:
+        return turn.intent
+    typed = followup.whose_child(turn.text)
+    if typed in buttons:
+        return typed
+    by_role = question.redirect.by_audience.get(audience or "") if question.redirect else None
+    return by_role if by_role in buttons else None
+
+
+def _named_place(cat: Catalogue, turn: Turn) -> bool:
+    return bool(turn.entity_values("municipality")) or cat.find_municipality(turn.text) is not None
+
+
+def interpret(cat: Catalogue, turn: Turn, state: State) -> Move:
+    """What to do with *turn* given what the conversation remembers (*state*); the module docstring says
+    why the checks come in this order."""
+    kind = turn.crisis.kind or (turn.intent if turn.intent in CRISIS_KINDS else None)
+    if kind is not None:
+        return Move("need", need=kind, crisis=True)
+
+    said_audience = audience_mod.detect(turn.text)
+    if state.pending == WHOSE_CHILD and state.last_need is not None:
+        chosen = _answer_to_question(cat, turn, state.last_need, said_audience)
+        if chosen is not None:
+            return Move("need", need=chosen)
+
+    asked = tuple(followup.topics(turn.text))
+    if asked and not followup.starts_new_topic(turn.text):
+        hours_only = asked == (followup.HOURS,)
+        if state.resources:
+            return Move("hours" if hours_only else "followup", topics=asked)
+        about_something = bool(cat.named(turn.text)) or bool(set(asked) & followup.REPORT_TOPICS) or (
+            (said_audience or state.audience) == "professional" and bool(set(asked) & followup.DUTY_TOPICS))
+        if about_something and not _sure_need(cat, turn):
+            return Move("hours" if hours_only else "followup", topics=asked)
+    if turn.intent == FOLLOWUP_INTENT and turn.confidence >= FOLLOWUP_MIN:
+        return Move("followup", topics=asked)
+    if turn.intent == OPENING_HOURS_INTENT:
+        return Move("hours", topics=(followup.HOURS,))
+
+    if turn.intent in CLOSING_INTENTS:
+        return Move("close", closing=turn.intent)
+    if not _sure_need(cat, turn):
+        if followup.is_calm(turn.text):
+            return Move("close", closing="retract")
+        if followup.is_acknowledgement(turn.text):
+            return Move("close", closing="acknowledge")
+        if turn.intent == PLEA_INTENT or followup.is_plea(turn.text):
+            return Move("plea")
+        if turn.intent == MUNICIPALITY_INTENT or _named_place(cat, turn):
+            return Move("place")
+        if turn.intent == ROLE_INTENT or (said_audience and turn.intent in (None, NO_INTENT, "out_of_scope", "greet")):
+            return Move("role")
+
+    if turn.intent is not None and cat.need(turn.intent) is not None:
+        return Move("need", need=turn.intent)
+    if turn.intent in ("greet", "about_bot"):
+        return Move("small_talk", closing=turn.intent)
+    if turn.intent == "out_of_scope":
+        return Move("out_of_scope")
+    if turn.intent not in (None, NO_INTENT):
+        logger.warning("Ingen post i katalogen för avsikten %s", turn.intent)
+    return Move("unclear")
+
+
+def respond(cat: Catalogue, turn: Turn, state: State, now: dt.datetime | None = None) -> Outcome:
+    """The bot's answer to *turn*, given what it remembers (*state*): `interpret`, then the move's answer.
+
+    After a crisis in this session every reply keeps the crisis line (`bot.lines.remind`), unless it
+    already gives one of its numbers.
     """
     now = now or stockholm_now()
-    if turn.intent == MUNICIPALITY_INTENT:
-        return _municipality_told(cat, turn, state, now)
+    move = interpret(cat, turn, state)
     context = _context(cat, turn, state)
-    if turn.intent == OPENING_HOURS_INTENT:
-        return _opening_hours(cat, turn, context, now)
-    if turn.intent is None or cat.need(turn.intent) is None:
-        logger.warning("Ingen post i katalogen för avsikten %s", turn.intent)
-        return Outcome((Message(response=FALLBACK_RESPONSE), Message(response=MENU_RESPONSE)), context)
-    return _answer(cat, turn.intent, turn, context, now)
+    if move.kind == "place":
+        outcome = _municipality_told(cat, turn, state, now)
+    elif move.kind == "need":
+        outcome = _answer(cat, move.need or "", turn, context, now, crisis=move.crisis)
+    elif move.kind == "followup":
+        outcome = _followup(cat, move, turn, context)
+    elif move.kind == "hours":
+        outcome = _opening_hours(cat, turn, context, now)
+    else:
+        outcome = _said(cat, move, context)
+    return _kept_safe(cat, outcome, move)
 
 
 def _audience(turn: Turn, state: State) -> str | None:
@@ -161,10 +303,16 @@ def _audience(turn: Turn, state: State) -> str | None:
 
 
 def _context(cat: Catalogue, turn: Turn, state: State) -> State:
-    """*state* with who writes and which municipality, as far as this turn tells."""
+    """*state* with who writes and which municipality, as far as this turn tells; no question waits any more."""
     place = municipality.resolve(cat, text=turn.text, metadata=turn.metadata,
                                  entities=turn.entity_values("municipality"), remembered=state.municipality)
-    return dataclasses.replace(state, municipality=place, audience=_audience(turn, state))
+    return dataclasses.replace(state, municipality=place, audience=_audience(turn, state), pending=None)
+
+
+def _reader(cat: Catalogue, state: State) -> str | None:
+    """Whom the bot is writing to: the writer, once known, else the usual writer of the need answered last."""
+    need = cat.need(state.last_need or "")
+    return state.audience or (need.reader(None) if need is not None else None)
 
 
 def _need_messages(reply: replies.Reply) -> Tuple[Message, ...]:
@@ -174,30 +322,73 @@ def _need_messages(reply: replies.Reply) -> Tuple[Message, ...]:
                  for i, text in enumerate(reply.messages))
 
 
-def _answer(cat: Catalogue, need: str, turn: Turn, state: State, now: dt.datetime) -> Outcome:
+def _answer(cat: Catalogue, need: str, turn: Turn, state: State, now: dt.datetime, crisis: bool = False) -> Outcome:
     reply = replies.compose(cat, need, audience=state.audience, municipality_id=state.municipality, text=turn.text,
                             now=now, danger_first=turn.danger_first)
     reply = languages.with_crisis_line(reply, turn.text, cat)  # 112, 90101, 116 111 explained in their language
-    return Outcome(_need_messages(reply), dataclasses.replace(state, last_need=need), need)
+    after = dataclasses.replace(state, last_need=need, resources=tuple(reply.keys),
+                                crisis=need if crisis else state.crisis, pending=WHOSE_CHILD if reply.buttons else None)
+    return Outcome(_need_messages(reply), after, need)
 
 
 def _municipality_told(cat: Catalogue, turn: Turn, state: State, now: dt.datetime) -> Outcome:
+    """The current need again with the municipality's own resources; a place the catalogue does not know
+    is said plainly once and the need answered with the national ones. The menu only when no need was asked."""
     named = turn.entity_values("municipality")
     # Only what the user wrote now counts: a town we do not know replaces the old one.
     told = municipality.resolve(cat, text=turn.text, entities=named, default="")
-    state = dataclasses.replace(state, municipality=told, audience=_audience(turn, state))
+    state = dataclasses.replace(state, municipality=told, audience=_audience(turn, state), pending=None)
     place = cat.municipality(told)
-    messages: List[Message] = []
-    if place is None:
-        messages.append(Message(text=replies.municipality_unknown(named[0] if named else None)))
-    elif state.last_need and cat.need(state.last_need) is not None:
-        messages.append(Message(text=replies.municipality_here(place)))
-        reply = replies.compose(cat, state.last_need, audience=state.audience, municipality_id=told, now=now)
-        return Outcome((*messages, *_need_messages(reply)), state, state.last_need)
-    else:
-        messages.append(Message(text=replies.municipality_thanks(place)))
-    messages.append(Message(response=MENU_RESPONSE))
-    return Outcome(tuple(messages), state)
+    lead = Message(text=replies.municipality_here(place) if place is not None
+                   else replies.municipality_unknown(named[0] if named else None))
+    if state.last_need and cat.need(state.last_need) is not None:
+        reply = replies.compose(cat, state.last_need, audience=state.audience, municipality_id=told, now=now,
+                                ask_municipality=place is not None)
+        state = dataclasses.replace(state, resources=tuple(reply.keys))
+        return Outcome((lead, *_need_messages(reply)), state, state.last_need)
+    if place is not None:
+        lead = Message(text=replies.municipality_thanks(place))
+    return Outcome((lead, Message(response=MENU_RESPONSE)), state)
+
+
+def _followup(cat: Catalogue, move: Move, turn: Turn, state: State) -> Outcome:
+    """A question about what was named ("är det anonymt?"), answered from the catalogue."""
+    reader = _reader(cat, state)
+    reply = followup.answer(cat, move.topics, state.resources, reader or "child", state.municipality, turn.text)
+    if reply is None:  # nothing named now or before: ask which one
+        return Outcome((Message(text=replies.ASK_WHICH[lines.register(reader)]),), state)
+    return Outcome(tuple(Message(text=text) for text in reply.messages), state)
+
+
+def _said(cat: Catalogue, move: Move, state: State) -> Outcome:
+    """The conversation's own lines: closing, plea, role, small talk, off-topic, not understood."""
+    reader = _reader(cat, state)
+    if move.kind == "small_talk" and move.closing == "greet":
+        return Outcome((Message(response=GREET_RESPONSE), Message(response=MENU_RESPONSE)), state)
+    if move.kind == "close":
+        return Outcome((Message(text=lines.small_talk(cat, move.closing or "thanks", reader)),), state)
+    if move.kind == "plea":
+        return Outcome((Message(text=lines.plea(cat, reader)),), state)
+    if move.kind == "role":
+        return Outcome((Message(text=lines.role(cat, state.audience or "adult")),), state)
+    key = {"small_talk": "about_bot", "out_of_scope": "out_of_scope"}.get(move.kind, "not_understood")
+    return Outcome((Message(text=lines.small_talk(cat, key, reader)), Message(response=MENU_RESPONSE)), state)
+
+
+def _kept_safe(cat: Catalogue, outcome: Outcome, move: Move) -> Outcome:
+    """*outcome* with the crisis line of this session before the menu, unless the reply already gives it."""
+    state = outcome.state
+    if state.crisis is None or move.crisis:
+        return outcome
+    reader = _reader(cat, state)
+    said = [m.text for m in outcome.messages if m.text]
+    kept = lines.remind(cat, state.crisis, reader, said)
+    if len(kept) == len(said):
+        return outcome
+    line = Message(text=kept[-1])
+    menu = [m for m in outcome.messages if m.response == MENU_RESPONSE]
+    rest = [m for m in outcome.messages if m.response != MENU_RESPONSE]
+    return dataclasses.replace(outcome, messages=(*rest, line, *menu))
 
 
 def _runner_up_need(cat: Catalogue, turn: Turn) -> str | None:
@@ -208,7 +399,9 @@ def _runner_up_need(cat: Catalogue, turn: Turn) -> str | None:
 
 
 def _opening_hours(cat: Catalogue, turn: Turn, state: State, now: dt.datetime) -> Outcome:
-    need = _runner_up_need(cat, turn)
+    """When what was named is open; with nothing named before, an opening-hours question that names no
+    resource may be a need in other words ("mamma öppnar en öl")."""
+    need = _runner_up_need(cat, turn) if not state.resources else None
     if need is not None and not cat.named(turn.text):
         return _answer(cat, need, turn, state, now)
     reply = replies.opening_hours(cat, turn.text, audience=state.audience, municipality_id=state.municipality,

@@ -24,8 +24,9 @@ from typing import Dict, List, Sequence, Tuple
 import yaml
 
 from bot.catalogue import Catalogue, Detail, Resource
+from bot.hours import stockholm_now
 from bot.lines import conversation
-from bot.replies import Reply, contact, describe_resource, now_stockholm
+from bot.replies import Reply, contact, describe_resource
 from bot.text import normalize
 
 PATTERNS_FILE = Path(__file__).with_name("context_patterns.yml")
@@ -297,7 +298,7 @@ def answer(
         messages.append(conversation(cat).followup.how_to_start.for_reader(register) or "")
     per_key = [t for t in dict.fromkeys(asked) if t not in ("how_to_start", "report_duty")][:MAX_TOPICS]
     if not asked:  # a follow-up in words the patterns do not know: everything the catalogue says about them
-        now = now_stockholm()
+        now = stockholm_now()
         for key in chosen:
             r, _ = _resolve(cat, key, municipality_id)
             messages.append(describe_resource(r, register == "child", now) if r is not None

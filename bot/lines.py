@@ -1,6 +1,6 @@
 """The conversation's own lines, from the catalogue's `conversation:` section (docs/katalog.md, "Samtalet"):
-small talk, the answer to a plea, the line that keeps a crisis in the conversation, what is said to someone
-who only says who they are, and what is said when a municipality is named. No Rasa here.
+small talk, the answer to a plea, the line that keeps a crisis in the conversation, and what is said to
+someone who only says who they are. No Rasa here.
 
 A text may hold {<resource id>}, which becomes that resource's phone number (`Catalogue.fill`), so a number
 is written once in the catalogue. `make check` refuses any other placeholder.
@@ -47,11 +47,6 @@ def plea(cat: Catalogue, reader: str | None = None) -> str:
 def role(cat: Catalogue, audience: str) -> str:
     """To someone who only said who they are: tell me what happened."""
     return _say(cat, getattr(conversation(cat).roles, audience), audience)
-
-
-def place(cat: Catalogue, key: str, reader: str | None, name: str = "") -> str:
-    """local ("Här är stöd i {place}:"), unknown, unrecognised or menu."""
-    return _say(cat, getattr(conversation(cat).municipality, key), reader, place=name)
 
 
 def reminder(cat: Catalogue, kind: str | None, reader: str | None = None) -> str | None:

@@ -27,6 +27,9 @@ class Reply:
     buttons: List[dict] = field(default_factory=list)
     resources: List[str] = field(default_factory=list)  # ids named, for tests and statistics
     leads_with_emergency: bool = False  # the first message is the call to the emergency number (see emergency_first)
+    # What the reply named, as route keys (resource ids and local:<service> for a service the municipality
+    # lacks): what a follow-up question ("är det anonymt?") is about (bot.followup).
+    keys: List[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -125,7 +128,8 @@ def emergency_first(cat: Catalogue, reply: Reply, child: bool, now: dt.datetime)
     line = describe_resource(emergency, child, now)
     messages = [line, *(m for m in reply.messages if m != line)]
     resources = [emergency.id, *(r for r in reply.resources if r != emergency.id)]
-    return Reply(messages=messages, buttons=reply.buttons, resources=resources, leads_with_emergency=True)
+    keys = [emergency.id, *(k for k in reply.keys if k != emergency.id)]
+    return Reply(messages=messages, buttons=reply.buttons, resources=resources, leads_with_emergency=True, keys=keys)
 
 
 def _pick_answer(need: Need, text: str) -> str | None:
@@ -149,26 +153,30 @@ def compose(
     danger_first: bool = False,
     follow_redirect: bool = True,
     age: int | None = None,
+    ask_municipality: bool = True,
 ) -> Reply:
     """The whole first reply for *need_id*. Raises KeyError for an unknown need.
 
     *danger_first* puts the emergency line (112) first (`emergency_first`), for a message the
     classifier thought might be danger right now but the crisis layer could not confirm. *age* is the
-    writer's own age; when not given, the age said in *text* ("jag är 9") is used.
+    writer's own age; when not given, the age said in *text* ("jag är 9") is used. *ask_municipality*
+    False: no "Skriv vilken kommun du bor i" (the writer just named one the catalogue does not know).
     """
     now = now or stockholm_now()
     age = age if age is not None else writer.stated_age(text)
     need = cat.needs[need_id]
     instead = need.redirected(audience, text) if follow_redirect else None
     if instead is not None:  # one step only, so two needs can never send a reply in circles
-        return compose(cat, instead, audience, municipality_id, text, now, danger_first, follow_redirect=False, age=age)
+        return compose(cat, instead, audience, municipality_id, text, now, danger_first, follow_redirect=False, age=age,
+                       ask_municipality=ask_municipality)
     child = need.reader(audience) == "child"
-    reply = _compose(cat, need_id, need, child, audience, municipality_id, text, now, age)
+    reply = _compose(cat, need_id, need, child, audience, municipality_id, text, now, age, ask_municipality)
     return emergency_first(cat, reply, child, now) if danger_first else reply
 
 
 def _compose(cat: Catalogue, need_id: str, need: Need, child: bool, audience: str | None,
-             municipality_id: str | None, text: str, now: dt.datetime, age: int | None) -> Reply:
+             municipality_id: str | None, text: str, now: dt.datetime, age: int | None,
+             ask_municipality: bool = True) -> Reply:
     register = "child" if child else "adult"
 
     if need.ask is not None:
@@ -214,7 +222,7 @@ def _compose(cat: Catalogue, need_id: str, need: Need, child: bool, audience: st
         else:
             messages.append(generic.strip())
             ask_for_municipality = True
-    if ask_for_municipality:
+    if ask_for_municipality and ask_municipality:
         messages.append("Skriv vilken kommun du bor i, så visar jag stöd nära dig.")
     messages = [m for m in messages if m]
     emergency = _emergency(cat)
@@ -222,7 +230,8 @@ def _compose(cat: Catalogue, need_id: str, need: Need, child: bool, audience: st
     leads = first is not None and (first == emergency_line or (
         intro is not None and first == intro.strip() and emergency is not None
         and names_number(first, emergency.phone or "")))
-    return Reply(messages=messages, resources=[r.id for r in result.resources], leads_with_emergency=leads)
+    return Reply(messages=messages, resources=[r.id for r in result.resources], leads_with_emergency=leads,
+                 keys=[item.key for item in result.items])
 
 
 # ---------------------------------------------------------------- "jag bor i Kungälv"

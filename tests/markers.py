@@ -54,3 +54,22 @@ def problems(case, names, cap=3):
     if len(resources) > case.get("cap", cap):
         why.append(f"{len(resources)} resurser")
     return why
+
+
+def check_cases(name, cases, last_reply, min_pass):
+    """Send every case (its `turns`, or its `text`) and judge the last reply: every crisis case must pass,
+    and at least *min_pass* of all. *last_reply(turns)* returns the last reply's text."""
+    failures, crisis_failures = [], []
+    for case in cases:
+        text = last_reply(case.get("turns") or [case["text"]])
+        why = problems(case, found(text)) or ([] if text.strip() else ["tomt svar"])
+        if why:
+            line = f"{case['id']}: {'; '.join(why)} | {text[:200]!r}"
+            failures.append(line)
+            if case.get("crisis"):
+                crisis_failures.append(line)
+    passed = len(cases) - len(failures)
+    print(f"\n{name}: {passed}/{len(cases)} ({100 * passed / len(cases):.1f} %)")
+    print("\n".join(failures))
+    assert not crisis_failures, "crisis cases must all pass:\n" + "\n".join(crisis_failures)
+    assert passed / len(cases) >= min_pass, "\n".join(failures)

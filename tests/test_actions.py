@@ -6,6 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.route import ActionRoute
+from bot import lines
 from tests.conftest import FIXTURES
 
 DOMAIN: dict = {}
@@ -81,7 +82,8 @@ def test_ambiguous_worry_asks_one_question_with_buttons(shipped):
 @pytest.mark.parametrize("name", ["unknown_intent"])
 def test_intent_without_catalogue_entry_gets_the_polite_fallback(shipped, name):
     messages, text, slots = run(name)
-    assert [m["response"] for m in messages] == ["utter_default", "utter_menu"]
+    assert messages[0]["text"] == lines.small_talk(shipped, "not_understood")
+    assert [m["response"] for m in messages] == [None, "utter_menu"]
 
 
 def test_unsure_acute_hint_puts_112_before_the_answer(shipped):

@@ -1,7 +1,7 @@
 """bot.conversation: one turn in (Turn + State), messages and the new state out – without Rasa."""
 import pytest
 
-from bot import replies
+from bot import lines, replies
 from bot.conversation import MENU_RESPONSE, Crisis, Message, State, Turn, respond
 from tests.conftest import at
 
@@ -43,10 +43,14 @@ def test_malformed_parse_data_counts_as_absent(data):
 def test_state_is_the_slots_and_reports_what_changed():
     before = State.from_slots({"municipality": "kungalv", "audience": None, "other_slot": 1})
     assert before == State(municipality="kungalv")
-    after = State(municipality="kungalv", audience="child", last_need="child_bullying")
-    assert after.changes_since(before) == {"audience": "child", "last_need": "child_bullying"}
+    after = State(municipality="kungalv", audience="child", last_need="child_bullying", resources=("bris",))
+    assert after.changes_since(before) == {"audience": "child", "last_need": "child_bullying", "resources": ["bris"]}
     assert before.changes_since(before) == {}
-    assert after.as_slots() == {"municipality": "kungalv", "audience": "child", "last_need": "child_bullying"}
+    assert after.as_slots() == {"municipality": "kungalv", "audience": "child", "last_need": "child_bullying",
+                                "resources": ["bris"], "crisis": None, "pending": None}
+    # a list slot comes back from Rasa as a list; a slot Rasa never set as None
+    assert State.from_slots({"resources": ["bris", 3], "crisis": "suicidal"}) == State(resources=("bris",),
+                                                                                          crisis="suicidal")
 
 
 # --- respond ------------------------------------------------------------------------------------------
@@ -55,7 +59,8 @@ def test_a_need_is_answered_and_remembered(shipped):
                                                                 metadata={"kommun": "kungalv"})), State(), MONDAY_TEN)
     expected = replies.compose(shipped, "parent_own_child", "guardian", "kungalv", "min son röker hasch", MONDAY_TEN)
     assert texts(outcome) == expected.messages
-    assert outcome.state == State(municipality="kungalv", audience="guardian", last_need="parent_own_child")
+    assert outcome.state == State(municipality="kungalv", audience="guardian", last_need="parent_own_child",
+                                  resources=tuple(expected.keys))
     assert outcome.need == "parent_own_child"
 
 
@@ -67,8 +72,9 @@ def test_buttons_go_under_the_last_message(shipped):
 
 def test_what_the_writer_said_earlier_is_kept(shipped):
     state = State(municipality="katrineholm", audience="professional", last_need="professional_concern")
-    outcome = respond(shipped, Turn(text="vad händer sen", intent="orosanmalan_question"), state, MONDAY_TEN)
-    assert outcome.state == State("katrineholm", "professional", "orosanmalan_question")
+    outcome = respond(shipped, Turn(text="kan vi boka ett möte med soc", intent="orosanmalan_question",
+                                    confidence=0.8), state, MONDAY_TEN)
+    assert outcome.state.last_need == "orosanmalan_question" and outcome.state.audience == "professional"
     assert "Katrineholm" in " ".join(texts(outcome))
 
 
@@ -82,9 +88,9 @@ def test_an_unsure_danger_gets_112_first(shipped):
 
 @pytest.mark.parametrize("intent", [None, "greet_the_moon"])
 def test_an_intent_without_a_need_gets_the_fallback_and_the_menu(shipped, intent):
-    outcome = respond(shipped, Turn(text="min dotter", intent=intent), State(last_need="fear_news"), MONDAY_TEN)
-    assert outcome.messages == (Message(response="utter_default"), Message(response=MENU_RESPONSE))
-    assert outcome.state == State(audience="guardian", last_need="fear_news") and outcome.need is None
+    outcome = respond(shipped, Turn(text="blä blä", intent=intent), State(last_need="fear_news"), MONDAY_TEN)
+    assert outcome.messages == (Message(text=lines.small_talk(shipped, "not_understood")), Message(response=MENU_RESPONSE))
+    assert outcome.state == State(last_need="fear_news") and outcome.need is None
 
 
 # --- the municipality told later ------------------------------------------------------------------------
@@ -93,7 +99,8 @@ def test_a_late_municipality_re_answers_the_last_need_there(shipped):
     outcome = respond(shipped, Turn(text="vi bor i nyköping", intent="inform_municipality"), state, MONDAY_TEN)
     again = replies.compose(shipped, "parent_own_child", "guardian", "nykoping", now=MONDAY_TEN)
     assert texts(outcome) == ["Här är stöd i Nyköping:", *again.messages]
-    assert outcome.state == State(municipality="nykoping", audience="guardian", last_need="parent_own_child")
+    assert outcome.state == State(municipality="nykoping", audience="guardian", last_need="parent_own_child",
+                                  resources=tuple(again.keys))
 
 
 def test_a_municipality_without_a_need_is_thanked_and_shown_the_menu(shipped):
@@ -105,7 +112,8 @@ def test_an_unknown_town_replaces_the_old_municipality_and_is_said_plainly(shipp
     turn = Turn(text="jag bor i gävle", intent="inform_municipality", entities=(("municipality", "gävle"),))
     outcome = respond(shipped, turn, State(municipality="kungalv", last_need="child_bullying"), MONDAY_TEN)
     assert texts(outcome)[0] == "Jag har inga uppgifter om stöd i Gävle än. Jag visar stöd som finns i hela Sverige."
-    assert outcome.messages[-1] == Message(response=MENU_RESPONSE)
+    national = replies.compose(shipped, "child_bullying", now=MONDAY_TEN, ask_municipality=False)
+    assert texts(outcome)[1:] == national.messages  # the need again, nationally – never the bare menu
     assert outcome.state.municipality is None and outcome.state.last_need == "child_bullying"
 
 

@@ -18,6 +18,8 @@ SELF_HARM = "self_harm"
 ACUTE = "acute_danger"
 
 CRISIS = [
+    # pills laid out, ready
+    ("ligger här med en hel burk piller i handen", SUICIDAL),
     # threatened at the door now, the threat said with another verb ("hugga") or a subject in between
     ("tre killar står vid dörren nu och säger att de ska hugga mig", ACUTE),
     ("han står utanför huset och hotar mamma", ACUTE),
@@ -173,6 +175,7 @@ CALM_IDIOMS = [
 ]
 
 CALM_NEAR_MISSES = [
+    "jag har glömt mina tabletter hemma",
     # a threat needs a weapon or violence word with the place: standing at the door is not danger
     "vi står utanför porten och väntar på mamma",
     "vi ska hugga ved i helgen",

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from tests.markers import found, problems, reply_text
+from tests.markers import check_cases, found, reply_text
 
 pytestmark = pytest.mark.e2e
 CASES = yaml.safe_load((ROOT / "tests" / "routing_cases.yml").read_text(encoding="utf-8"))
@@ -22,21 +22,7 @@ def ask(bot, turns):
 
 
 def test_routing_cases(bot):
-    failures, crisis_failures = [], []
-    for case in CASES:
-        messages = ask(bot, case.get("turns") or [case["text"]])
-        text = reply_text(messages)
-        why = problems(case, found(text)) or ([] if text.strip() else ["tomt svar"])
-        if why:
-            line = f"{case['id']}: {'; '.join(why)} | {text[:200]!r}"
-            failures.append(line)
-            if case.get("crisis"):
-                crisis_failures.append(line)
-    passed = len(CASES) - len(failures)
-    print(f"\nrouting: {passed}/{len(CASES)} ({100 * passed / len(CASES):.1f} %)")
-    print("\n".join(failures))
-    assert not crisis_failures, "crisis cases must all pass:\n" + "\n".join(crisis_failures)
-    assert passed / len(CASES) >= MIN_PASS, "\n".join(failures)
+    check_cases("routing", CASES, lambda turns: reply_text(ask(bot, turns)), MIN_PASS)
 
 
 @pytest.mark.parametrize(

@@ -60,18 +60,16 @@ def test_unknown_small_talk_is_an_error(shipped):
         lines.small_talk(shipped, "weather")
 
 
-def test_role_and_place_lines(shipped):
+def test_a_professional_who_only_says_so_is_asked_what_they_saw(shipped):
     assert "orosanmälan" in lines.role(shipped, "professional")
-    assert lines.place(shipped, "local", "adult", "Nyköping") == "Här är stöd i Nyköping:"
-    assert "Gävle" in lines.place(shipped, "unknown", "child", "Gävle")
 
 
 def test_every_conversation_text_is_filled_for_every_reader(shipped):
     texts = [t for _, t in conversation_texts(shipped.conversation)]
-    assert len(texts) >= 30
+    assert len(texts) >= 25
     for t in texts:
         for reader in ("child", "adult"):
-            filled = shipped.fill(t.for_reader(reader) or "", name="Bris", place="Nyköping")
+            filled = shipped.fill(t.for_reader(reader) or "", name="Bris")
             assert filled and "{" not in filled, t
 
 
@@ -94,15 +92,15 @@ def test_a_placeholder_that_is_no_resource_number_is_refused():
     message = str(e.value)
     assert "okänd platshållare {nood}" in message  # not a resource
     assert "okänd platshållare {dygnet}" in message  # a resource without a phone number
-    assert "{place}" not in message  # a variable where the part allows it
+    assert "{name}" not in message  # a variable where the part allows it
 
 
 def test_a_variable_is_only_allowed_where_it_is_filled_in():
-    text = conversation_section().replace("Okej.", "Okej, {place}.", 1)
+    text = conversation_section().replace("Okej.", "Okej, {name}.", 1)
     text += ("resources:\n  - {id: nod, name: N, about: {adult: x}, phone: '112', source: s, last_verified: 2026-01-01}\n"
              "  - {id: dygnet, name: D, about: {adult: x}, phone: '1', source: s, last_verified: 2026-01-01}\n"
              "needs: {}\n")
-    with pytest.raises(catalogue.CatalogueError, match=r"retract.child: okänd platshållare \{place\}"):
+    with pytest.raises(catalogue.CatalogueError, match=r"retract.child: okänd platshållare \{name\}"):
         catalogue.parse(text)
 
 

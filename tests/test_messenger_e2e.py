@@ -214,3 +214,24 @@ def test_a_long_messenger_text_is_cut_like_rest(bot, graph):
     assert post(bot, body, sign(body))[0] == 200
     (stored,) = _stored_user_texts(bot, psid)
     assert len(stored) <= inbound.MAX_CHARS and stored.endswith("slut")
+
+
+def test_the_conversation_is_carried_by_the_sender_id_as_on_the_widget(bot, graph):
+    """Messenger keeps the same state as REST: a follow-up after a need, and the crisis line after a goodbye."""
+    def say(psid: str, text: str) -> str:
+        before = len(graph.for_recipient(psid))
+        body = event(psid, text)
+        assert post(bot, body, sign(body))[0] == 200
+        return texts(graph.for_recipient(psid)[before:])
+
+    child = "foljd-" + uuid.uuid4().hex[:8]
+    say(child, "dom i klassen trycker ner mig hela tiden")
+    reply = say(child, "behöver jag säga vem jag är")
+    assert "116 111" in reply and "anonym" in reply
+
+    other = "kris-" + uuid.uuid4().hex[:8]
+    say(other, "jag vill inte leva längre")
+    goodbye = say(other, "ok tack hej då")
+    assert "90101" in goodbye
+    # the two senders' states never mix: the first child's goodbye is plain
+    assert "90101" not in say(child, "ok tack hej då")
