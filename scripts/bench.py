@@ -12,9 +12,11 @@ Steps:
    free ports, no demo page) and the time to the first answer is taken. If a bot already answers
    on localhost:5005 it is used instead (start-up is then not measured) and left running.
 3. Load over the REST channel with the action server in the loop: 1, 10 and 50 concurrent
-   conversations of 8 messages from tests/routing_cases.yml, after a warm-up that is not
-   measured; each level runs three rounds of new conversations with the same number going at
-   once, so that its percentiles rest on enough messages. The *floor* is the same load with
+   conversations of 8 messages from tests/routing_cases.yml mixed with the multi-turn
+   conversations of tests/conversation_cases.yml (follow-up questions, pleas, goodbyes after a
+   crisis: turns that read and set the conversation state; tools.load.load_messages), after a
+   warm-up that is not measured; each level runs three rounds of new conversations with the
+   same number going at once, so that its percentiles rest on enough messages. The *floor* is the same load with
    greetings, which Rasa answers with plain responses and no custom action: the ratio shows
    what our action and catalogue cost.
    *Stock Rasa*: a second bot, the same model and stores but without our patches of Rasa's

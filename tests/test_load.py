@@ -19,6 +19,17 @@ def test_routing_cases_give_the_messages():
     assert len(messages) > 50 and all(isinstance(m, str) and m.strip() for m in messages)
 
 
+def test_the_load_mixes_in_whole_conversations_that_go_on_after_the_first_answer(tmp_path):
+    routing, conversations = tmp_path / "r.yml", tmp_path / "c.yml"
+    routing.write_text("- {id: a, text: behov1}\n- {id: b, turns: [behov2, mer2]}\n", encoding="utf-8")
+    conversations.write_text("- {id: x, turns: [oro, är det gratis, tack hej]}\n", encoding="utf-8")
+    assert load.load_messages(routing, conversations) == ["behov1", "oro", "är det gratis", "tack hej",
+                                                          "behov2", "mer2", "oro", "är det gratis", "tack hej"]
+    assert load.load_messages(routing, None) == ["behov1", "behov2", "mer2"]
+    shipped = load.load_messages()
+    assert set(shipped) > set(load.load_messages(conversations=None))  # the shipped mix has follow-ups too
+
+
 async def _run(messages, conversations, per_conversation, warmup=0):
     seen = []
 

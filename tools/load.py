@@ -33,15 +33,30 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "routing_cases.yml"
+# Whole conversations: a need, then a follow-up question, a plea, a goodbye after a crisis …
+CONVERSATIONS = ROOT / "tests" / "conversation_cases.yml"
 STATIC_MARK = "tekniskt fel"  # bot/fallback.py says this in every static reply
 
 
-def load_messages(path: Path | str = CASES) -> List[str]:
-    """Every user message of our routing cases (single messages and conversation turns)."""
+def _scripts(path: Path | str) -> List[List[str]]:
     cases = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    scripts = [[t for t in case.get("turns") or [case.get("text")] if isinstance(t, str) and t.strip()]
+               for case in cases]
+    return [s for s in scripts if s]
+
+
+def load_messages(path: Path | str = CASES, conversations: Path | str | None = CONVERSATIONS) -> List[str]:
+    """The user messages of our routing cases, each followed by the turns of one of our multi-turn
+    conversation cases (cycling through them), in order.
+
+    A load conversation takes its messages one after another from this list, so most of them go on
+    after the first answer: a follow-up question about what was named, a plea, a goodbye after a crisis –
+    the turns that read and set the conversation's state. *conversations* None: routing cases only."""
+    first = _scripts(path)
+    more = _scripts(conversations) if conversations is not None else []
     texts: List[str] = []
-    for case in cases:
-        texts += [t for t in case.get("turns") or [case.get("text")] if isinstance(t, str) and t.strip()]
+    for i, script in enumerate(first):
+        texts += script + (more[i % len(more)] if more else [])
     if not texts:
         raise ValueError(f"{path}: no messages")
     return texts
@@ -157,9 +172,12 @@ def main(argv: List[str] | None = None) -> int:
                         help="nya samtal i så många omgångar, lika många samtidigt hela tiden")
     parser.add_argument("--timeout", type=float, default=60.0, help="sekunder per meddelande")
     parser.add_argument("--cases", default=str(CASES))
+    parser.add_argument("--conversations-file", default=str(CONVERSATIONS),
+                        help="flerturssamtal som blandas in efter varje fall (tom sträng: inga)")
     parser.add_argument("--json", dest="json_out", help="skriv resultatet som JSON hit")
     args = parser.parse_args(argv)
-    result = asyncio.run(run_load(args.url, args.conversations, args.messages, load_messages(args.cases),
+    messages = load_messages(args.cases, args.conversations_file or None)
+    result = asyncio.run(run_load(args.url, args.conversations, args.messages, messages,
                                   warmup=args.warmup, timeout=args.timeout, rounds=args.rounds))
     print(report(result))
     if args.json_out:
