@@ -55,6 +55,9 @@ _ADULT = re.compile(
     r"\b(jag|ja) (ar|e) (vuxen|over 18|pensionar|[2-9]\d ?(ar)?)\b"
     r"|\b(min|var) (granne|grannes|kollega|kollegas|vaninnas|kompis barn|systers barn|brors barn)\b"
     r"|\bgrannens (barn|son|dotter|unge|ungar)\b"
+    # a friend's, colleague's or relative's child: another adult ("min kompis dotter", "min väns son")
+    r"|\b(min|var) (kompis|kompisens|kompis s|van|vans|vannens|vaninna|vaninnas|kollega|kollegas|granne|grannes|"
+    r"systers|brors|kusins|kusin) (barn|son|dotter|unge|ungar|pojke|flicka|tjej|kille|grabb)\b"
     # a grandparent, aunt or uncle: another adult, not the guardian
     r"|\b(jag|ja) (ar|e) (mormor|morfar|farmor|farfar|moster|faster|morbror|farbror|gammelmormor|gammelfarmor|gudmor|gudfar)\b"
     r"|\b(mitt|mina|vart|vara) (barnbarn|syskonbarn|brorsbarn|systerbarn)\b"

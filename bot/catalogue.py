@@ -433,6 +433,15 @@ class Catalogue(_Model):
         names bris_vuxen, not also bris; "koll på soc" is not also "soc"). Local resources are found
         through their service, so the user's own municipality decides which one is meant.
         """
+        found: List[str] = []
+        for _start, _end, key in self.named_spans(text):
+            if key not in found:
+                found.append(key)
+        return found
+
+    def named_spans(self, text: str) -> List[Tuple[int, int, str]]:
+        """Where *text* names what (see `named`): (start, end, key) in the text normalized and padded with
+        a space at each end (`f" {normalize(text)} "`), in order of mention."""
         padded = f" {normalize(text)} "
         hits: List[Tuple[int, int, str]] = []
         candidates = [(r.id, [r.name, r.id.replace("_", " "), *r.aliases]) for r in self.resources if not r.is_local]
@@ -447,11 +456,7 @@ class Catalogue(_Model):
                     hits.append((start, start + len(needle) + 1, key))
                     start = padded.find(f" {needle} ", start + 1)
         kept = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0]) for o in hits)]
-        found: List[str] = []
-        for _start, _end, key in sorted(kept):
-            if key not in found:
-                found.append(key)
-        return found
+        return sorted(kept)
 
     def find_municipality(self, text: str) -> Municipality | None:
         """The catalogue municipality named in *text* (name or alias, whole words), if any."""

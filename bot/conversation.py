@@ -242,7 +242,7 @@ def interpret(cat: Catalogue, turn: Turn, state: State) -> Move:
         hours_only = asked == (followup.HOURS,)
         if state.resources:
             return Move("hours" if hours_only else "followup", topics=asked)
-        about_something = bool(cat.named(turn.text)) or bool(set(asked) & followup.REPORT_TOPICS) or (
+        about_something = bool(followup.asked_about(cat, turn.text)) or bool(set(asked) & followup.REPORT_TOPICS) or (
             (said_audience or state.audience) == "professional" and bool(set(asked) & followup.DUTY_TOPICS))
         if about_something and not _sure_need(cat, turn):
             return Move("hours" if hours_only else "followup", topics=asked)

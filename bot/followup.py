@@ -46,6 +46,10 @@ LOCAL = "local:"
 # A message of only these (and spaces) is a plea, not "I did not understand".
 SAD_EMOJI = frozenset("😢😭😞😔😟🙁☹😥😿💔🥺😩😫😣😖😓😰😨")
 _INVISIBLE = dict.fromkeys(map(ord, "\ufe0f\u200d "), None)
+# Words just before a name that make the name what a question is about ("ringer bris", "är 1177",
+# "till ungdomsmottagningen"), on normalized text.
+_ADDRESSED = frozenset("ringa ringer ring ringt ringde till hos pa med om kontakta kontaktar chatta chattar "
+                       "mejla mejlar skriva skriver vander ga gar galler funkar fungerar kostar svarar".split())
 _FORBIDDEN = re.compile(r"[åäöÅÄÖéÉA-Z]")
 _ESCAPE = re.compile(r"\\.")
 
@@ -223,14 +227,28 @@ def _fact(cat: Catalogue, topic: str, r: Resource | None, service: str | None, r
     return text
 
 
+def asked_about(cat: Catalogue, text: str) -> List[str]:
+    """The resources the question is about by name: "är bris gratis", "om jag ringer 1177", "kostar det att gå
+    till ungdomsmottagningen" – not one named as someone who acts ("kommer polisen hem till oss?")."""
+    padded = f" {normalize(text)} "
+    found: List[str] = []
+    for start, _end, key in cat.named_spans(text):
+        words = padded[:start].split()
+        # "är bris gratis?" – but not "är det soc som svarar?", where the name is a guess at the answer
+        opening = len(words) <= 1 and (not words or words[0] in ("ar", "e", "va"))
+        if (opening or any(word in _ADDRESSED for word in words[-2:])) and key not in found:
+            found.append(key)
+    return found
+
+
 def _keys(cat: Catalogue, asked: Sequence[str], keys: Sequence[str], text: str, reader: str) -> List[str]:
-    """What to answer about: what the message names, else the last answer's resources (no 112); a question
-    about reporting is also about the orosanmälan service."""
+    """What to answer about: what the question asks about by name, else the last answer's resources (never
+    112); a question about reporting is also about the orosanmälan service."""
     def emergency(key: str) -> bool:
         return not key.startswith(LOCAL) and any(r.id == key and r.emergency for r in cat.resources)
 
-    named = [k for k in cat.named(text) if not emergency(k)]
-    chosen = [*named, *(k for k in keys if not emergency(k) and k not in named)]
+    named = [k for k in asked_about(cat, text) if not emergency(k)]
+    chosen = named or [k for k in keys if not emergency(k)]
     report = f"{LOCAL}{REPORT_SERVICE}"
     about_reporting = set(asked) & REPORT_TOPICS or (reader == "professional" and set(asked) & DUTY_TOPICS)
     if about_reporting and report not in chosen and REPORT_SERVICE in cat.services:

@@ -36,6 +36,8 @@ from bot.audience import detect, stated_age
         ("ja e faster till två småkillar", "adult"),
         ("vårt barnbarn bor hos sin pappa som dricker", "adult"),
         ("min mormor är sjuk", None),
+        ("jag är rädd att min kompis dotter blir slagen", "adult"),
+        ("min väns son verkar inte få mat", "adult"),
         ("hej", None),
         ("", None),
         ("min man slår mig", None),

@@ -43,6 +43,11 @@ from bot import followup
         ("är jag skyldig att anmäla?", "report_duty"),
         ("har jag anmälningsplikt", "report_duty"),
         ("har de öppet på söndagar", "hours"),
+        ("är det bara killar som hör av sig", "ages"),
+        ("is it free to call", "cost"),
+        ("will my mum find out", "anonymity"),
+        ("who answers the phone there", "who_answers"),
+        ("what happens if i call", "what_happens"),
         ("när kan man ringa dom", "hours"),
     ],
 )
@@ -99,7 +104,7 @@ def test_calming_words_are_recognised(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("ok", True), ("okej", True), ("jag ringer dit nu", True), ("ska testa att chatta", True),
-     ("okej men jag vågar inte", False), ("pappa ringer hela tiden", False)],
+     ("okej men jag vågar inte", False), ("pappa ringer hela tiden", False), ("är det fler som ringer dit", False)],
 )
 def test_acknowledgements_are_recognised(text, expected):
     assert followup.is_acknowledgement(text) is expected
@@ -247,3 +252,20 @@ def test_the_mini_catalogue_answers_from_the_generic_glue(mini):
         "Dygnetlinjen: Du kan vara anonym. Ring 000 111."
     assert followup.answer(mini, ["cost"], ["dygnet"], "child", None, "").text == \
         "Dygnetlinjen: Det vet jag inte om Dygnetlinjen. Ring 000 111."
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [("är bris gratis", ["bris"]), ("vad kostar det att ringa 1177", ["vard_1177"]),
+     ("kan man gå till ungdomsmottagningen utan att säga det hemma", ["umo"]),
+     ("får polisen veta vem jag är om jag ringer bris", ["bris"]),  # the police act here; Bris is asked about
+     ("skickar dom polisen hem till oss", []), ("bris", ["bris"]), ("är 1177 anonymt", ["vard_1177"]),
+     ("vilka jobbar där, är det soc?", [])],
+)
+def test_a_question_is_about_a_resource_it_names_as_its_object(shipped, text, keys):
+    assert followup.asked_about(shipped, text) == keys
+
+
+def test_a_resource_asked_about_by_name_is_answered_about_alone_even_if_the_catalogue_does_not_know(shipped):
+    text = ask(shipped, "kostar det att gå till ungdomsmottagningen", ["bris"])
+    assert text.startswith("UMO:") and "vet jag inte säkert" in text and "Bris" not in text
