@@ -18,6 +18,7 @@ _PROFESSIONS = (
 )
 _PROFESSIONAL = re.compile(
     rf"\b(jag ar|jobbar som|arbetar som|som|vi ar) (en )?({_PROFESSIONS})\b"
+    rf"|\b(jag ar|ja ar|jag e|ja e) (hans|hennes|deras|barnets|hens) ({_PROFESSIONS})\b"
     r"|\b(min|en|var|vara|mina) (elev|elever|patient|patienter|barngrupp|klass jag har)\b"
     r"|\bi (mitt|vart) (jobb|arbete)\b|\bpa (jobbet|forskolan dar jag jobbar|skolan dar jag jobbar)\b"
     r"|\b(anmalningsplikt|anmalningsskyldig|anmalningsskyldighet)\b"

@@ -37,6 +37,7 @@ from bot.audience import detect, stated_age
         ("vårt barnbarn bor hos sin pappa som dricker", "adult"),
         ("min mormor är sjuk", None),
         ("jag är rädd att min kompis dotter blir slagen", "adult"),
+        ("jag är hennes mentor", "professional"),
         ("min väns son verkar inte få mat", "adult"),
         ("hej", None),
         ("", None),

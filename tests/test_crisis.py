@@ -18,6 +18,7 @@ SELF_HARM = "self_harm"
 ACUTE = "acute_danger"
 
 CRISIS = [
+    ("nu står de utanför o säger att de ska slå ihjäl mig", ACUTE),
     # pills laid out, ready
     ("ligger här med en hel burk piller i handen", SUICIDAL),
     # threatened at the door now, the threat said with another verb ("hugga") or a subject in between
@@ -175,6 +176,7 @@ CALM_IDIOMS = [
 ]
 
 CALM_NEAR_MISSES = [
+    "några står utanför och röker",
     "jag har glömt mina tabletter hemma",
     # a threat needs a weapon or violence word with the place: standing at the door is not danger
     "vi står utanför porten och väntar på mamma",

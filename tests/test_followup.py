@@ -42,6 +42,7 @@ from bot import followup
         ("tänk om jag har fel", "proof"),
         ("är jag skyldig att anmäla?", "report_duty"),
         ("har jag anmälningsplikt", "report_duty"),
+        ("behöver jag säga det till nån vuxen", "report_duty"),
         ("har de öppet på söndagar", "hours"),
         ("är det bara killar som hör av sig", "ages"),
         ("is it free to call", "cost"),
@@ -114,7 +115,7 @@ def test_acknowledgements_are_recognised(text, expected):
     ("text", "need"),
     [("mitt eget", "parent_own_child"), ("min dotter", "parent_own_child"), ("det är min son", "parent_own_child"),
      ("grannens", "adult_other_child"), ("en kompis barn", "adult_other_child"), ("mitt barnbarn", "adult_other_child"),
-     ("i jobbet", "professional_concern"), ("en elev", "professional_concern"),
+     ("i jobbet", "professional_concern"), ("en elev", "professional_concern"), ("jag är hans tränare", "professional_concern"),
      ("mig själv", "child_wellbeing"), ("jag är under 18", "child_wellbeing"),
      ("pappa slår mamma", None), ("vet inte", None)],
 )
