@@ -390,6 +390,8 @@ class Catalogue(_Model):
     # Optional so that a catalogue made for a test of routing loads; `make check` warns when it is missing
     # and the bot then answers small talk and follow-ups with the safe static reply (bot.lines.conversation).
     conversation: Conversation | None = None
+    # (key, normalized name) for `named_spans`, worked out once: it runs for many messages
+    _names: List[Tuple[str, str]] | None = PrivateAttr(default=None)
 
     # -- look-ups -------------------------------------------------------
     def resource(self, resource_id: str) -> Resource:
@@ -444,19 +446,21 @@ class Catalogue(_Model):
         a space at each end (`f" {normalize(text)} "`), in order of mention."""
         padded = f" {normalize(text)} "
         hits: List[Tuple[int, int, str]] = []
-        candidates = [(r.id, [r.name, r.id.replace("_", " "), *r.aliases]) for r in self.resources if not r.is_local]
-        candidates += [(local_key(key), [*s.aliases, *([s.name] if s.name else [])]) for key, s in self.services.items()]
-        for key, names in candidates:
-            for alias in names:
-                needle = normalize(alias)
-                if not needle:
-                    continue
-                start = padded.find(f" {needle} ")
-                while start != -1:
-                    hits.append((start, start + len(needle) + 1, key))
-                    start = padded.find(f" {needle} ", start + 1)
+        for key, needle in self._name_list():
+            start = padded.find(f" {needle} ")
+            while start != -1:
+                hits.append((start, start + len(needle) + 1, key))
+                start = padded.find(f" {needle} ", start + 1)
         kept = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0]) for o in hits)]
         return sorted(kept)
+
+    def _name_list(self) -> List[Tuple[str, str]]:
+        if self._names is None:
+            candidates = [(r.id, [r.name, r.id.replace("_", " "), *r.aliases]) for r in self.resources if not r.is_local]
+            candidates += [(local_key(key), [*s.aliases, *([s.name] if s.name else [])])
+                           for key, s in self.services.items()]
+            self._names = [(key, normalize(alias)) for key, names in candidates for alias in names if normalize(alias)]
+        return self._names
 
     def find_municipality(self, text: str) -> Municipality | None:
         """The catalogue municipality named in *text* (name or alias, whole words), if any."""
