@@ -1,4 +1,5 @@
-"""Every reply the domain can give, as text: need × reader × municipality (and none) at fixed times.
+"""Every reply the domain can give, as text: need × reader × municipality (and none) at fixed times, the
+opening-hours answers, every follow-up answer (topic × resource × reader) and the conversation's own lines.
 
     .venv/bin/python scripts/reply_snapshot.py > tests/fixtures/replies.txt    # after an intended change
 
@@ -11,7 +12,7 @@ import datetime as dt
 import sys
 from zoneinfo import ZoneInfo
 
-from bot import catalogue, replies
+from bot import catalogue, followup, lines, replies
 from bot.catalogue import AUDIENCES
 
 # A weekday morning (local offices open), a weekday night and a Saturday afternoon, in winter time.
@@ -46,7 +47,32 @@ def render(cat: catalogue.Catalogue) -> str:
             reply = replies.opening_hours(cat, "när är ni öppna?", audience="adult", last_need=need, now=now)
             out.append(f"### {now:%Y-%m-%d %H:%M} öppettider efter {need}")
             out.append(reply.text)
+    out += _followups(cat, municipality_ids)
     return "\n".join(out) + "\n"
+
+
+def _followups(cat: catalogue.Catalogue, municipality_ids: list) -> list:
+    """Follow-up answers about each national resource and each municipal service, and the conversation's lines."""
+    out = []
+    keys = [r.id for r in cat.resources if not r.is_local and not r.emergency] + [f"local:{s}" for s in cat.services]
+    topics = [t for t in followup.TOPICS if t != followup.HOURS]
+    for key in keys:
+        for topic in topics:
+            for reader in ("child", "adult", "professional"):
+                for municipality_id in municipality_ids if key.startswith("local:") else [None]:
+                    reply = followup.answer(cat, [topic], [key], reader, municipality_id)
+                    out.append(f"### följdfråga {topic} om {key} vem={reader} kommun={municipality_id or '-'}")
+                    out.append(reply.text if reply else "-")
+    if cat.conversation is not None:
+        for reader in ("child", "adult"):
+            for key in lines.SMALL_TALK:
+                out += [f"### samtal {key} vem={reader}", lines.small_talk(cat, key, reader)]
+            out += [f"### samtal plea vem={reader}", lines.plea(cat, reader)]
+            for kind in ("acute_danger", "suicidal", "self_harm"):
+                out += [f"### krisrad {kind} vem={reader}", lines.reminder(cat, kind, reader) or "-"]
+        for audience in AUDIENCES:
+            out += [f"### samtal roll {audience}", lines.role(cat, audience)]
+    return out
 
 
 if __name__ == "__main__":
