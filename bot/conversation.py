@@ -372,7 +372,14 @@ def _said(cat: Catalogue, move: Move, state: State) -> Outcome:
     if move.kind == "role":
         return Outcome((Message(text=lines.role(cat, state.audience or "adult")),), state)
     key = {"small_talk": "about_bot", "out_of_scope": "out_of_scope"}.get(move.kind, "not_understood")
-    return Outcome((Message(text=lines.small_talk(cat, key, reader)), Message(response=MENU_RESPONSE)), state)
+    said = Message(text=lines.small_talk(cat, key, reader))
+    if move.kind == "unclear" and state.resources:
+        # Mid-conversation, what was not understood probably still concerns the same worry: the support
+        # named for it again, rather than the menu.
+        again = followup.answer(cat, (), state.resources[:1], reader or "child", state.municipality)
+        if again is not None:
+            return Outcome((said, *(Message(text=text) for text in again.messages)), state)
+    return Outcome((said, Message(response=MENU_RESPONSE)), state)
 
 
 def _kept_safe(cat: Catalogue, outcome: Outcome, move: Move) -> Outcome:

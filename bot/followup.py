@@ -51,6 +51,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\ufe0f\u200d "), None)
 _ADDRESSED = frozenset("ringa ringer ring ringt ringde till hos pa med om kontakta kontaktar chatta chattar "
                        "mejla mejlar skriva skriver vander ga gar galler funkar fungerar kostar svarar".split())
 _FORBIDDEN = re.compile(r"[åäöÅÄÖéÉA-Z]")
+# "kan jag anmäla det anonymt?": a question about reporting to social services (not about a police report)
+_REPORTING = re.compile(r"^(?!.*\bpolis).*\b(?:anmala|anmaler|anmalan|anmalt|orosanmal\w*)\b")
 _ESCAPE = re.compile(r"\\.")
 
 
@@ -250,7 +252,8 @@ def _keys(cat: Catalogue, asked: Sequence[str], keys: Sequence[str], text: str, 
     named = [k for k in asked_about(cat, text) if not emergency(k)]
     chosen = named or [k for k in keys if not emergency(k)]
     report = f"{LOCAL}{REPORT_SERVICE}"
-    about_reporting = set(asked) & REPORT_TOPICS or (reader == "professional" and set(asked) & DUTY_TOPICS)
+    about_reporting = set(asked) & REPORT_TOPICS or (reader == "professional" and set(asked) & DUTY_TOPICS) or (
+        _REPORTING.search(normalize(text)) is not None)
     if about_reporting and report not in chosen and REPORT_SERVICE in cat.services:
         chosen = [report, *chosen]
     return chosen[:MAX_KEYS]

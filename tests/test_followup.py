@@ -270,3 +270,10 @@ def test_a_question_is_about_a_resource_it_names_as_its_object(shipped, text, ke
 def test_a_resource_asked_about_by_name_is_answered_about_alone_even_if_the_catalogue_does_not_know(shipped):
     text = ask(shipped, "kostar det att gå till ungdomsmottagningen", ["bris"])
     assert text.startswith("UMO:") and "vet jag inte säkert" in text and "Bris" not in text
+
+
+def test_a_question_about_reporting_brings_in_the_orosanmalan_facts_whatever_was_named(shipped):
+    reply = followup.answer(shipped, ["anonymity"], ["vard_1177"], "guardian", "nykoping", "får man anmäla utan namn")
+    assert reply.messages[0].startswith("Orosanmälan – Nyköpings kommun:") and "anonymt" in reply.messages[0]
+    police = followup.answer(shipped, ["anonymity"], ["polisen_tips"], "adult", None, "kan jag polisanmäla utan namn")
+    assert "orosanmälan" not in police.text.lower()

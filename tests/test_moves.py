@@ -210,3 +210,11 @@ def test_a_late_municipality_re_answers_with_its_own_resources_and_remembers_the
     outcome = respond(shipped, Turn(text="katrineholm", intent="inform_municipality"), state, MONDAY_TEN)
     assert "katrineholm_familjestod" in outcome.state.resources
     assert "0150-48 83 00" in "\n".join(m.text or "" for m in outcome.messages)
+
+
+def test_what_is_not_understood_mid_conversation_names_the_support_again_instead_of_the_menu(shipped):
+    outcome, said = say(shipped, "men om dom bara skiter i det då", AFTER_BRIS, "nlu_fallback", 0.2)
+    assert said.startswith(lines.small_talk(shipped, "not_understood", "child")) and "116 111" in said
+    assert all(m.response != MENU_RESPONSE for m in outcome.messages)
+    _, fresh = say(shipped, "men om dom bara skiter i det då", NEW, "nlu_fallback", 0.2)
+    assert "116 111" not in fresh
