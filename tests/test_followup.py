@@ -277,3 +277,28 @@ def test_a_question_about_reporting_brings_in_the_orosanmalan_facts_whatever_was
     assert reply.messages[0].startswith("Orosanmälan – Nyköpings kommun:") and "anonymt" in reply.messages[0]
     police = followup.answer(shipped, ["anonymity"], ["polisen_tips"], "adult", None, "kan jag polisanmäla utan namn")
     assert "orosanmälan" not in police.text.lower()
+
+
+def test_every_follow_up_answer_to_a_child_is_plain_apart_from_names_and_addresses(shipped):
+    """LIX ≤ 35 for what the answer says in words; the resources' official names and web addresses are
+    catalogue data the answer must repeat (so the person can find them) and would dominate a short answer."""
+    import re
+
+    from bot.lix import lix
+
+    names = sorted({r.name for r in shipped.resources} | {s.name for s in shipped.services.values() if s.name},
+                   key=len, reverse=True)
+    address = re.compile(r"\S+\.(?:se|org|nu|com)\S*")
+    keys = [r.id for r in shipped.resources if not r.is_local and not r.emergency] + [
+        f"local:{s}" for s in shipped.services]
+    hard = {}
+    for key in keys:
+        for topic in [t for t in followup.TOPICS if t != followup.HOURS]:
+            for kommun in (None, *(m.id for m in shipped.municipalities)):
+                reply = followup.answer(shipped, [topic], [key], "child", kommun)
+                text = address.sub("", reply.text)
+                for name in names:
+                    text = text.replace(name, "")
+                if lix(text) > 35:
+                    hard[(topic, key, kommun)] = round(lix(text), 1)
+    assert not hard, hard
