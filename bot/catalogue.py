@@ -333,6 +333,9 @@ class Reminders(_Model):
     acute_danger: Texts
     suicidal: Texts
     self_harm: Texts
+    # After "skojade bara", "glöm det" when no crisis was recognised: the writer may have meant
+    # something the bot did not catch, so the calming reply still says where help is.
+    calmed: Texts | None = None
 
 
 class Roles(_Model):

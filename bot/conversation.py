@@ -383,13 +383,17 @@ def _said(cat: Catalogue, move: Move, state: State) -> Outcome:
 
 
 def _kept_safe(cat: Catalogue, outcome: Outcome, move: Move) -> Outcome:
-    """*outcome* with the crisis line of this session before the menu, unless the reply already gives it."""
+    """*outcome* with the crisis line of this session before the menu, unless the reply already gives it.
+    With no crisis seen, "skojade bara" still gets the catalogue's line for a calmed conversation: the bot
+    may have missed what was taken back."""
     state = outcome.state
-    if state.crisis is None or move.crisis:
+    calmed = move.kind == "close" and move.closing == "retract"
+    kind = state.crisis or ("calmed" if calmed else None)
+    if kind is None or move.crisis:
         return outcome
     reader = _reader(cat, state)
     said = [m.text for m in outcome.messages if m.text]
-    kept = lines.remind(cat, state.crisis, reader, said)
+    kept = lines.remind(cat, kind, reader, said)
     if len(kept) == len(said):
         return outcome
     line = Message(text=kept[-1])

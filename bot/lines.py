@@ -50,7 +50,8 @@ def role(cat: Catalogue, audience: str) -> str:
 
 
 def reminder(cat: Catalogue, kind: str | None, reader: str | None = None) -> str | None:
-    """The one warm sentence that keeps a crisis of *kind* in the conversation (None: no crisis)."""
+    """The one warm sentence that keeps a crisis of *kind* in the conversation (None: no crisis). Kind
+    "calmed": the line after "skojade bara" when no crisis was recognised (None when the catalogue has none)."""
     texts = getattr(conversation(cat).reminders, kind, None) if kind else None
     return _say(cat, texts, reader) if texts is not None else None
 

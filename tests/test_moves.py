@@ -218,3 +218,10 @@ def test_what_is_not_understood_mid_conversation_names_the_support_again_instead
     assert all(m.response != MENU_RESPONSE for m in outcome.messages)
     _, fresh = say(shipped, "men om dom bara skiter i det då", NEW, "nlu_fallback", 0.2)
     assert "116 111" not in fresh
+
+
+def test_taking_back_something_the_bot_did_not_catch_still_says_where_help_is(shipped):
+    _, said = say(shipped, "haha skämtade bara", NEW, "retract")
+    assert said.endswith(lines.reminder(shipped, "calmed", "child")) and shipped.resource("bris").phone in said
+    _, plain = say(shipped, "ha det bra", NEW, "goodbye")
+    assert shipped.resource("bris").phone not in plain
