@@ -24,6 +24,7 @@ from bot import yamllines
 from bot.text import mentions_any, normalize
 
 AUDIENCES = ("child", "guardian", "adult", "professional")
+CRISIS_LINES = ("acute_danger", "suicidal", "self_harm")  # the crisis lines under conversation.reminders
 ROUTE_KEYS = AUDIENCES + ("default",)
 MAX_RESOURCES = 3
 # A route entry (or a key `named` returns) `local:<service>` means that service's resource in the
@@ -288,6 +289,15 @@ class Need(_Model):
     answers: List[Answer] = Field(default_factory=list)
     ask: Ask | None = None
     redirect: Redirect | None = None
+    # The crisis line this need keeps in the rest of the conversation (a kind under
+    # conversation.reminders, e.g. self_harm for a friend who self-harms); the crisis needs keep their own.
+    keeps: str | None = None
+
+    @validator("keeps")
+    def _keeps(cls, kind: str | None) -> str | None:
+        if kind is not None and kind not in CRISIS_LINES:
+            raise ValueError(f"'{kind}' är ingen krisrad – använd någon av {', '.join(CRISIS_LINES)}")
+        return kind
 
     @validator("description")
     def _description(cls, value: str | None) -> str | None:
@@ -491,7 +501,7 @@ FIELD_NAMES = {
     "details": "fakta för följdfrågor", "free": "gratis", "shown": "syns på räkningen", "anonymity": "anonymitet",
     "cost": "kostnad", "phone_bill": "telefonräkning", "channels": "kanaler", "who_answers": "vem som svarar",
     "what_happens": "vad som händer", "removal": "omhändertagande", "proof": "bevis", "conversation": "samtal",
-    "reminders": "påminnelser", "roles": "roller", "followup": "följdfrågor", "plea": "vädjan",
+    "reminders": "påminnelser", "roles": "roller", "followup": "följdfrågor", "plea": "vädjan", "keeps": "behåller",
 }
 
 # Fields that hold a phone number or a time must be text in quotes: unquoted, many YAML readers turn

@@ -326,8 +326,9 @@ def _answer(cat: Catalogue, need: str, turn: Turn, state: State, now: dt.datetim
     reply = replies.compose(cat, need, audience=state.audience, municipality_id=state.municipality, text=turn.text,
                             now=now, danger_first=turn.danger_first)
     reply = languages.with_crisis_line(reply, turn.text, cat)  # 112, 90101, 116 111 explained in their language
+    kept = need if crisis else (cat.needs[need].keeps or state.crisis)  # a friend's self-harm keeps its line too
     after = dataclasses.replace(state, last_need=need, resources=tuple(reply.keys),
-                                crisis=need if crisis else state.crisis, pending=WHOSE_CHILD if reply.buttons else None)
+                                crisis=kept, pending=WHOSE_CHILD if reply.buttons else None)
     return Outcome(_need_messages(reply), after, need)
 
 

@@ -225,3 +225,19 @@ def test_taking_back_something_the_bot_did_not_catch_still_says_where_help_is(sh
     assert said.endswith(lines.reminder(shipped, "calmed", "child")) and shipped.resource("bris").phone in said
     _, plain = say(shipped, "ha det bra", NEW, "goodbye")
     assert shipped.resource("bris").phone not in plain
+
+
+def test_a_need_that_keeps_a_crisis_line_keeps_it_through_the_goodbye(shipped):
+    told, _ = say(shipped, "min bästis skär sig i armarna", NEW, "friend_self_harm", 0.9)
+    assert told.state.crisis == "self_harm"
+    _, said = say(shipped, "okej tack hej", told.state, "thanks")
+    assert said.endswith(lines.reminder(shipped, "self_harm", "child"))
+
+
+def test_a_need_cannot_keep_a_crisis_line_that_does_not_exist():
+    from bot import catalogue
+    from tests.conftest import FIXTURES
+
+    mini = (FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8")
+    with pytest.raises(catalogue.CatalogueError, match="'sorg' är ingen krisrad"):
+        catalogue.parse(mini.replace("  oro:\n    audience: child\n", "  oro:\n    audience: child\n    keeps: sorg\n", 1))
