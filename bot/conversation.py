@@ -70,6 +70,9 @@ GREET_RESPONSE = "utter_greet"
 NEED_MIN = 0.5
 # A message the classifier files as a follow-up this surely is one, even in words the patterns miss.
 FOLLOWUP_MIN = 0.4
+# "Det kan jag inte hjälpa till med" only for what is clearly off-topic: mid-conversation, a message the
+# classifier files as off-topic less surely than this is taken as not understood (the support named again).
+OFF_TOPIC_MIN = 0.6
 # State.pending while the need's question with buttons ("Vems barn gäller det?") waits for an answer.
 WHOSE_CHILD = "whose_child"
 # An opening-hours question that names no resource is probably not about opening hours ("pappa
@@ -269,7 +272,7 @@ def interpret(cat: Catalogue, turn: Turn, state: State) -> Move:
         return Move("need", need=turn.intent)
     if turn.intent in ("greet", "about_bot"):
         return Move("small_talk", closing=turn.intent)
-    if turn.intent == "out_of_scope":
+    if turn.intent == "out_of_scope" and (turn.confidence >= OFF_TOPIC_MIN or not state.resources):
         return Move("out_of_scope")
     if turn.intent not in (None, NO_INTENT):
         logger.warning("Ingen post i katalogen för avsikten %s", turn.intent)

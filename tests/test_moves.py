@@ -241,3 +241,10 @@ def test_a_need_cannot_keep_a_crisis_line_that_does_not_exist():
     mini = (FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8")
     with pytest.raises(catalogue.CatalogueError, match="'sorg' är ingen krisrad"):
         catalogue.parse(mini.replace("  oro:\n    audience: child\n", "  oro:\n    audience: child\n    keeps: sorg\n", 1))
+
+
+def test_only_what_is_clearly_off_topic_gets_i_cannot_help_with_that(shipped):
+    unsure, said = say(shipped, "men om lärarna inte bryr sig då", AFTER_BRIS, "out_of_scope", 0.4)
+    assert "116 111" in said and all(m.response != MENU_RESPONSE for m in unsure.messages)
+    sure, said = say(shipped, "vem vann melodifestivalen", AFTER_BRIS, "out_of_scope", 0.9)
+    assert said.startswith(lines.small_talk(shipped, "out_of_scope", "child")) and sure.messages[-1].response == MENU_RESPONSE
