@@ -130,7 +130,7 @@ NOW = at("2026-12-08 10:00")  # a Tuesday, after every check in the shipped file
 def checked_on(text: str, resource_id: str, day: str) -> str:
     """*text* with that resource's last_verified set to *day*."""
     start = text.index(f"  - id: {resource_id}\n")
-    end = text.index("    last_verified: ", start)
+    end = text.index("\n    last_verified: ", start) + 1  # the resource's own, not one of its details'
     line_end = text.index("\n", end)
     return text[:end] + f"    last_verified: {day}" + text[line_end:]
 
