@@ -34,7 +34,7 @@ PATTERNS_FILE = Path(__file__).with_name("context_patterns.yml")
 #: Topics answered by the opening-hours reply (bot.replies.opening_hours), not here.
 HOURS = "hours"
 #: Topics that are about an orosanmälan whatever was named before: the orosanmälan service answers them.
-REPORT_TOPICS = frozenset({"removal", "email", "proof", "report_duty"})
+REPORT_TOPICS = frozenset({"removal", "proof", "report_duty"})
 #: Topics a professional asks about reporting: the answer starts with the duty to report.
 DUTY_TOPICS = frozenset({"anonymity", "proof", "report_duty", "email", "what_happens"})
 REPORT_SERVICE = "orosanmalan"
@@ -48,7 +48,7 @@ SAD_EMOJI = frozenset("😢😭😞😔😟🙁☹😥😿💔🥺😩😫😣�
 _INVISIBLE = dict.fromkeys(map(ord, "\ufe0f\u200d "), None)
 # Words just before a name that make the name what a question is about ("ringer bris", "är 1177",
 # "till ungdomsmottagningen"), on normalized text.
-_ADDRESSED = frozenset("ringa ringer ring ringt ringde till hos pa med om kontakta kontaktar chatta chattar "
+_ADDRESSED = frozenset("ringa ringer ring ringt ringde till hos pa med om kontakta kontaktar chatta chattar maila mailar "
                        "mejla mejlar skriva skriver vander ga gar galler funkar fungerar kostar svarar".split())
 _FORBIDDEN = re.compile(r"[åäöÅÄÖéÉA-Z]")
 # "kan jag anmäla det anonymt?": a question about reporting to social services (not about a police report)
@@ -101,6 +101,14 @@ def load_patterns(path: Path = PATTERNS_FILE) -> _Patterns:
 
 _PATTERNS = load_patterns()
 TOPICS: Tuple[str, ...] = tuple(_PATTERNS.topics)
+# What each topic asks, in staff's words (the preview, `make forhandsvisa`).
+TOPIC_QUESTIONS = {
+    "anonymity": "Är det anonymt?", "cost": "Kostar det något?", "phone_bill": "Syns det på telefonräkningen?",
+    "channels": "Kan jag chatta i stället för att ringa?", "email": "Kan jag mejla?", "hours": "Är det öppet nu?",
+    "who_answers": "Vilka svarar?", "what_happens": "Vad händer sen?", "removal": "Tar de barnet?",
+    "ages": "Vilka åldrar är det för?", "how_to_start": "Vad säger jag när de svarar?",
+    "proof": "Behöver jag bevis?", "report_duty": "Måste jag anmäla?",
+}
 
 
 # ---------------------------------------------------------------- what the message is
@@ -219,6 +227,9 @@ def _fact(cat: Catalogue, topic: str, r: Resource | None, service: str | None, r
             return cat.fill(glue.bill_unknown.for_reader(register) or "", name=r.name)
         return None
     if topic in ("channels", "email"):
+        if topic == "email" and not text:  # no word on e-mail in particular: what it says about other ways
+            channels = _detail(cat, r, service, "channels")
+            text = channels.for_reader(register) if channels is not None else None
         if text:
             return text
         if r is not None and (_ways(r, register == "child") or (r.web and not r.phone)):

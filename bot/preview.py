@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List, Tuple
 
-from bot import hours, replies
+from bot import followup, hours, replies
 from bot.catalogue import AUDIENCES, Catalogue, Municipality
 from bot.text import normalize
 
@@ -105,10 +105,9 @@ def needs(cat: Catalogue) -> List[Tuple[str, str]]:
 
 @dataclass
 class Preview:
-    """Everything shown for one choice.
-
-    The follow-up answers (issue 13) belong here as one more field, filled in `preview()` and shown by
-    `text()`; the command line and the staff page (tools/staff_page.py) both show a Preview.
+    """Everything shown for one choice: the reply, and what the bot answers to the follow-up questions
+    about the resources it names (`followups`: question, answer messages). The command line and the staff
+    page (tools/staff_page.py) both show a Preview.
     """
 
     need_id: str
@@ -120,6 +119,7 @@ class Preview:
     when: dt.datetime
     reply: replies.Reply
     message: str = ""  # what the writer wrote, when given: a stated age or certain words change the reply
+    followups: List[Tuple[str, List[str]]] = field(default_factory=list)
 
     def heading(self) -> str:
         who = READERS[self.reader] + ("" if self.chosen_reader else " – behovets vanliga läsare")
@@ -135,7 +135,9 @@ class Preview:
     def text(self) -> str:
         """For the terminal: the heading, then the reply as the user sees it, buttons in [ ]."""
         buttons = [f"[{b['title']}]" for b in self.reply.buttons]
-        return "\n".join([self.heading(), "", self.reply.text, *buttons])
+        asked = [f"\n{question}\n" + "\n".join(answer) for question, answer in self.followups]
+        more = ["", "Följdfrågor om stöden i svaret:", *asked] if asked else []
+        return "\n".join([self.heading(), "", self.reply.text, *buttons, *more])
 
 
 def preview(cat: Catalogue, need: str, who: str | None = None, place: str | None = None,
@@ -146,5 +148,21 @@ def preview(cat: Catalogue, need: str, who: str | None = None, place: str | None
     reply = replies.compose(cat, key, audience=audience, municipality_id=found.id if found else None, text=text,
                             now=moment_)
     answered = cat.needs[key].redirected(audience, text) or key
-    return Preview(key, dict(needs(cat))[key], answered, cat.needs[answered].reader(audience), audience, found,
-                   moment_, reply, text.strip())
+    read_by = cat.needs[answered].reader(audience)
+    return Preview(key, dict(needs(cat))[key], answered, read_by, audience, found, moment_, reply, text.strip(),
+                   followups(cat, reply.keys, read_by, found.id if found else None))
+
+
+def followups(cat: Catalogue, keys: List[str], reader: str, municipality_id: str | None) -> List[Tuple[str, List[str]]]:
+    """What the bot answers to each follow-up question about the resources *keys* (a reply's route keys); none
+    for a reply that names no resource (a question with buttons)."""
+    shown: List[Tuple[str, List[str]]] = []
+    if not keys:
+        return shown
+    for topic in followup.TOPICS:
+        if topic == followup.HOURS:  # the reply itself says whether each resource is open
+            continue
+        answer = followup.answer(cat, [topic], keys, reader, municipality_id)
+        if answer is not None:
+            shown.append((followup.TOPIC_QUESTIONS[topic], answer.messages))
+    return shown

@@ -155,3 +155,12 @@ def test_what_the_writer_says_is_part_of_the_preview(shipped):
     nine = preview.preview(shipped, "youth_sexual_health", "barn", None, "tisdag 12:00", "jag är 9", now=WEDNESDAY)
     assert "umo" in plain.reply.resources and "umo" not in nine.reply.resources  # UMO is for 13–25
     assert "Meddelande: jag är 9" in nine.heading() and "Meddelande" not in plain.heading()
+
+
+def test_the_preview_shows_the_follow_up_answers_about_the_resources_named(shipped):
+    shown = preview.preview(shipped, "partner_violence", "vuxen", None, "tisdag 12:00", now=WEDNESDAY)
+    questions = dict(shown.followups)
+    assert "Samtalet syns inte på telefonräkningen." in questions["Syns det på telefonräkningen?"][0]
+    assert "Följdfrågor om stöden i svaret:" in shown.text() and "Vilka svarar?" in shown.text()
+    asking = preview.preview(shipped, "worried_about_child", None, None, "tisdag 12:00", now=WEDNESDAY)
+    assert asking.followups == [] and "Följdfrågor" not in asking.text()

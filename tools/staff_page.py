@@ -208,8 +208,11 @@ def preview_section(cat: Catalogue, query: Dict[str, List[str]], now: dt.datetim
             head = "".join(f"<li>{esc(line)}</li>" for line in shown.heading().splitlines())
             messages = "".join(f"<p>{esc(m)}</p>" for m in shown.reply.messages)
             buttons = "".join(f"<span>{esc(b['title'])}</span>" for b in shown.reply.buttons)
+            asked = "".join(f"<dt>{esc(q)}</dt>" + "".join(f"<dd>{esc(m)}</dd>" for m in answer)
+                            for q, answer in shown.followups)
             result = (f'<div class="reply" aria-live="polite"><h3>Så svarar boten</h3><ul>{head}</ul>{messages}'
-                      f'{f"<p class=buttons>Knappar: {buttons}</p>" if buttons else ""}</div>')
+                      f'{f"<p class=buttons>Knappar: {buttons}</p>" if buttons else ""}'
+                      f'{f"<h4>Följdfrågor om stöden i svaret</h4><dl>{asked}</dl>" if asked else ""}</div>')
     return (f'<section id="forhandsvisning"><h2>Förhandsvisa ett svar</h2>'
             f"<p>Samma som <code>make forhandsvisa</code>: välj behov, läsare, kommun och tid, och skriv gärna vad "
             f"användaren skriver (en ålder, \"jag är 9\", eller vissa ord ändrar svaret).</p>{form}{result}</section>")
