@@ -298,7 +298,18 @@ def respond(cat: Catalogue, turn: Turn, state: State, now: dt.datetime | None = 
         outcome = _opening_hours(cat, turn, context, now)
     else:
         outcome = _said(cat, move, context)
+    if turn.danger_first and move.kind != "need":  # a possible danger now leads with 112, whatever the turn is
+        outcome = dataclasses.replace(outcome, messages=(*_emergency_line(cat, outcome, context, now), *outcome.messages))
     return _kept_safe(cat, outcome, move)
+
+
+def _emergency_line(cat: Catalogue, outcome: Outcome, state: State, now: dt.datetime) -> Tuple[Message, ...]:
+    """The 112 line, unless the first message already is the call to 112."""
+    emergency = next((r for r in cat.resources if r.emergency), None)
+    first = next((m.text for m in outcome.messages if m.text), "") or ""
+    if emergency is None or replies.names_number(first, emergency.phone or ""):
+        return ()
+    return (Message(text=replies.describe_resource(emergency, lines.register(_reader(cat, state)) == "child", now)),)
 
 
 def _audience(turn: Turn, state: State) -> str | None:

@@ -39,7 +39,7 @@ CRISIS_INTENTS = tuple(CRISIS_KINDS)
 SIGNALS = ("rules", "classifier", "semantic")
 # Intents that are no need with resources: an unsure "danger now" is never answered as one of these.
 NOT_NEEDS = frozenset({"out_of_scope", "greet", "goodbye", "thanks", "about_bot", "nlu_fallback",
-                       "inform_municipality"})
+                       "inform_municipality", "ask_followup", "plea", "retract", "acknowledge", "inform_role"})
 # Letters outside Latin (Arabic, Cyrillic, Ethiopic, …): the classifier has few examples there.
 _OTHER_SCRIPT = re.compile(r"[^\W\d_a-zA-ZÀ-ɏ]")
 

@@ -248,3 +248,10 @@ def test_only_what_is_clearly_off_topic_gets_i_cannot_help_with_that(shipped):
     assert "116 111" in said and all(m.response != MENU_RESPONSE for m in unsure.messages)
     sure, said = say(shipped, "vem vann melodifestivalen", AFTER_BRIS, "out_of_scope", 0.9)
     assert said.startswith(lines.small_talk(shipped, "out_of_scope", "child")) and sure.messages[-1].response == MENU_RESPONSE
+
+
+def test_a_possible_danger_now_leads_with_112_whatever_the_turn_is(shipped):
+    turn = Turn(text="kostar det nåt, han är här nu", intent="ask_followup", confidence=0.5,
+                crisis=Crisis(hint="unsure_acute"))
+    outcome = respond(shipped, turn, AFTER_BRIS, MONDAY_TEN)
+    assert "112" in outcome.messages[0].text and "116 111" in "\n".join(m.text or "" for m in outcome.messages)
