@@ -74,3 +74,9 @@ def test_the_neighbour_is_asked_only_when_the_cheap_signals_leave_doubt():
     assert needs_semantic("dog av skratt", IDIOM, [("suicidal", 0.7)])  # may an idiom demote the guess?
     assert not needs_semantic("dog av skratt", IDIOM, [("out_of_scope", 0.9)])
     assert not needs_semantic("allt är så tungt", NO_RULE, [("child_wellbeing", 0.35)], Settings(signals=("rules", "classifier")))
+
+
+def test_an_unsure_danger_now_is_never_answered_as_one_of_the_conversations_own_intents():
+    ranking = [("acute_danger", 0.3), ("ask_followup", 0.25), ("plea", 0.2), ("child_home_violence", 0.18)]
+    decision = decide(NO_RULE, ranking, neighbour(None))
+    assert decision.intent == "child_home_violence" and decision.hint == UNSURE_ACUTE
