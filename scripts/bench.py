@@ -17,8 +17,8 @@ Steps:
    crisis: turns that read and set the conversation state; tools.load.load_messages), after a
    warm-up that is not measured; each level runs three rounds of new conversations with the
    same number going at once, so that its percentiles rest on enough messages. The *floor* is the same load with
-   greetings, which Rasa answers with plain responses and no custom action: the ratio shows
-   what our action and catalogue cost.
+   greetings, the cheapest turn (the action answers with the fixed greeting and menu, no routing
+   through the catalogue): the ratio shows what understanding and routing a need cost.
    *Stock Rasa*: a second bot, the same model and stores but without our patches of Rasa's
    internals (`STODLOTSEN_SPEEDUPS=0`), under the same load at 50 conversations; the target is
    at least twice its throughput.
@@ -414,7 +414,7 @@ def plot(res: dict) -> None:
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     x = range(len(LEVELS))
-    panels = ((axes[0], "action", "Med action-server (behov)"), (axes[1], "floor", "Golv (hälsning, ingen action)"))
+    panels = ((axes[0], "action", "Med action-server (behov)"), (axes[1], "floor", "Golv (hälsning)"))
     for ax, kind, title in panels:
         for i, (p, colour) in enumerate((("p50", "#2a6f97"), ("p95", "#f4a261"), ("p99", "#c1121f"))):
             values = [res["load"][kind][str(level)]["latency_ms"][p] for level in LEVELS]

@@ -128,7 +128,7 @@ def test_small_talk_off_topic_and_not_understood(shipped):
 @pytest.mark.parametrize(("text", "intent"), [("tackar, hej då", "thanks"), ("ha det bra", "goodbye"),
                                               ("haha skämtade bara", "retract"), ("ok", "acknowledge"),
                                               ("vad blir det för väder", "out_of_scope"), ("asdfgh", None),
-                                              ("jag är 14", "inform_role")])
+                                              ("jag är 14", "inform_role"), ("hej igen", "greet")])
 def test_after_suicidal_talk_no_reply_drops_the_crisis_line(shipped, text, intent):
     outcome, said = say(shipped, text, AFTER_SUICIDAL, intent)
     assert "90101" in said and shipped.resource("bris").phone in said
