@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # run time and need no retraining.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/adapters/components.py bot/adapters/policy.py bot/intent_model.py bot/semantic.py bot/text.py
 
-.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check forhandsvisa browser-test postgres-test purge load bench
+.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check forhandsvisa browser-test postgres-test purge load bench ovning
 
 help:
 	@echo "make run    – installerar vid behov, tränar om data ändrats och startar boten (Ctrl-C stoppar)"
@@ -24,6 +24,7 @@ help:
 	@echo "make train  – tränar modellen om träningsdata ändrats"
 	@echo "make load   – lasttest: 200 samtal samtidigt × 10 meddelanden, latens och förlorade meddelanden"
 	@echo "make bench  – mäter svarstider, genomströmning, minne, start- och träningstid och förståelse -> bench/REPORT.md"
+	@echo "make ovning – övning: stoppar action-servern och Rasa under last (boten måste vara startad med make run)"
 	@echo "make purge  – raderar sparade samtal äldre än lagringstiden (30 dagar)"
 	@echo "make check  – kontrollerar resources.yml (se docs/katalog.md); KATALOG=prov.yml för en kopia, LANKAR=ja hämtar länkarna"
 	@echo "make forhandsvisa BEHOV=child_bullying VEM=barn KOMMUN=Kungälv TID=\"lördag 22:00\" – visar svaret; utan BEHOV listas behoven"
@@ -112,6 +113,11 @@ bench: $(MODEL)
 load: $(MODEL)
 	@mkdir -p results
 	$(PY) scripts/load.py --conversations 200 --messages 10 --json results/load.json
+
+# The supervision drill (docs/drift.md): with `make run` up, kill the action server and then Rasa
+# under load; both must come back by themselves, and meanwhile every answer has 112 and Bris.
+ovning: $(STAMP)
+	$(PY) scripts/drill.py
 
 # Delete stored conversations older than the retention time (endpoints.yml, default 30 days).
 purge: $(STAMP)
