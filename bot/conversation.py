@@ -255,7 +255,11 @@ def interpret(cat: Catalogue, turn: Turn, state: State) -> Move:
         return Move("hours", topics=(followup.HOURS,))
 
     if turn.intent in CLOSING_INTENTS:
-        return Move("close", closing=turn.intent)
+        if not followup.starts_new_topic(turn.text):
+            return Move("close", closing=turn.intent)
+        # "ok tack. en annan grej, mamma dricker": the thanks only opens a new worry.
+        need = _runner_up_need(cat, turn, skip=CLOSING_INTENTS)
+        return Move("need", need=need) if need is not None else Move("unclear")
     if not _sure_need(cat, turn):
         if followup.is_calm(turn.text):
             return Move("close", closing="retract")
@@ -417,10 +421,9 @@ def _kept_safe(cat: Catalogue, outcome: Outcome, move: Move) -> Outcome:
     return dataclasses.replace(outcome, messages=(*rest, line, *menu))
 
 
-def _runner_up_need(cat: Catalogue, turn: Turn) -> str | None:
-    """The most likely need after the opening-hours intent, when it is likely enough."""
-    name, confidence = next(((n, c) for n, c in turn.ranking if n not in (OPENING_HOURS_INTENT, NO_INTENT)),
-                            (None, 0.0))
+def _runner_up_need(cat: Catalogue, turn: Turn, skip: Tuple[str, ...] = (OPENING_HOURS_INTENT,)) -> str | None:
+    """The most likely need after the intents in *skip*, when it is likely enough."""
+    name, confidence = next(((n, c) for n, c in turn.ranking if n not in (*skip, NO_INTENT)), (None, 0.0))
     return name if name is not None and cat.need(name) is not None and confidence >= MIN_RUNNER_UP else None
 
 

@@ -51,6 +51,17 @@ def test_a_new_worry_mid_conversation_is_a_new_need(shipped):
     assert m == Move("need", need="child_parent_addiction")
 
 
+def test_thanks_that_opens_a_new_worry_is_the_new_need(shipped):
+    text = "ok tack. en annan grej, mamma dricker jättemycket"
+    ranking = (("thanks", 0.4), ("child_parent_addiction", 0.3), ("adult_other_child", 0.2))
+    turn = Turn(text=text, intent="thanks", confidence=0.4, ranking=ranking)
+    assert interpret(shipped, turn, AFTER_BRIS) == Move("need", need="child_parent_addiction")
+    # no need likely enough: not a goodbye either, but what was not understood
+    unsure = Turn(text=text, intent="thanks", confidence=0.9, ranking=(("thanks", 0.9), ("child_wellbeing", 0.05)))
+    assert interpret(shipped, unsure, AFTER_BRIS).kind == "unclear"
+    assert move(shipped, "ok tack", AFTER_BRIS, "thanks") == Move("close", closing="thanks")
+
+
 def test_a_first_message_with_a_clear_need_is_the_need(shipped):
     assert move(shipped, "pappa slår mig, kan jag ringa bris anonymt?", NEW, "child_home_violence", 0.8).need == \
         "child_home_violence"
