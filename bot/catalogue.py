@@ -384,6 +384,8 @@ class Conversation(_Model):
     about_bot: Texts
     out_of_scope: Texts
     not_understood: Texts
+    # A message in another language that was not understood: 112 and Bris, and a line in that language.
+    other_language: Texts | None = None
     plea: Texts
     reminders: Reminders
     roles: Roles

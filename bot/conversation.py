@@ -301,7 +301,7 @@ def respond(cat: Catalogue, turn: Turn, state: State, now: dt.datetime | None = 
     elif move.kind == "hours":
         outcome = _opening_hours(cat, turn, context, now)
     else:
-        outcome = _said(cat, move, context)
+        outcome = _said(cat, move, context, turn.text)
     if turn.danger_first and move.kind != "need":  # a possible danger now leads with 112, whatever the turn is
         outcome = dataclasses.replace(outcome, messages=(*_emergency_line(cat, outcome, context, now), *outcome.messages))
     return _kept_safe(cat, outcome, move)
@@ -379,7 +379,7 @@ def _followup(cat: Catalogue, move: Move, turn: Turn, state: State) -> Outcome:
     return Outcome(tuple(Message(text=text) for text in reply.messages), state)
 
 
-def _said(cat: Catalogue, move: Move, state: State) -> Outcome:
+def _said(cat: Catalogue, move: Move, state: State, text: str = "") -> Outcome:
     """The conversation's own lines: closing, plea, role, small talk, off-topic, not understood."""
     reader = _reader(cat, state)
     if move.kind == "small_talk" and move.closing == "greet":
@@ -390,6 +390,10 @@ def _said(cat: Catalogue, move: Move, state: State) -> Outcome:
         return Outcome((Message(text=lines.plea(cat, reader)),), state)
     if move.kind == "role":
         return Outcome((Message(text=lines.role(cat, state.audience or "adult")),), state)
+    if move.kind in ("unclear", "out_of_scope") and not state.resources:
+        foreign = _not_understood_in_another_language(cat, text, reader)
+        if foreign:
+            return Outcome((*(Message(text=t) for t in foreign), Message(response=MENU_RESPONSE)), state)
     key = {"small_talk": "about_bot", "out_of_scope": "out_of_scope"}.get(move.kind, "not_understood")
     said = Message(text=lines.small_talk(cat, key, reader))
     if move.kind == "unclear" and state.resources:
@@ -399,6 +403,20 @@ def _said(cat: Catalogue, move: Move, state: State) -> Outcome:
         if again is not None:
             return Outcome((said, *(Message(text=text) for text in again.messages)), state)
     return Outcome((said, Message(response=MENU_RESPONSE)), state)
+
+
+def _not_understood_in_another_language(cat: Catalogue, text: str, reader: str | None) -> Tuple[str, ...]:
+    """A message in one of the languages of bot.languages that the classifier could not place: it may be a
+    crisis the bot cannot read, so never a bare "Jag förstod inte": 112 and Bris (the catalogue's
+    `other_language`), and a line in the writer's language saying what the numbers are. Empty for Swedish
+    and English, and for what is too short to tell."""
+    if languages.not_swedish(text) is None:
+        return ()
+    said = lines.other_language(cat, reader)
+    if said is None:
+        return ()
+    line = languages.crisis_line(text, said)
+    return (said, line) if line else (said,)
 
 
 def _kept_safe(cat: Catalogue, outcome: Outcome, move: Move) -> Outcome:

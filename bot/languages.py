@@ -24,6 +24,9 @@ LINES_FILE = Path(__file__).with_name("crisis_languages.yml")
 LANGUAGES = ("en", "ar", "so", "fa", "ti", "uk", "fi")
 MIN_CONFIDENCE = 0.5
 _ETHIOPIC = re.compile(r"[\u1200-\u137f]")
+_OTHER_LETTER = re.compile(r"[^\W\d_a-zA-ZÀ-ɏ]")  # a letter outside the Latin script
+MIN_WORDS_LATIN = 3
+SURE_LATIN = 0.9
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +51,22 @@ def detect(text: str) -> str | None:
         return None
     code = codes.get(values[0].language)
     return code if code in LANGUAGES else None
+
+
+def not_swedish(text: str) -> str | None:
+    """The language of a message the bot should tell it cannot read well, or None: one of LANGUAGES but
+    English (which the classifier has examples of), in a script other than Latin, or in Latin letters with
+    at least `MIN_WORDS_LATIN` words and lingua `SURE_LATIN` sure ("asdf qwerty" is no Finnish)."""
+    code = detect(text)
+    if code is None or code == "en":
+        return None
+    if _OTHER_LETTER.search(text):
+        return code
+    if len(re.findall(r"\w+", text)) < MIN_WORDS_LATIN:
+        return None
+    detector, _ = _detector()
+    values = detector.compute_language_confidence_values(text)
+    return code if values and values[0].value >= SURE_LATIN else None
 
 
 def load_lines(path: Path | None = None) -> Dict[str, dict]:

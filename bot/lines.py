@@ -39,6 +39,13 @@ def small_talk(cat: Catalogue, key: str, reader: str | None = None) -> str:
     return _say(cat, getattr(conversation(cat), key), reader)
 
 
+def other_language(cat: Catalogue, reader: str | None = None) -> str | None:
+    """To someone whose message in another language was not understood: write in Swedish or English if
+    you can, and 112 and Bris meanwhile (None when the catalogue has no such text)."""
+    texts = conversation(cat).other_language
+    return _say(cat, texts, reader) if texts is not None else None
+
+
 def plea(cat: Catalogue, reader: str | None = None) -> str:
     """"hjälp", "snälla", a sad emoji: a gentle question and the 112 and Bris line – never a refusal."""
     return _say(cat, conversation(cat).plea, reader)

@@ -68,6 +68,7 @@ def _followups(cat: catalogue.Catalogue, municipality_ids: list) -> list:
             for key in lines.SMALL_TALK:
                 out += [f"### samtal {key} vem={reader}", lines.small_talk(cat, key, reader)]
             out += [f"### samtal plea vem={reader}", lines.plea(cat, reader)]
+            out += [f"### samtal other_language vem={reader}", lines.other_language(cat, reader) or "-"]
             for kind in ("acute_danger", "suicidal", "self_harm", "calmed"):
                 out += [f"### krisrad {kind} vem={reader}", lines.reminder(cat, kind, reader) or "-"]
         for audience in AUDIENCES:

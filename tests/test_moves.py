@@ -2,7 +2,7 @@
 and what the answer then keeps – follow-ups, the crisis line, pleas, the waiting question, a late municipality."""
 import pytest
 
-from bot import lines
+from bot import languages, lines
 from bot.conversation import MENU_RESPONSE, WHOSE_CHILD, Crisis, Move, State, Turn, interpret, respond
 from tests.conftest import at
 
@@ -266,3 +266,25 @@ def test_a_possible_danger_now_leads_with_112_whatever_the_turn_is(shipped):
                 crisis=Crisis(hint="unsure_acute"))
     outcome = respond(shipped, turn, AFTER_BRIS, MONDAY_TEN)
     assert "112" in outcome.messages[0].text and "116 111" in "\n".join(m.text or "" for m in outcome.messages)
+
+
+# ---------------------------------------------------------------- another language, not understood
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("isä juo joka päivä ja huutaa meille, en haluu olla kotona", "fi"),
+    ("ابني لا يتكلم معي منذ أسابيع", "ar"),
+    ("Після переїзду син постійно сумний", "uk"),
+])
+def test_a_message_in_another_language_that_was_not_understood_gets_112_and_bris(shipped, text, code):
+    outcome, said = say(shipped, text, NEW, "nlu_fallback", 0.2)
+    assert lines.small_talk(shipped, "not_understood") not in said
+    assert "112" in said and shipped.resource("bris").phone in said
+    assert languages.crisis_line(text, said) in said  # what the numbers are, in the writer's language
+    assert outcome.messages[-1].response == MENU_RESPONSE
+
+
+@pytest.mark.parametrize("text", ["asdf qwerty", "vad menar du med det där", "what is this thing", "blaha blaha"])
+def test_swedish_english_and_gibberish_not_understood_stay_as_they_were(shipped, text):
+    _, said = say(shipped, text, NEW, "nlu_fallback", 0.2)
+    assert said.strip() == lines.small_talk(shipped, "not_understood")

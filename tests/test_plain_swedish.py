@@ -38,6 +38,8 @@ def child_texts(cat):
 def _conversation_child_texts(section, where):
     for name in section.__fields__:
         value = getattr(section, name)
+        if value is None:  # an optional text the catalogue leaves out
+            continue
         if hasattr(value, "for_reader"):
             if value.child:
                 yield f"{where}.{name}.child", value.child
