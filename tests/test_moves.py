@@ -288,3 +288,10 @@ def test_a_message_in_another_language_that_was_not_understood_gets_112_and_bris
 def test_swedish_english_and_gibberish_not_understood_stay_as_they_were(shipped, text):
     _, said = say(shipped, text, NEW, "nlu_fallback", 0.2)
     assert said.strip() == lines.small_talk(shipped, "not_understood")
+
+
+@pytest.mark.parametrize("intent", ["child_home_violence", "child_parent_addiction"])
+def test_a_professional_who_said_their_role_first_is_told_about_the_duty_to_report(shipped, intent):
+    role, _ = say(shipped, "jag jobbar som förskollärare", NEW, "inform_role")
+    outcome, said = say(shipped, "ett barn säger att pappa blev arg och slog", role.state, intent, 0.5)
+    assert "skyldig" in said.lower() and "misstanke" in said  # the duty to report, and that a suspicion is enough
