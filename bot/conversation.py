@@ -364,7 +364,12 @@ def _municipality_told(cat: Catalogue, turn: Turn, state: State, now: dt.datetim
         reply = replies.compose(cat, state.last_need, audience=state.audience, municipality_id=told, now=now,
                                 ask_municipality=place is not None)
         state = dataclasses.replace(state, resources=tuple(reply.keys))
-        return Outcome((lead, *_need_messages(reply)), state, state.last_need)
+        if place is not None and not any(cat.resource(r).municipality == told for r in reply.resources):
+            # Nothing of the town's own: the reply says so where a local service is missing; else the
+            # support is the same everywhere, and "Här är stöd i X" would promise local help.
+            missing = any(k.startswith("local:") for k in reply.keys)
+            lead = None if missing else Message(text=replies.municipality_national(place))
+        return Outcome((*([lead] if lead else []), *_need_messages(reply)), state, state.last_need)
     if place is not None:
         lead = Message(text=replies.municipality_thanks(place))
     return Outcome((lead, Message(response=MENU_RESPONSE)), state)

@@ -249,6 +249,11 @@ def municipality_here(place: Municipality) -> str:
     return f"Här är stöd i {place.name}:"
 
 
+def municipality_national(place: Municipality) -> str:
+    """Before the last need's reply again, when its support is national and the same in *place*."""
+    return f"Det här stödet finns i hela landet, också i {place.name}:"
+
+
 def municipality_thanks(place: Municipality) -> str:
     return f"Tack! Nu visar jag stöd i {place.name}."
 

@@ -103,6 +103,19 @@ def test_a_late_municipality_re_answers_the_last_need_there(shipped):
                                   resources=tuple(again.keys))
 
 
+@pytest.mark.parametrize(("need", "audience", "town", "lead"), [
+    # only national support for this need: no promise of local help
+    ("parent_child_health", "guardian", "söderhamn", "Det här stödet finns i hela landet, också i Söderhamn:"),
+    # a local service the town lacks: the reply itself says so, once, with no lead before it
+    ("worried_about_child", "adult", "söderhamn", None),
+])
+def test_a_late_municipality_with_nothing_of_its_own_for_the_need_is_not_promised(shipped, need, audience, town, lead):
+    state = State(audience=audience, last_need=need)
+    said = texts(respond(shipped, Turn(text=f"vi bor i {town}", intent="inform_municipality"), state, MONDAY_TEN))
+    assert not any(t.startswith("Här är stöd i") for t in said)
+    assert (said[0] == lead) if lead else sum("inga kontaktuppgifter för Söderhamn" in t for t in said) == 1
+
+
 def test_a_municipality_without_a_need_is_thanked_and_shown_the_menu(shipped):
     outcome = respond(shipped, Turn(text="kungälv", intent="inform_municipality"), State(), MONDAY_TEN)
     assert outcome.messages == (Message(text="Tack! Nu visar jag stöd i Kungälv."), Message(response=MENU_RESPONSE))
