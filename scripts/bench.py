@@ -19,6 +19,8 @@ Steps:
    same number going at once, so that its percentiles rest on enough messages. The *floor* is the same load with
    greetings, the cheapest turn (the action answers with the fixed greeting and menu, no routing
    through the catalogue): the ratio shows what understanding and routing a need cost.
+   *Without the semantic neighbour*: the same bot with STODLOTSEN_SEMANTIC=0 at 10 and 50, and its
+   memory, for what the neighbour costs.
    *Stock Rasa*: a second bot, the same model and stores but without our patches of Rasa's
    internals (`STODLOTSEN_SPEEDUPS=0`), under the same load at 50 conversations; the target is
    at least twice its throughput.
@@ -73,6 +75,7 @@ FLOOR_MESSAGES = ["hej", "hallå", "tjena", "god morgon", "hejsan", "hej hej", "
 TARGETS = {"p95_ms_at_10": 150, "msg_s_at_50": 70, "x_stock_at_50": 2.0, "rss_mb_total": 1536, "train_s": 300,
            "startup_s": 45, "scrub_worst_ms": 100}
 STOCK_LEVEL = 50
+SEMANTIC_LEVELS = (10, 50)  # the same bot without the semantic neighbour, for its cost
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
@@ -360,7 +363,9 @@ def write_report(res: dict, prev: dict | None) -> None:
         "",
         f"REST-kanalen med action-servern i loopen, {MESSAGES_PER_CONVERSATION} meddelanden per samtal "
         f"ur tests/routing_cases.yml, {ROUNDS} omgångar nya samtal per nivå (lika många samtidigt hela tiden), "
-        f"{WARMUP} uppvärmningsmeddelanden räknas inte. *Golv* = samma last med hälsningar som Rasa besvarar utan egen action. "
+        f"{WARMUP} uppvärmningsmeddelanden räknas inte. *Golv* = samma last med hälsningar "
+        "(action-servern svarar med den fasta hälsningen, utan vägval i katalogen). "
+        "*Utan semantiska grannen* = samma bot med STODLOTSEN_SEMANTIC=0. "
         "*Rasa utan våra ändringar* = samma bot och last med STODLOTSEN_SPEEDUPS=0 (inga av våra ändringar i Rasas inre).",
         "",
         "| Samtidiga samtal | Last | p50 ms | p95 ms | p99 ms | meddelanden/s | fel | förlorade | nödsvar |",
@@ -372,6 +377,11 @@ def write_report(res: dict, prev: dict | None) -> None:
             lat = r["latency_ms"]
             lines.append(f"| {level} | {name} | {lat['p50']} | {lat['p95']} | {lat['p99']} | {r['throughput_msg_s']} | "
                          f"{r['errors']} | {r['lost']} | {r['static_replies']} |")
+        plain = (res["load"].get("no_semantic") or {}).get(str(level))
+        if plain:
+            lat = plain["latency_ms"]
+            lines.append(f"| {level} | action, utan semantiska grannen | {lat['p50']} | {lat['p95']} | {lat['p99']} | "
+                         f"{plain['throughput_msg_s']} | {plain['errors']} | {plain['lost']} | {plain['static_replies']} |")
         stock = (res["load"].get("stock") or {}).get(str(level))
         if stock:
             lat = stock["latency_ms"]
@@ -388,6 +398,9 @@ def write_report(res: dict, prev: dict | None) -> None:
               f"| Rasa | {mem['rasa']['processes']} | {mem['rasa']['rss_mb']} | {mem['rasa']['pss_mb']} |",
               f"| Action-server | {mem['actions']['processes']} | {mem['actions']['rss_mb']} | {mem['actions']['pss_mb']} |",
               f"| Totalt | {mem['total']['processes']} | {mem['total']['rss_mb']} | {mem['total']['pss_mb']} |",
+              *([f"| Totalt utan semantiska grannen | {mem['no_semantic_total']['processes']} | "
+                 f"{mem['no_semantic_total']['rss_mb']} | {mem['no_semantic_total']['pss_mb']} |"]
+                if mem.get("no_semantic_total") else []),
               "", "## Förståelse (undanhållen testmängd, `rasa test nlu`)", "",
               f"{res['understanding']['examples']} exempel: träffsäkerhet **{res['understanding']['accuracy']}**, "
               f"makro-F1 {res['understanding']['macro_f1']}, viktad F1 {res['understanding']['weighted_f1']}.", "",
@@ -480,6 +493,16 @@ def main(argv: list[str]) -> int:
             res["load"]["stock"] = run_levels(stock.url, messages, "Rasa utan ändringar", (STOCK_LEVEL,))
         finally:
             stock.stop()
+        plain = Bot(workdir / "no-semantic", env={"STODLOTSEN_SEMANTIC": "0"})
+        plain.workdir.mkdir()
+        say("startar samma bot utan den semantiska grannen (STODLOTSEN_SEMANTIC=0) …")
+        try:
+            plain.start()
+            res["load"]["no_semantic"] = run_levels(plain.url, messages, "utan semantiska grannen", SEMANTIC_LEVELS)
+            rasa, actions = memory_mb(processes_on(plain.rasa_port)), memory_mb(processes_on(plain.actions_port))
+            res["memory"]["no_semantic_total"] = {k: round(rasa[k] + actions[k], 1) for k in ("processes", "rss_mb", "pss_mb")}
+        finally:
+            plain.stop()
         res["understanding"] = understanding(workdir)
     res["scrub"] = scrubbing()
     res["crisis"] = crisis_layer()

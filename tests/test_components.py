@@ -392,3 +392,21 @@ def test_rule_tables_give_rule_policys_keys_for_any_rules_and_states():
     # found by hypothesis in a clean clone: a value that cannot be a dict key in the state
     agree.hypothesis.inner_test([[state("action_listen", "greet", {})]],
                                 [state("action_listen", None, {"user": {"intent": [1.0]}})])
+
+
+@pytest.mark.parametrize(("setting", "has_neighbour"), [(None, True), ("1", True), ("0", False)])
+def test_stodlotsen_semantic_0_loads_the_vote_without_the_neighbour(tmp_path, monkeypatch, setting, has_neighbour):
+    import numpy as np
+
+    from bot.semantic import Neighbours
+
+    storage, resource, context = _storage(tmp_path)
+    with storage.write_to(resource) as directory:
+        Neighbours(np.eye(2, dtype=np.float32), ["suicidal", "greet"]).save(directory / CrisisOverride.INDEX_FILE)
+    monkeypatch.setattr(CrisisOverride, "encoder", lambda self: None)  # no model file needed here
+    if setting is None:
+        monkeypatch.delenv("STODLOTSEN_SEMANTIC", raising=False)
+    else:
+        monkeypatch.setenv("STODLOTSEN_SEMANTIC", setting)
+    loaded = CrisisOverride.load({**CrisisOverride.get_default_config()}, storage, resource, context)
+    assert (loaded.neighbours is not None) == has_neighbour

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -143,6 +144,12 @@ class CrisisOverride(GraphComponent):
              execution_context: ExecutionContext, **kwargs: Any) -> CrisisOverride:
         neighbours = None
         margin = float({**cls.get_default_config(), **config}["semantic_margin"])
+        if os.environ.get("STODLOTSEN_SEMANTIC", "1") == "0":
+            logger.warning("Den semantiska grannen är avstängd (STODLOTSEN_SEMANTIC=0): regler och klassificerare "
+                           "avgör krisomröstningen ensamma")
+            component = cls(config, model_storage, resource, None)
+            semantic_hook.register(component)
+            return component
         try:
             with model_storage.read_from(resource) as directory:
                 path = Path(directory) / cls.INDEX_FILE
