@@ -52,6 +52,7 @@ from bot.catalogue import Catalogue
 from bot.crisis import KINDS as CRISIS_KINDS
 from bot.crisis import UNSURE_ACUTE
 from bot.hours import stockholm_now
+from bot.semantic import CRISIS_KINDS as CRISIS_INTENT_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +233,9 @@ def interpret(cat: Catalogue, turn: Turn, state: State) -> Move:
     why the checks come in this order."""
     kind = turn.crisis.kind or (turn.intent if turn.intent in CRISIS_KINDS else None)
     if kind is not None:
-        return Move("need", need=kind, crisis=True)
+        # A crisis intent of that kind has its own answer ("min kompis skär sig": friend_self_harm, not self_harm).
+        own = turn.intent if CRISIS_INTENT_KINDS.get(turn.intent or "") == kind and cat.need(turn.intent) else None
+        return Move("need", need=own or kind, crisis=True)
 
     said_audience = audience_mod.detect(turn.text)
     if state.pending == WHOSE_CHILD and state.last_need is not None:
@@ -344,7 +347,7 @@ def _answer(cat: Catalogue, need: str, turn: Turn, state: State, now: dt.datetim
     reply = replies.compose(cat, need, audience=state.audience, municipality_id=state.municipality, text=turn.text,
                             now=now, danger_first=turn.danger_first)
     reply = languages.with_crisis_line(reply, turn.text, cat)  # 112, 90101, 116 111 explained in their language
-    kept = need if crisis else (cat.needs[need].keeps or state.crisis)  # a friend's self-harm keeps its line too
+    kept = cat.needs[need].keeps or (need if crisis else state.crisis)  # a friend's self-harm keeps its line too
     after = dataclasses.replace(state, last_need=need, resources=tuple(reply.keys),
                                 crisis=kept, pending=WHOSE_CHILD if reply.buttons else None)
     return Outcome(_need_messages(reply), after, need)

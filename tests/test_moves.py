@@ -295,3 +295,13 @@ def test_a_professional_who_said_their_role_first_is_told_about_the_duty_to_repo
     role, _ = say(shipped, "jag jobbar som förskollärare", NEW, "inform_role")
     outcome, said = say(shipped, "ett barn säger att pappa blev arg och slog", role.state, intent, 0.5)
     assert "skyldig" in said.lower() and "misstanke" in said  # the duty to report, and that a suspicion is enough
+
+
+def test_a_friend_who_self_harms_gets_the_friends_answer_not_ones_own(shipped):
+    m = move(shipped, "min kompis skär sig och vill att jag håller tyst", NEW, "friend_self_harm", 1.0, crisis="self_harm")
+    assert m == Move("need", need="friend_self_harm", crisis=True)
+    outcome, said = say(shipped, "min kompis skär sig", NEW, "friend_self_harm", 1.0, crisis="self_harm")
+    assert shipped.need("friend_self_harm").text.child in said and "112" in said
+    assert outcome.state.crisis == "self_harm"  # the self-harm line stays for the rest of the conversation
+    # one's own self-harm is still one's own
+    assert move(shipped, "jag skär mig", NEW, "self_harm", 0.9, crisis="self_harm").need == "self_harm"
