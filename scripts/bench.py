@@ -443,6 +443,23 @@ def plot(res: dict) -> None:
     plt.close(fig)
 
 
+def total_mb(rasa: dict, actions: dict) -> dict:
+    return {k: round(rasa[k] + actions[k], 1) for k in ("processes", "rss_mb", "pss_mb")}
+
+
+def variant(workdir: Path, env: dict, what: str, messages: list[str], levels: tuple) -> tuple[dict, dict]:
+    """The same bot started with *env* (what it lacks: *what*) under the same load at *levels*: (load, memory)."""
+    other = Bot(workdir, env=env)
+    workdir.mkdir()
+    say(f"startar samma bot {what} ({' '.join(f'{k}={v}' for k, v in env.items())}) …")
+    try:
+        other.start()
+        result = run_levels(other.url, messages, what, levels)
+        return result, total_mb(memory_mb(processes_on(other.rasa_port)), memory_mb(processes_on(other.actions_port)))
+    finally:
+        other.stop()
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Mät Stödlotsens prestanda och förståelse; skriver bench/.")
     parser.add_argument("--skip-train", action="store_true", help="mät inte träningstiden (förra värdet används)")
@@ -480,29 +497,14 @@ def main(argv: list[str]) -> int:
         try:
             res["load"] = {"action": run_levels(url, messages, "behov"), "floor": run_levels(url, FLOOR_MESSAGES, "golv")}
             rasa, actions = memory_mb(processes_on(rasa_port)), memory_mb(processes_on(actions_port))
-            res["memory"] = {"rasa": rasa, "actions": actions,
-                             "total": {k: round(rasa[k] + actions[k], 1) for k in ("processes", "rss_mb", "pss_mb")}}
+            res["memory"] = {"rasa": rasa, "actions": actions, "total": total_mb(rasa, actions)}
         finally:
             if bot:
                 bot.stop()
-        stock = Bot(workdir / "stock", env={"STODLOTSEN_SPEEDUPS": "0"})
-        stock.workdir.mkdir()
-        say("startar samma bot utan våra ändringar i Rasa (STODLOTSEN_SPEEDUPS=0) …")
-        try:
-            stock.start()
-            res["load"]["stock"] = run_levels(stock.url, messages, "Rasa utan ändringar", (STOCK_LEVEL,))
-        finally:
-            stock.stop()
-        plain = Bot(workdir / "no-semantic", env={"STODLOTSEN_SEMANTIC": "0"})
-        plain.workdir.mkdir()
-        say("startar samma bot utan den semantiska grannen (STODLOTSEN_SEMANTIC=0) …")
-        try:
-            plain.start()
-            res["load"]["no_semantic"] = run_levels(plain.url, messages, "utan semantiska grannen", SEMANTIC_LEVELS)
-            rasa, actions = memory_mb(processes_on(plain.rasa_port)), memory_mb(processes_on(plain.actions_port))
-            res["memory"]["no_semantic_total"] = {k: round(rasa[k] + actions[k], 1) for k in ("processes", "rss_mb", "pss_mb")}
-        finally:
-            plain.stop()
+        res["load"]["stock"], _ = variant(workdir / "stock", {"STODLOTSEN_SPEEDUPS": "0"}, "utan våra ändringar i Rasa",
+                                          messages, (STOCK_LEVEL,))
+        res["load"]["no_semantic"], res["memory"]["no_semantic_total"] = variant(
+            workdir / "no-semantic", {"STODLOTSEN_SEMANTIC": "0"}, "utan den semantiska grannen", messages, SEMANTIC_LEVELS)
         res["understanding"] = understanding(workdir)
     res["scrub"] = scrubbing()
     res["crisis"] = crisis_layer()
