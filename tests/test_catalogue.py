@@ -76,3 +76,12 @@ def test_no_internal_names_reach_the_user(shipped):
     for need_id, municipality_id in itertools.product(shipped.needs, MUNICIPALITIES):
         text = compose(shipped, need_id, audience="adult", municipality_id=municipality_id, now=NOON).text
         assert "local:" not in text and "_" not in text.replace("www.", ""), (need_id, municipality_id)
+
+
+@pytest.mark.parametrize(("detail", "answer"), [("what_happens", "what_happens"), ("removal", "removal")])
+def test_the_orosanmalan_follow_up_facts_say_what_the_orosanmalan_answers_say(shipped, detail, answer):
+    """The same fact has two places in the catalogue (a follow-up about orosanmälan, and the answer to a first
+    question about it); they must not drift apart, as "så att barnet kan bo kvar hemma" once did."""
+    fact = getattr(shipped.services["orosanmalan"].details, detail)
+    said = next(a for a in shipped.need("orosanmalan_question").answers if a.id == answer).text
+    assert (fact.child, fact.adult) == (said.child, said.adult)
