@@ -14,7 +14,9 @@ _PROFESSIONS = (
     r"larare|forskollarare|forskolelarare|pedagog|fritidspedagog|fritidsledare|barnskotare|rektor|kurator|"
     r"skolskoterska|skolsyster|skolkurator|sjukskoterska|bvc sjukskoterska|lakare|tandlakare|tandhygienist|"
     r"tandskoterska|psykolog|socionom|elevassistent|mentor|tranare|ledare i|personal pa|fritidsgardspersonal|"
-    r"polis|barnmorska|specialpedagog|studievagledare|vardpersonal"
+    r"polis|barnmorska|specialpedagog|studievagledare|vardpersonal|"
+    # compounds: fotbollstränare, scoutledare, idrottslärare, innebandycoach
+    r"\w+tranare|\w*ledare|\w+larare|\w*coach"
 )
 _PROFESSIONAL = re.compile(
     rf"\b(jag ar|jobbar som|arbetar som|som|vi ar) (en )?({_PROFESSIONS})\b"

@@ -344,7 +344,12 @@ def _need_messages(reply: replies.Reply) -> Tuple[Message, ...]:
 
 
 def _answer(cat: Catalogue, need: str, turn: Turn, state: State, now: dt.datetime, crisis: bool = False) -> Outcome:
-    reply = replies.compose(cat, need, audience=state.audience, municipality_id=state.municipality, text=turn.text,
+    audience = state.audience
+    if audience is None and state.last_need and cat.needs[need].redirect is not None:
+        # A need that depends on who writes ("vad gör jag om lärarna inte bryr sig" after "jag blir mobbad"):
+        # the writer of the earlier need is still the one writing, so no "Vems barn gäller det?".
+        audience = _reader(cat, state)
+    reply = replies.compose(cat, need, audience=audience, municipality_id=state.municipality, text=turn.text,
                             now=now, danger_first=turn.danger_first)
     reply = languages.with_crisis_line(reply, turn.text, cat)  # 112, 90101, 116 111 explained in their language
     kept = cat.needs[need].keeps or (need if crisis else state.crisis)  # a friend's self-harm keeps its line too

@@ -305,3 +305,13 @@ def test_a_friend_who_self_harms_gets_the_friends_answer_not_ones_own(shipped):
     assert outcome.state.crisis == "self_harm"  # the self-harm line stays for the rest of the conversation
     # one's own self-harm is still one's own
     assert move(shipped, "jag skär mig", NEW, "self_harm", 0.9, crisis="self_harm").need == "self_harm"
+
+
+def test_a_need_that_depends_on_the_writer_takes_the_writer_of_the_earlier_need(shipped):
+    bullied = State(last_need="child_bullying", resources=("bris",))  # nobody said who writes
+    outcome, said = say(shipped, "men vad gör jag om lärarna inte bryr sig", bullied, "worried_about_child", 0.6)
+    assert outcome.state.pending is None and "Vems barn" not in said  # a child still writing: no question
+    assert shipped.resource("bris").phone in said
+    # a first message with no earlier need still asks
+    first, _ = say(shipped, "jag är orolig för ett barn", NEW, "worried_about_child", 0.9)
+    assert first.state.pending == WHOSE_CHILD
