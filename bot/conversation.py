@@ -423,12 +423,11 @@ def _not_understood_in_another_language(cat: Catalogue, text: str, reader: str |
     crisis the bot cannot read, so never a bare "Jag förstod inte": 112 and Bris (the catalogue's
     `other_language`), and a line in the writer's language saying what the numbers are. Empty for Swedish
     and English, and for what is too short to tell."""
-    if languages.not_swedish(text) is None:
-        return ()
-    said = lines.other_language(cat, reader)
+    code = languages.not_swedish(text)
+    said = lines.other_language(cat, reader) if code else None
     if said is None:
         return ()
-    line = languages.crisis_line(text, said)
+    line = languages.numbers_line(code, said)
     return (said, line) if line else (said,)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import yaml
 
@@ -38,35 +38,36 @@ def _detector():
     return LanguageDetectorBuilder.from_languages(*codes).with_low_accuracy_mode().build(), codes
 
 
-def detect(text: str) -> str | None:
-    """The language code of *text* if it is one of LANGUAGES, else None (Swedish or unsure)."""
+def _guess(text: str) -> Tuple[str | None, float]:
+    """lingua's most likely language of *text* (a code of Swedish or LANGUAGES) and how sure it is."""
     text = (text or "").strip()
     if not text:
-        return None
+        return None, 0.0
     if _ETHIOPIC.search(text):
-        return "ti"
+        return "ti", 1.0
     detector, codes = _detector()
     values = detector.compute_language_confidence_values(text)
-    if not values or values[0].value < MIN_CONFIDENCE:
-        return None
-    code = codes.get(values[0].language)
-    return code if code in LANGUAGES else None
+    return (codes.get(values[0].language), values[0].value) if values else (None, 0.0)
+
+
+def detect(text: str) -> str | None:
+    """The language code of *text* if it is one of LANGUAGES, else None (Swedish or unsure)."""
+    code, confidence = _guess(text)
+    return code if code in LANGUAGES and confidence >= MIN_CONFIDENCE else None
 
 
 def not_swedish(text: str) -> str | None:
     """The language of a message the bot should tell it cannot read well, or None: one of LANGUAGES but
     English (which the classifier has examples of), in a script other than Latin, or in Latin letters with
     at least `MIN_WORDS_LATIN` words and lingua `SURE_LATIN` sure ("asdf qwerty" is no Finnish)."""
-    code = detect(text)
-    if code is None or code == "en":
+    code, confidence = _guess(text)
+    if code not in LANGUAGES or code == "en" or confidence < MIN_CONFIDENCE:
         return None
     if _OTHER_LETTER.search(text):
         return code
     if len(re.findall(r"\w+", text)) < MIN_WORDS_LATIN:
         return None
-    detector, _ = _detector()
-    values = detector.compute_language_confidence_values(text)
-    return code if values and values[0].value >= SURE_LATIN else None
+    return code if confidence >= SURE_LATIN else None
 
 
 def load_lines(path: Path | None = None) -> Dict[str, dict]:
@@ -89,7 +90,11 @@ def _lines() -> Dict[str, dict]:
 
 def crisis_line(text: str, reply_text: str) -> str | None:
     """One line in the writer's language naming what each number in *reply_text* is, or None."""
-    code = detect(text)
+    return numbers_line(detect(text), reply_text)
+
+
+def numbers_line(code: str | None, reply_text: str) -> str | None:
+    """One line in language *code* naming what each number in *reply_text* is, or None."""
     entry = _lines().get(code) if code else None
     if entry is None:
         return None
