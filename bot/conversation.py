@@ -49,10 +49,10 @@ from typing import Any, Dict, List, Mapping, Tuple
 from bot import audience as audience_mod
 from bot import followup, languages, lines, municipality, replies
 from bot.catalogue import Catalogue
+from bot.crisis import INTENT_KINDS as CRISIS_INTENT_KINDS
 from bot.crisis import KINDS as CRISIS_KINDS
 from bot.crisis import UNSURE_ACUTE
 from bot.hours import stockholm_now
-from bot.semantic import CRISIS_KINDS as CRISIS_INTENT_KINDS
 
 logger = logging.getLogger(__name__)
 

@@ -99,6 +99,9 @@ UNSURE_ACUTE = "unsure_acute"
 #: The crisis kinds, in the order they are tried (see the module docstring). They are also the
 #: names of the crisis intents; every other module takes the list from here.
 KINDS: Tuple[str, ...] = ("acute_danger", "suicidal", "self_harm")
+#: Every crisis intent and the kind it stands for: the kinds themselves, and a friend who self-harms
+#: (answered with its own text, kept as self-harm for the rest of the conversation).
+INTENT_KINDS: Dict[str, str] = {**{kind: kind for kind in KINDS}, "friend_self_harm": "self_harm"}
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _MACRO = re.compile(r"\{([a-z_][a-z0-9_]*)\}")

