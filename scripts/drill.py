@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import fallback  # noqa: E402
+from tests.botserver import answers  # noqa: E402
 
 TECHNICAL = "tekniskt fel"
 PROBES = ("hej", "jag blir mobbad i skolan")
@@ -60,14 +61,6 @@ def pid_of(pattern: str) -> int:
     return pids[0]
 
 
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (OSError, ValueError):
-        return False
-
-
 def stop_and_watch(url: str, pattern: str, wait: float, bris: str, health: str) -> dict:
     """Kill the process matching *pattern*; ask the bot until it answers normally again."""
     pid = pid_of(pattern)
@@ -86,7 +79,7 @@ def stop_and_watch(url: str, pattern: str, wait: float, bris: str, health: str) 
             seen["static"] += 1
             if "112" not in reply or bris not in reply:
                 seen["unsafe"].append(f"{text!r} → {reply[:120]!r}")
-        elif not healthy(health):
+        elif not answers(health):
             # An ordinary answer while the action server is down: exactly what must not happen.
             seen["unsafe"].append(f"{text!r} → {reply[:120]!r}")
         elif seen["static"] + seen["none"] == 0:
