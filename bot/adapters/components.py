@@ -147,16 +147,14 @@ class CrisisOverride(GraphComponent):
         if os.environ.get("STODLOTSEN_SEMANTIC", "1") == "0":
             logger.warning("Den semantiska grannen är avstängd (STODLOTSEN_SEMANTIC=0): regler och klassificerare "
                            "avgör krisomröstningen ensamma")
-            component = cls(config, model_storage, resource, None)
-            semantic_hook.register(component)
-            return component
-        try:
-            with model_storage.read_from(resource) as directory:
-                path = Path(directory) / cls.INDEX_FILE
-                if path.exists():
-                    neighbours = Neighbours.load(path, margin)
-        except ValueError:  # nothing stored for this component (semantic off at training)
-            pass
+        else:
+            try:
+                with model_storage.read_from(resource) as directory:
+                    path = Path(directory) / cls.INDEX_FILE
+                    if path.exists():
+                        neighbours = Neighbours.load(path, margin)
+            except ValueError:  # nothing stored for this component (semantic off at training)
+                pass
         component = cls(config, model_storage, resource, neighbours)
         if neighbours is not None:
             component.encoder()  # load the model and check its hash now, not at the first message
