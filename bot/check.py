@@ -30,6 +30,7 @@ from bot.catalogue import (
     catalogue_path,
     label,
     read_source,
+    service_of,
 )
 
 STALE_AFTER_DAYS = 183  # about six months
@@ -201,7 +202,7 @@ def _need_warnings(parsed: Parsed) -> List[Problem]:
     routed = set()
     for need_id, need in cat.needs.items():
         for entries in need.route.values():
-            routed.update(e for e in entries if not e.startswith("local:"))
+            routed.update(e for e in entries if service_of(e) is None)
         if not need.description:
             found.append(Problem(parsed.line("needs", need_id), f"behovet {need_id}",
                                  "förklaring (description) saknas – skriv en rad om vad behovet gäller; den visas i "

@@ -48,7 +48,7 @@ from typing import Any, Dict, List, Mapping, Tuple
 
 from bot import audience as audience_mod
 from bot import followup, languages, lines, municipality, replies
-from bot.catalogue import Catalogue
+from bot.catalogue import Catalogue, service_of
 from bot.crisis import INTENT_KINDS as CRISIS_INTENT_KINDS
 from bot.crisis import KINDS as CRISIS_KINDS
 from bot.crisis import UNSURE_ACUTE
@@ -375,7 +375,7 @@ def _municipality_told(cat: Catalogue, turn: Turn, state: State, now: dt.datetim
         if place is not None and not any(cat.resource(r).municipality == told for r in reply.resources):
             # Nothing of the town's own: the reply says so where a local service is missing; else the
             # support is the same everywhere, and "Här är stöd i X" would promise local help.
-            missing = any(k.startswith("local:") for k in reply.keys)
+            missing = any(service_of(k) is not None for k in reply.keys)
             lead = None if missing else Message(text=replies.municipality_national(place))
         return Outcome((*([lead] if lead else []), *_need_messages(reply)), state, state.last_need)
     if place is not None:

@@ -23,10 +23,11 @@ from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
-from bot.catalogue import Catalogue, Detail, Resource
+from bot.catalogue import Catalogue, Detail, Resource, local_key, service_of
 from bot.hours import stockholm_now
 from bot.lines import conversation
 from bot.replies import Reply, contact, describe_resource
+from bot.routing import resolve
 from bot.text import normalize
 
 PATTERNS_FILE = Path(__file__).with_name("context_patterns.yml")
@@ -41,7 +42,6 @@ REPORT_SERVICE = "orosanmalan"
 DUTY_NEED = "professional_concern"  # its adult text says what the duty to report means
 MAX_KEYS = 2
 MAX_TOPICS = 2
-LOCAL = "local:"
 
 # A message of only these (and spaces) is a plea, not "I did not understand".
 SAD_EMOJI = frozenset("😢😭😞😔😟🙁☹😥😿💔🥺😩😫😣😖😓😰😨")
@@ -160,15 +160,11 @@ def whose_child(text: str) -> str | None:
 
 def _resolve(cat: Catalogue, key: str, municipality_id: str | None) -> Tuple[Resource | None, str | None]:
     """(resource, service) for a route key; the resource is None for a local service the municipality lacks."""
-    if key.startswith(LOCAL):
-        service = key[len(LOCAL):]
-        local = cat.local(service, municipality_id)
-        return (local[0] if local else None), service
     try:
-        r = cat.resource(key)
+        item = resolve(cat, key, municipality_id)
     except KeyError:
         return None, None
-    return r, r.service
+    return item.resource, item.service or item.resource.service
 
 
 def _detail(cat: Catalogue, r: Resource | None, service: str | None, topic: str) -> Detail | None:
@@ -258,11 +254,11 @@ def _keys(cat: Catalogue, asked: Sequence[str], keys: Sequence[str], text: str, 
     """What to answer about: what the question asks about by name, else the last answer's resources (never
     112); a question about reporting is also about the orosanmälan service."""
     def emergency(key: str) -> bool:
-        return not key.startswith(LOCAL) and any(r.id == key and r.emergency for r in cat.resources)
+        return service_of(key) is None and any(r.id == key and r.emergency for r in cat.resources)
 
     named = [k for k in asked_about(cat, text) if not emergency(k)]
     chosen = named or [k for k in keys if not emergency(k)]
-    report = f"{LOCAL}{REPORT_SERVICE}"
+    report = local_key(REPORT_SERVICE)
     about_reporting = set(asked) & REPORT_TOPICS or (reader == "professional" and set(asked) & DUTY_TOPICS) or (
         _REPORTING.search(normalize(text)) is not None)
     if about_reporting and report not in chosen and REPORT_SERVICE in cat.services:
@@ -343,7 +339,7 @@ def answer(
         facts = [f for f in (_fact(cat, t, r, service, register) for t in per_key) if f]
         if facts or not per_key:
             known.append((key, facts))
-    report = f"{LOCAL}{REPORT_SERVICE}"
+    report = local_key(REPORT_SERVICE)
     before = next((k for k in chosen if k in keys), None)
     if report in chosen and report not in keys and before is not None and known and all(k != before for k, _ in known):
         known.append((before, []))  # the orosanmälan facts answered; the resource given before is named again

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Tuple
 
 from bot import catalogue, check, hours, preview, yamllines
-from bot.catalogue import Catalogue, CatalogueError, Problem, Resource
+from bot.catalogue import Catalogue, CatalogueError, Problem, Resource, service_of
 
 PATH = "/personal"
 MAX_FIELD = 60  # longest form value read (a need id, a name, "lördag 22:00")
@@ -142,7 +142,7 @@ def _missing_needs(cat: Catalogue, municipality_id: str) -> List[Tuple[str, List
     """(need, the services it routes to that this municipality has no resource for)."""
     out = []
     for need_id, need in cat.needs.items():
-        wanted = {e[len("local:"):] for entries in need.route.values() for e in entries if e.startswith("local:")}
+        wanted = {service_of(e) for entries in need.route.values() for e in entries} - {None}
         missing = sorted(s for s in wanted if not cat.local(s, municipality_id))
         if missing:
             out.append((need_id, missing))
