@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 # What the trained model depends on. Crisis patterns and the catalogue are read at
 # run time and need no retraining.
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/adapters/components.py bot/adapters/policy.py bot/intent_model.py bot/semantic.py bot/text.py
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) rasa_wing/components.py rasa_wing/policy.py bot/intent_model.py bot/semantic.py bot/text.py
 
 .PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check forhandsvisa browser-test postgres-test purge load bench ovning
 
@@ -66,7 +66,7 @@ forhandsvisa: $(STAMP)
 	@if [ -z "$$BEHOV" ]; then $(PY) -m bot --katalog "$$KATALOG" behov; \
 	else $(PY) -m bot --katalog "$$KATALOG" svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID" --text "$$TEXT"; fi
 
-# ruff, and the layering (.importlinter): the domain in bot/ imports no Rasa and nothing from bot/adapters.
+# ruff, and the layering (.importlinter): the domain in bot/ imports no Rasa and nothing from rasa_wing.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
@@ -121,7 +121,7 @@ ovning: $(STAMP)
 
 # Delete stored conversations older than the retention time (endpoints.yml, default 30 days).
 purge: $(STAMP)
-	$(PY) -m bot.adapters.purge
+	$(PY) -m rasa_wing.purge
 
 clean:
 	rm -rf models results .pytest_cache stodlotsen.db

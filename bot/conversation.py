@@ -92,7 +92,7 @@ def _confidence(value: Any) -> float:
 
 @dataclass(frozen=True)
 class Crisis:
-    """What the crisis layer (`bot.adapters.components.CrisisOverride`) noted about the message."""
+    """What the crisis layer (`rasa_wing.components.CrisisOverride`) noted about the message."""
 
     kind: str | None = None  # one of bot.crisis.KINDS, or None
     rule: str | None = None  # id of the pattern that fired, never user text

@@ -1,6 +1,6 @@
 """The safe static reply: what the bot says when a part of it has failed.
 
-Used when the action server is down or too slow (`bot/adapters/channels/rest.py`) and when the catalogue cannot
+Used when the action server is down or too slow (`rasa_wing/channels/rest.py`) and when the catalogue cannot
 be read (`actions/route.py`); `too_fast_reply` when someone sends more messages than a person writes
 (the channels' rate limit). A message about suicide, self-harm or danger right now gets 112
 first, then Mind Självmordslinjen and Bris; any other message gets a short, warm note that the

@@ -1,6 +1,6 @@
 """What may be kept about a conversation: scrubbing, pseudonymous ids, retention settings.
 
-No Rasa imports: the tracker store (`bot/adapters/tracker_store.py`) calls these before anything is
+No Rasa imports: the tracker store (`rasa_wing/tracker_store.py`) calls these before anything is
 written to the database. The classifier and the actions always see the original text in
 memory; only what is persisted is scrubbed.
 

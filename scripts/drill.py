@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     try:
         time.sleep(5)
-        for name, pattern in (("action-servern", "bot.adapters.action_server"), ("Rasa", "bot.adapters.serve run")):
+        for name, pattern in (("action-servern", "rasa_wing.action_server"), ("Rasa", "rasa_wing.serve run")):
             print(f"Stoppar {name} (SIGKILL) under last …", flush=True)
             results[name] = r = stop_and_watch(args.url, pattern, args.wait, bris, args.actions_health)
             print(f"  tillbaka efter {r['gap_s']} s; under tiden {r['static']} säkra nödsvar och {r['none']} utan svar",

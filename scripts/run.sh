@@ -58,7 +58,7 @@ stop() {
 trap stop INT TERM EXIT
 
 echo "Startar action-servern på 127.0.0.1:${ACTIONS_PORT} …"
-supervise action-servern .venv/bin/python -m bot.adapters.action_server --actions actions --port "$ACTIONS_PORT" &
+supervise action-servern .venv/bin/python -m rasa_wing.action_server --actions actions --port "$ACTIONS_PORT" &
 supervisors+=($!)
 
 echo "Startar Rasa på ${RASA_INTERFACE}:${RASA_PORT} med modellen ${MODEL} …"
@@ -75,7 +75,7 @@ if [ -n "${STODLOTSEN_CORS:-}" ]; then
   read -r -a cors_origins <<< "$STODLOTSEN_CORS"
   rasa_extra+=(--cors "${cors_origins[@]}")
 fi
-supervise Rasa .venv/bin/python -m bot.adapters.serve run --model "$MODEL" --endpoints "$ENDPOINTS" \
+supervise Rasa .venv/bin/python -m rasa_wing.serve run --model "$MODEL" --endpoints "$ENDPOINTS" \
   --credentials credentials.yml --interface "$RASA_INTERFACE" --port "$RASA_PORT" "${rasa_extra[@]}" &
 supervisors+=($!)
 

@@ -45,7 +45,7 @@ class BotServer:
 
     @property
     def db(self) -> Path:
-        """The SQLite tracker store (bot.adapters.tracker_store.PrivateSQLTrackerStore)."""
+        """The SQLite tracker store (rasa_wing.tracker_store.PrivateSQLTrackerStore)."""
         return self.workdir / "test.db"
 
     @property
@@ -62,7 +62,7 @@ class BotServer:
         endpoints.write_text(
             f'action_endpoint:\n  url: "{self.actions_url or f"http://127.0.0.1:{self.actions_port}/webhook"}"\n'
             f'  enable_selective_domain: true\n'
-            f'tracker_store:\n  type: bot.adapters.tracker_store.PrivateSQLTrackerStore\n  dialect: "sqlite"\n'
+            f'tracker_store:\n  type: rasa_wing.tracker_store.PrivateSQLTrackerStore\n  dialect: "sqlite"\n'
             f'  db: "{self.db}"\n  key_file: "{self.key_file}"\n',
             encoding="utf-8",
         )
@@ -74,7 +74,7 @@ class BotServer:
         if self.actions_url is None:
             self._spawn_actions()
         self.procs.append(subprocess.Popen(
-            [str(bin_dir / "python"), "-m", "bot.adapters.serve", "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+            [str(bin_dir / "python"), "-m", "rasa_wing.serve", "run", "--model", str(MODEL), "--endpoints", str(endpoints),
              "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(self.rasa_port),
              *(["--cors", *self.cors] if self.cors else [])],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
@@ -94,7 +94,7 @@ class BotServer:
     def _spawn_actions(self) -> None:
         log = open(self.workdir / "bot.log", "ab")  # noqa: SIM115 - closed with the process
         self.actions_proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "python"), "-m", "bot.adapters.action_server", "--actions", "actions",
+            [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_wing.action_server", "--actions", "actions",
              "--port", str(self.actions_port)],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(self.actions_proc)

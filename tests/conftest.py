@@ -51,8 +51,8 @@ def bot(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def installed_speedups():
-    """Rasa with the hot-path fixes (bot/adapters/speedups.py) for one test module; stock Rasa after it."""
-    from bot.adapters import speedups
+    """Rasa with the hot-path fixes (rasa_wing/speedups.py) for one test module; stock Rasa after it."""
+    from rasa_wing import speedups
 
     speedups.uninstall()
     applied = speedups.install()

@@ -1,4 +1,4 @@
-"""Checks shared by the tracker store tests on SQLite and PostgreSQL (bot.adapters.tracker_store)."""
+"""Checks shared by the tracker store tests on SQLite and PostgreSQL (rasa_wing.tracker_store)."""
 import asyncio
 import time
 

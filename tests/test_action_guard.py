@@ -1,4 +1,4 @@
-"""bot/adapters/action_guard.py: the shape check of action calls (in-process, no server)."""
+"""rasa_wing/action_guard.py: the shape check of action calls (in-process, no server)."""
 import json
 import zlib
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.adapters import action_guard
+from rasa_wing import action_guard
 
 GOOD = {
     "next_action": "action_route", "sender_id": "a", "version": "3.6.21", "domain": {},

@@ -1,11 +1,11 @@
-"""bot.adapters.action_server: errors answer without the request or the exception text."""
+"""rasa_wing.action_server: errors answer without the request or the exception text."""
 import asyncio
 import json
 
 from sanic import Sanic
 from sanic.exceptions import InvalidUsage
 
-from bot.adapters import action_server
+from rasa_wing import action_server
 
 
 def answer(exception):
@@ -70,13 +70,13 @@ def test_rasa_sdk_reads_the_call_the_guard_parsed(monkeypatch):
 
 
 def test_on_an_untested_rasa_sdk_the_handler_parses_the_call_itself(monkeypatch, caplog):
-    from bot.adapters import compat
+    from rasa_wing import compat
 
     tested = compat.installed_version
     monkeypatch.setattr(compat, "installed_version", lambda p: "3.7.0" if p == "rasa_sdk" else tested(p))
     monkeypatch.setattr(Sanic, "test_mode", True)
     app = action_server.build_app("actions")
-    assert len([r for r in caplog.records if r.name.startswith("bot.adapters")]) == 1 and "3.7.0" in caplog.text
+    assert len([r for r in caplog.records if r.name.startswith("rasa_wing")]) == 1 and "3.7.0" in caplog.text
     resp = _webhook_call(app, CALL)
     assert resp.status == 200 and "116 111" in resp.body.decode()
     assert _webhook_call(app, {"next_action": 5}).status == 400  # the check itself stays on

@@ -1,5 +1,5 @@
-"""What the channels let through to Rasa (bot.payloads, bot.adapters.channels.inbound, the Messenger
-channel's own checks) and what reaches the log (bot.adapters.log_guard); in-process, no bot running."""
+"""What the channels let through to Rasa (bot.payloads, rasa_wing.channels.inbound, the Messenger
+channel's own checks) and what reaches the log (rasa_wing.log_guard); in-process, no bot running."""
 import asyncio
 import json
 import logging
@@ -12,10 +12,10 @@ from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLSt
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import fallback, payloads
-from bot.adapters import compat, hardening, log_guard
-from bot.adapters.channels import inbound
-from bot.adapters.channels.inbound import Rejected, SenderRate, is_json, parse_rest_body
-from bot.adapters.channels.messenger import DEDUPE_SECONDS, MessengerInput
+from rasa_wing import compat, hardening, log_guard
+from rasa_wing.channels import inbound
+from rasa_wing.channels.inbound import Rejected, SenderRate, is_json, parse_rest_body
+from rasa_wing.channels.messenger import DEDUPE_SECONDS, MessengerInput
 from tests.conftest import ROOT
 from tests.markers import found, reply_text
 

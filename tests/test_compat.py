@@ -1,12 +1,12 @@
-"""Patches of Rasa internals refuse a Rasa they were not written for (bot/adapters/compat.py): one log
+"""Patches of Rasa internals refuse a Rasa they were not written for (rasa_wing/compat.py): one log
 line, Rasa untouched, never half applied; and they can be taken out again."""
 import inspect
 import logging
 
 import pytest
 
-from bot.adapters import compat, speedups
-from bot.adapters.compat import Target
+from rasa_wing import compat, speedups
+from rasa_wing.compat import Target
 
 
 def other_rasa(monkeypatch, version="3.7.0"):
@@ -39,7 +39,7 @@ def test_outside_the_fixture_tests_see_stock_rasa(stock_rasa):
 
 def test_another_rasa_version_gets_no_fix_and_one_log_line(stock_rasa, monkeypatch, caplog):
     other_rasa(monkeypatch)
-    caplog.set_level(logging.DEBUG, logger="bot.adapters")
+    caplog.set_level(logging.DEBUG, logger="rasa_wing")
     assert speedups.install() == []
     assert same(stock_rasa, members())
     assert [r.levelno for r in caplog.records] == [logging.WARNING]
@@ -55,7 +55,7 @@ def test_a_changed_member_leaves_out_only_its_fix(stock_rasa, monkeypatch, caplo
         return False
 
     monkeypatch.setattr(Domain, "is_empty", is_empty)
-    caplog.set_level(logging.WARNING, logger="bot.adapters")
+    caplog.set_level(logging.WARNING, logger="rasa_wing")
     applied = speedups.install()
     assert "Domain.is_empty sparas" not in applied and len(applied) == len(speedups.PATCHES) - 1
     assert Domain.is_empty is is_empty  # untouched

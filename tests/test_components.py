@@ -3,10 +3,10 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.adapters import semantic_hook
-from bot.adapters.components import CrisisOverride
 from bot.crisis import UNSURE_ACUTE
 from bot.semantic import Opinion
+from rasa_wing import semantic_hook
+from rasa_wing.components import CrisisOverride
 
 
 def classified(text, ranking):
@@ -148,7 +148,7 @@ def _storage(tmp_path):
 def classifier(tmp_path_factory):
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from bot.adapters.components import LinearIntentClassifier
+    from rasa_wing.components import LinearIntentClassifier
     from tests.conftest import ROOT
 
     storage, resource, context = _storage(tmp_path_factory.mktemp("storage"))
@@ -175,7 +175,7 @@ def test_a_message_without_words_gets_no_intent(classifier):
 
 
 def test_an_untrained_classifier_loads_and_classifies_nothing(tmp_path):
-    from bot.adapters.components import LinearIntentClassifier
+    from rasa_wing.components import LinearIntentClassifier
 
     storage, resource, context = _storage(tmp_path)
     loaded = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage, resource, context)
@@ -194,7 +194,7 @@ def rule_policies(tmp_path_factory):
     from rasa.core.training import load_data
     from rasa.shared.core.domain import Domain
 
-    from bot.adapters.policy import BoundedRulePolicy
+    from rasa_wing.policy import BoundedRulePolicy
     from tests.conftest import ROOT
 
     domain = Domain.load(str(ROOT / "domain.yml"))
@@ -251,7 +251,7 @@ def test_bounded_rule_policy_predicts_as_rule_policy_in_long_conversations(rule_
 
     from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
 
-    from bot.adapters.policy import _HISTORY
+    from rasa_wing.policy import _HISTORY
 
     domain, reference = rule_policies.domain, rule_policies.reference
     bounded = rule_policies.load()
@@ -288,7 +288,7 @@ def test_rasa_predicts_through_the_bounded_members(rule_policies, monkeypatch):
     from rasa.shared.core.events import ActionExecuted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.adapters.policy import BoundedRulePolicy
+    from rasa_wing.policy import BoundedRulePolicy
     from tests.rasa_harness import spy_on
 
     bounded = rule_policies.load()
@@ -304,12 +304,12 @@ def test_on_an_untested_rasa_the_policy_is_rule_policy(rule_policies, monkeypatc
     import logging
     import random
 
-    from bot.adapters import compat
-    from bot.adapters.policy import BoundedRulePolicy
+    from rasa_wing import compat
+    from rasa_wing.policy import BoundedRulePolicy
     from tests.rasa_harness import spy_on
 
     monkeypatch.setattr(compat, "installed_version", lambda package: "3.7.0")
-    caplog.set_level(logging.WARNING, logger="bot.adapters")
+    caplog.set_level(logging.WARNING, logger="rasa_wing")
     bounded = rule_policies.load()
     assert bounded._window is None and not bounded._bounded
     assert len(caplog.records) == 1 and "arbetar som RulePolicy" in caplog.text and "3.7.0" in caplog.text
@@ -344,7 +344,7 @@ def test_prepared_rule_checks_agree_with_rule_policy():
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.shared.core.constants import PREVIOUS_ACTION
 
-    from bot.adapters.policy import _applicable, _turn_check
+    from rasa_wing.policy import _applicable, _turn_check
 
     @settings(max_examples=600, deadline=None)
     @given(st.lists(_sub_states(), min_size=1, max_size=3), _sub_states(), st.integers(0, 3))
@@ -364,7 +364,7 @@ def test_rule_tables_give_rule_policys_keys_for_any_rules_and_states():
     from hypothesis import strategies as st
     from rasa.core.policies.rule_policy import RulePolicy
 
-    from bot.adapters.policy import BoundedRulePolicy
+    from rasa_wing.policy import BoundedRulePolicy
 
     names = st.sampled_from(["action_listen", "action_route", "utter_menu", None])
     intents = st.sampled_from(["greet", "suicidal", "thanks", None])

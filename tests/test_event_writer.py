@@ -1,4 +1,4 @@
-"""bot.adapters.event_writer: the helper process that scrubs and stores a conversation's events.
+"""rasa_wing.event_writer: the helper process that scrubs and stores a conversation's events.
 
 The tracker store's own checks (tests/test_tracker_store.py, tests/test_tracker_store_postgres.py)
 run through the helper, the default; here: the helper on its own, what happens when it dies,
@@ -13,8 +13,8 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import privacy
-from bot.adapters import event_writer
-from bot.adapters.tracker_store import PrivateSQLTrackerStore
+from rasa_wing import event_writer
+from rasa_wing.tracker_store import PrivateSQLTrackerStore
 from tests.conftest import ROOT
 from tests.store_checks import KEY, SECRETS, TEXT, conversation
 

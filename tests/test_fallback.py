@@ -1,4 +1,4 @@
-"""The safe static reply (bot/fallback.py), the REST body checks (bot/adapters/channels/inbound.py) and
+"""The safe static reply (bot/fallback.py), the REST body checks (rasa_wing/channels/inbound.py) and
 action_route when the catalogue cannot be read. In-process, no server."""
 import json
 import logging
@@ -10,8 +10,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import catalogue, fallback
-from bot.adapters.channels import inbound
 from bot.lix import lix
+from rasa_wing.channels import inbound
 from tests.conftest import FIXTURES
 from tests.markers import found, reply_text
 

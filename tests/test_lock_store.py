@@ -5,11 +5,11 @@ import multiprocessing
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.adapters.lock_store import SQLiteLockStore
+from rasa_wing.lock_store import SQLiteLockStore
 
 
 def test_built_from_endpoint_config_like_rasa_does(tmp_path):
-    config = EndpointConfig(type="bot.adapters.lock_store.SQLiteLockStore", db=str(tmp_path / "l.db"))
+    config = EndpointConfig(type="rasa_wing.lock_store.SQLiteLockStore", db=str(tmp_path / "l.db"))
     store = LockStore.create(config)
     assert isinstance(store, SQLiteLockStore)
     assert store.db == str(tmp_path / "l.db")
@@ -81,10 +81,10 @@ def test_on_an_untested_rasa_rasas_own_lock_store_is_used(tmp_path, monkeypatch,
     import pytest
     from rasa.core.lock_store import InMemoryLockStore, LockError
 
-    from bot.adapters import compat
+    from rasa_wing import compat
 
     monkeypatch.setattr(compat, "installed_version", lambda package: "3.7.0")
-    config = EndpointConfig(type="bot.adapters.lock_store.SQLiteLockStore", db=str(tmp_path / "l.db"))
+    config = EndpointConfig(type="rasa_wing.lock_store.SQLiteLockStore", db=str(tmp_path / "l.db"))
     monkeypatch.delenv("SANIC_WORKERS", raising=False)
     store = LockStore.create(config)
     assert type(store) is InMemoryLockStore and not (tmp_path / "l.db").exists()

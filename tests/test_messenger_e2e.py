@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot import privacy
-from bot.adapters.channels import inbound
+from rasa_wing.channels import inbound
 from tests.botserver import MODEL, BotServer
 
 pytestmark = pytest.mark.e2e

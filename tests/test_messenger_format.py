@@ -1,14 +1,14 @@
-"""Replies shaped for Messenger (bot.adapters.channels.messenger_format) and the webhook signature check
-(bot.adapters.channels.messenger)."""
+"""Replies shaped for Messenger (rasa_wing.channels.messenger_format) and the webhook signature check
+(rasa_wing.channels.messenger)."""
 import hashlib
 import hmac
 import logging
 
 import pytest
 
-from bot.adapters.channels import messenger_format as fmt
-from bot.adapters.channels.messenger import MessengerInput, signature_ok
 from bot.replies import compose
+from rasa_wing.channels import messenger_format as fmt
+from rasa_wing.channels.messenger import MessengerInput, signature_ok
 
 
 def test_short_text_is_one_message():
@@ -118,7 +118,7 @@ def test_no_secret_never_validates():
 def test_channel_is_off_without_secrets_and_says_so(monkeypatch, caplog):
     for name in ("FB_VERIFY_TOKEN", "FB_APP_SECRET", "FB_PAGE_ACCESS_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    with caplog.at_level(logging.WARNING, logger="bot.adapters.channels.messenger"):
+    with caplog.at_level(logging.WARNING, logger="rasa_wing.channels.messenger"):
         channel = MessengerInput.from_credentials(None)
     assert channel.enabled is False
     assert "Messenger-kanalen är avstängd" in caplog.text

@@ -1,11 +1,11 @@
-"""bot/adapters/channels/rest.py in-process: what SafeRestInput answers when Rasa answers, fails, hangs or is silent."""
+"""rasa_wing/channels/rest.py in-process: what SafeRestInput answers when Rasa answers, fails, hangs or is silent."""
 import asyncio
 
 import pytest
 import rasa.core.actions.action as rasa_action
 
-from bot.adapters.channels.inbound import Inbound
-from bot.adapters.channels.rest import SafeRestInput
+from rasa_wing.channels.inbound import Inbound
+from rasa_wing.channels.rest import SafeRestInput
 from tests.markers import found, reply_text
 
 CRISIS = Inbound(sender="s1", text="jag vill inte leva längre", metadata=None, input_channel=None)
@@ -86,11 +86,11 @@ def test_rasa_passes_the_action_time_limit_to_the_action_call(monkeypatch):
 
 
 def test_on_an_untested_rasa_the_action_time_limit_is_left_alone(monkeypatch, caplog):
-    from bot.adapters import compat
+    from rasa_wing import compat
 
     monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", 300)
     monkeypatch.setattr(compat, "installed_version", lambda package: "3.7.0")
     channel = SafeRestInput(reply_timeout=5, action_timeout=3)
     assert rasa_action.DEFAULT_REQUEST_TIMEOUT == 300 and channel.reply_timeout == 5
-    assert len([r for r in caplog.records if r.name.startswith("bot.adapters")]) == 1
+    assert len([r for r in caplog.records if r.name.startswith("rasa_wing")]) == 1
     assert "STODLOTSEN_ACTION_TIMEOUT" in caplog.text and "3.7.0" in caplog.text

@@ -11,7 +11,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, Sch
 from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.adapters import speedups
+from rasa_wing import speedups
 from tests import rasa_harness
 
 pytestmark = pytest.mark.usefixtures("installed_speedups")
@@ -69,7 +69,7 @@ def test_rasa_drops_an_idle_connection_before_the_action_server_does(monkeypatch
     """Otherwise a call can go out on a connection the server is closing, and fail."""
     from sanic import Sanic
 
-    from bot.adapters import action_server
+    from rasa_wing import action_server
 
     monkeypatch.setattr(Sanic, "test_mode", True)
     app = action_server.build_app("actions")

@@ -60,7 +60,7 @@ def test_run_restarts_a_process_that_died_and_the_others_keep_serving(tmp_path):
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(  # names port 5055, as endpoints.yml does: run.sh points Rasa at ACTIONS_PORT
         'action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n'
-        f'tracker_store:\n  type: bot.adapters.tracker_store.PrivateSQLTrackerStore\n  dialect: "sqlite"\n'
+        f'tracker_store:\n  type: rasa_wing.tracker_store.PrivateSQLTrackerStore\n  dialect: "sqlite"\n'
         f'  db: "{tmp_path / "run.db"}"\n  key_file: "{tmp_path / "key"}"\n', encoding="utf-8")
     env = {**os.environ, "RASA_PORT": str(rasa), "ACTIONS_PORT": str(actions), "WEB_PORT": str(web),
            "ENDPOINTS": str(endpoints), "FB_VERIFY_TOKEN": "", "FB_APP_SECRET": "", "FB_PAGE_ACCESS_TOKEN": ""}
@@ -76,18 +76,18 @@ def test_run_restarts_a_process_that_died_and_the_others_keep_serving(tmp_path):
         assert "116 111" in first and "tekniskt fel" not in first, first
 
         # the action server dies: Rasa and the demo page go on, every message gets the safe reply
-        (pid,) = _pids("bot.adapters.action_server", f"--port {actions}")
+        (pid,) = _pids("rasa_wing.action_server", f"--port {actions}")
         os.kill(pid, signal.SIGKILL)
         _wait(lambda: not actions_up(), 10)
         down = reply_text(_send(url, "sup-2", "jag blir mobbad"))
         assert "tekniskt fel" in down and {"akut", "bris"} <= found(down)
         assert answers(f"http://127.0.0.1:{web}/")
         _wait(actions_up, 120)
-        assert _pids("bot.adapters.action_server", f"--port {actions}") != [pid]
+        assert _pids("rasa_wing.action_server", f"--port {actions}") != [pid]
         assert "tekniskt fel" not in reply_text(_send(url, "sup-2b", "jag blir mobbad")), "the action server is not used"
 
         # Rasa dies: the action server and the demo page go on; Rasa comes back by itself
-        (pid,) = _pids("bot.adapters.serve", f"--port {rasa}")
+        (pid,) = _pids("rasa_wing.serve", f"--port {rasa}")
         os.kill(pid, signal.SIGKILL)
         _wait(lambda: not rasa_up(), 10)
         assert actions_up() and answers(f"http://127.0.0.1:{web}/")
@@ -130,7 +130,7 @@ def test_each_unit_restarts_on_failure_as_its_own_user_with_read_only_code(path)
     assert service["NoNewPrivileges"] == "yes" and service["UMask"] == "0077"
     assert "/opt/stodlotsen" in service["ReadOnlyPaths"].split()
     assert service["StateDirectory"] == "stodlotsen" and service["WorkingDirectory"] == "/var/lib/stodlotsen"
-    assert service["ExecStart"].startswith("/opt/stodlotsen/.venv/bin/python -m bot.adapters.")
+    assert service["ExecStart"].startswith("/opt/stodlotsen/.venv/bin/python -m rasa_wing.")
     assert "--interface 127.0.0.1" in service["ExecStart"] or "action_server" in service["ExecStart"]
 
 

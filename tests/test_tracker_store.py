@@ -1,4 +1,4 @@
-"""bot.adapters.tracker_store on SQLite: scrubbed events, hashed ids, retention, `python -m bot.adapters.purge`.
+"""rasa_wing.tracker_store on SQLite: scrubbed events, hashed ids, retention, `python -m rasa_wing.purge`.
 
 The same checks run against a real PostgreSQL server in tests/test_tracker_store_postgres.py.
 """
@@ -11,8 +11,8 @@ import pytest
 from rasa.shared.core.domain import Domain
 
 from bot import privacy
-from bot.adapters import tracker_store as store_module
-from bot.adapters.tracker_store import PrivateSQLTrackerStore
+from rasa_wing import tracker_store as store_module
+from rasa_wing.tracker_store import PrivateSQLTrackerStore
 from tests.conftest import ROOT
 from tests.store_checks import (
     KEY,
@@ -77,7 +77,7 @@ def test_wrong_retention_setting_stops_the_start(domain, tmp_path):
 
 
 def test_make_purge_reads_endpoints(domain, tmp_path, monkeypatch, capsys):
-    from bot.adapters import purge
+    from rasa_wing import purge
 
     db = tmp_path / "purge.db"
     store = PrivateSQLTrackerStore(domain=domain, dialect="sqlite", db=str(db))
@@ -113,7 +113,7 @@ def test_the_running_store_purges_periodically(sqlite_store, monkeypatch):
 def _cache_store(tmp_path, **kw):
     from rasa.shared.core.domain import Domain
 
-    from bot.adapters.tracker_store import PrivateSQLTrackerStore
+    from rasa_wing.tracker_store import PrivateSQLTrackerStore
 
     domain = Domain.from_yaml("slots:\n  municipality:\n    type: text\n    mappings:\n    - type: custom\n")
     return PrivateSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "c.db"),
@@ -246,7 +246,7 @@ def test_a_changed_events_table_turns_the_fast_path_off(monkeypatch):
 def untested_rasa_stores(domain, tmp_path, monkeypatch):
     """Stores on a Rasa they were not written for (Rasa's own SQL, still scrubbed and hashed): a
     function giving (store, make, raw_rows) on a database of its own."""
-    from bot.adapters import compat
+    from rasa_wing import compat
 
     monkeypatch.setattr(compat, "installed_version", lambda package: "3.7.0")
     made = []
@@ -272,10 +272,10 @@ def untested_rasa_stores(domain, tmp_path, monkeypatch):
 def test_on_an_untested_rasa_rasas_own_sql_stores_nothing_identifying(untested_rasa_stores, monkeypatch, caplog):
     from rasa.core.tracker_store import SQLTrackerStore
 
-    from bot.adapters import event_writer
+    from rasa_wing import event_writer
     from tests.rasa_harness import spy_on
 
-    caplog.set_level(logging.WARNING, logger="bot.adapters")
+    caplog.set_level(logging.WARNING, logger="rasa_wing")
     store, make, raw_rows = untested_rasa_stores("private")
     assert not store._fast and store._helper is None
     (line,) = caplog.records  # one line, when the store was made

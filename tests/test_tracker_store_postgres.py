@@ -1,4 +1,4 @@
-"""bot.adapters.tracker_store against a real PostgreSQL server, started for this module in a temp dir.
+"""rasa_wing.tracker_store against a real PostgreSQL server, started for this module in a temp dir.
 
 scripts/ensure_postgres.sh installs the server programs when they are missing (apt, as root).
 The server runs as the `postgres` user (initdb refuses root), listens on 127.0.0.1 on a free
@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 
-from bot.adapters.tracker_store import PrivateSQLTrackerStore
+from rasa_wing.tracker_store import PrivateSQLTrackerStore
 from tests.botserver import free_port
 from tests.conftest import ROOT
 from tests.store_checks import KEY, check_conversation_continues, check_nothing_identifying_is_stored, check_retention

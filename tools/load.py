@@ -6,7 +6,7 @@ Every conversation has its own sender id and sends its messages one after the ot
 waits for the reply before writing again); the conversations run at the same time. Each message
 is timed; a message is *lost* when the request fails, answers with a status other than 200, or
 answers with no text at all. Replies that are the safe static reply (the bot hit its time limit
-or the action server failed, see bot/adapters/channels/rest.py) are counted separately as `static_replies`.
+or the action server failed, see rasa_wing/channels/rest.py) are counted separately as `static_replies`.
 
 Library use (the benchmark reuses it):
 

@@ -25,12 +25,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import crisis
-from bot.adapters import semantic_hook
 from bot.crisis_vote import CRISIS_INTENTS, Decision, decide, needs_semantic
 from bot.crisis_vote import Settings as VoteSettings
 from bot.intent_model import IntentModel, Settings
 from bot.semantic import Encoder, Neighbours, Opinion
 from bot.text import fold
+from rasa_wing import semantic_hook
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class CrisisOverride(GraphComponent):
 
     Training embeds every intent example for the neighbour (`bot.semantic.Neighbours`). At run
     time the neighbour is asked only when `needs_semantic` says so. Inside the server
-    (`bot.adapters.semantic_hook` installed) the message first gets the decision of the two cheap
+    (`rasa_wing.semantic_hook` installed) the message first gets the decision of the two cheap
     signals plus `crisis.ask`, and the hook then embeds it in a worker thread, off the event
     loop, and applies the full vote; elsewhere (rasa test, rasa shell) it is asked inline.
     """

@@ -10,11 +10,11 @@ transaction, so two workers can never get the same ticket.
 Configured in endpoints.yml:
 
     lock_store:
-      type: bot.adapters.lock_store.SQLiteLockStore
+      type: rasa_wing.lock_store.SQLiteLockStore
       db: locks.db
 
 It implements Rasa 3.6.21's `LockStore` interface. On another Rasa version Rasa's own in-memory
-lock store is used instead (one log line, bot/adapters/compat.py); with several worker processes
+lock store is used instead (one log line, rasa_wing/compat.py); with several worker processes
 (`SANIC_WORKERS` > 1) that would not keep them apart, so Rasa then does not start.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.adapters import compat
+from rasa_wing import compat
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class SQLiteLockStore(LockStore):
         if _workers() > 1:
             raise LockError(f"SQLiteLockStore kan inte användas: {reason}. Kör med en process (SANIC_WORKERS=1) "
                             "eller med Rasas RedisLockStore.")
-        compat.refuse("SQLiteLockStore (bot/adapters/lock_store.py); låsen hålls i minnet", reason)
+        compat.refuse("SQLiteLockStore (rasa_wing/lock_store.py); låsen hålls i minnet", reason)
         return InMemoryLockStore()
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, db: str | None = None) -> None:

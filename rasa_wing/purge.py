@@ -1,6 +1,6 @@
 """`make purge`: delete stored conversations older than the retention time, now.
 
-    python -m bot.adapters.purge [--endpoints endpoints.yml]
+    python -m rasa_wing.purge [--endpoints endpoints.yml]
 
 Reads the tracker store from endpoints.yml (SQLite or PostgreSQL) exactly as Rasa does.
 """
@@ -12,11 +12,11 @@ import os
 import sys
 import warnings
 
-STORE_TYPE = "bot.adapters.tracker_store.PrivateSQLTrackerStore"
+STORE_TYPE = "rasa_wing.tracker_store.PrivateSQLTrackerStore"
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bot.adapters.purge", description="Radera samtal äldre än lagringstiden.")
+    ap = argparse.ArgumentParser(prog="python -m rasa_wing.purge", description="Radera samtal äldre än lagringstiden.")
     ap.add_argument("--endpoints", default=os.environ.get("ENDPOINTS", "endpoints.yml"), help="standard: endpoints.yml")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from rasa.utils.endpoints import read_endpoint_config
 
-    from bot.adapters.tracker_store import PrivateSQLTrackerStore
+    from rasa_wing.tracker_store import PrivateSQLTrackerStore
 
     if not os.path.exists(args.endpoints):
         print(f"Hittar inte {args.endpoints}.", file=sys.stderr)

@@ -1,12 +1,12 @@
 """The action server, as `rasa run actions`, but private by construction.
 
-    python -m bot.adapters.action_server --port 5055
+    python -m rasa_wing.action_server --port 5055
 
 Differences from rasa-sdk's own entry point:
 - listens on 127.0.0.1 only (only Rasa on the same machine calls it; `SANIC_HOST` is ignored);
 - no CORS headers (no browser ever talks to it);
 - idle keep-alive connections are kept for 75 s (Sanic's default is 5 s). Rasa keeps its
-  connections to the action server open for reuse (bot/adapters/speedups.py) and drops idle ones
+  connections to the action server open for reuse (rasa_wing/speedups.py) and drops idle ones
   after 15 s (aiohttp's default). With the server closing first, a call could go out on a
   connection at the moment the server closed it, fail, and the person got the static reply;
   now Rasa always closes first;
@@ -29,8 +29,8 @@ from sanic import Sanic, response
 from sanic.exceptions import SanicException
 
 from bot import catalogue, hours, languages
-from bot.adapters import action_guard, log_guard
-from bot.adapters.hardening import UMASK
+from rasa_wing import action_guard, log_guard
+from rasa_wing.hardening import UMASK
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     hours.warm_up()  # the holiday calendar is built now, not during the first question about opening hours
     languages.detect("warm up")  # the language detector's models load now, not during the first foreign message
     # What is loaded now lives as long as the process: keep the garbage collector from walking it
-    # in every full collection (see bot/adapters/speedups.py).
+    # in every full collection (see rasa_wing/speedups.py).
     gc.collect()
     gc.freeze()
     logger.info("Action-servern lyssnar på http://%s:%d", HOST, args.port)

@@ -1,6 +1,6 @@
 """`BoundedRulePolicy`: Rasa's RulePolicy, comparing its rules with only the last turns they can
 match instead of the whole conversation at every prediction (see the class docstring). On a Rasa
-other than the tested one it is RulePolicy itself (bot/adapters/compat.py)."""
+other than the tested one it is RulePolicy itself (rasa_wing/compat.py)."""
 from __future__ import annotations
 
 import itertools
@@ -22,7 +22,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT
 
-from bot.adapters import compat
+from rasa_wing import compat
 
 # RulePolicy's members this policy overrides or relies on, as in Rasa 3.6.21.
 TARGETS = (
@@ -46,7 +46,7 @@ def _tested() -> bool:
     """Whether this Rasa is the one the policy was written for; if not, says so in one log line."""
     reason = compat.refusal(TARGETS)
     if reason:
-        compat.refuse("BoundedRulePolicy (bot/adapters/policy.py) arbetar som RulePolicy", reason)
+        compat.refuse("BoundedRulePolicy (rasa_wing/policy.py) arbetar som RulePolicy", reason)
     return reason is None
 
 

@@ -58,11 +58,11 @@ async def complete(parse_data: Dict[str, Any]) -> Dict[str, Any]:
 
 def install() -> None:
     """Wrap MessageProcessor.parse_message (idempotent). Only on the tested Rasa with the tested
-    parameters (bot/adapters/compat.py); otherwise the neighbour runs inside the graph, which is
+    parameters (rasa_wing/compat.py); otherwise the neighbour runs inside the graph, which is
     as safe but costs the event loop its 20–40 ms."""
     from rasa.core.processor import MessageProcessor
 
-    from bot.adapters import compat
+    from rasa_wing import compat
 
     if _state["installed"]:
         return

@@ -1,10 +1,10 @@
 """The REST channel, made safe: a reply for every message, even when a part of the bot fails.
 
-`SafeRestInput` replaces Rasa's `rest` channel in credentials.yml (`bot.adapters.channels.rest.SafeRestInput:`)
+`SafeRestInput` replaces Rasa's `rest` channel in credentials.yml (`rasa_wing.channels.rest.SafeRestInput:`)
 and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: a JSON list of
 `{"recipient_id", "text", "buttons"?}` messages. What it adds:
 
-* The body is checked first (`bot.adapters.channels.inbound`): invalid JSON, a missing or wrongly typed `sender`
+* The body is checked first (`rasa_wing.channels.inbound`): invalid JSON, a missing or wrongly typed `sender`
   or `message` get HTTP 400 with a short Swedish error and no echo of the input. Null bytes and
   other control characters are removed; a very long message is cut to 5 000 characters.
 * Rasa handles the message under a time limit (`STODLOTSEN_REPLY_TIMEOUT`, default 10 s). When
@@ -17,9 +17,9 @@ and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: 
   in RemoteAction.run); the channel lowers that module constant to `STODLOTSEN_ACTION_TIMEOUT`
   (default 8 s) so that a hanging action server does not hold a conversation for minutes.
   Rasa 3.6 offers no setting for it (EndpointConfig passes no timeout of its own). On a Rasa other
-  than the tested one the constant is left alone (one log line, bot/adapters/compat.py); the reply
+  than the tested one the constant is left alone (one log line, rasa_wing/compat.py); the reply
   time limit above still holds.
-* Nothing the user wrote is logged (Rasa's own channel logs the text on errors; `bot.adapters.log_guard`
+* Nothing the user wrote is logged (Rasa's own channel logs the text on errors; `rasa_wing.log_guard`
   keeps the text of the message being handled out of every log line).
 * The body must be JSON (`Content-Type: application/json`, else HTTP 415): a page on another site can
   send a text/plain POST without the CORS check.
@@ -46,8 +46,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import fallback
-from bot.adapters import compat, log_guard
-from bot.adapters.channels.inbound import Inbound, Rejected, SenderRate, is_json, parse_rest_body
+from rasa_wing import compat, log_guard
+from rasa_wing.channels.inbound import Inbound, Rejected, SenderRate, is_json, parse_rest_body
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Bot replies shaped for Facebook Messenger's Send API (no Rasa here; the channel is bot/adapters/channels/messenger.py).
+"""Bot replies shaped for Facebook Messenger's Send API (no Rasa here; the channel is rasa_wing/channels/messenger.py).
 
 Messenger's limits: a text or button-template text under 640 characters, at most 13 quick
 replies with titles of at most 20 characters, at most 3 buttons on a button template.

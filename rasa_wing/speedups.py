@@ -3,7 +3,7 @@
 Each fix is one `_Patch`: what it replaces and relies on in Rasa 3.6.21 (`compat.Target`s) and
 the replacements. `install()` applies those whose targets are all as in the tested version, each
 all or nothing; on another Rasa version it applies none and says so in one log line
-(bot/adapters/compat.py). `uninstall()` puts Rasa's own members back. Why each fix was made and
+(rasa_wing/compat.py). `uninstall()` puts Rasa's own members back. Why each fix was made and
 what it saved: docs/prestanda.md.
 
 * Action responses: `RemoteAction._validate_action_result` validates with validators built once,
@@ -25,7 +25,7 @@ what it saved: docs/prestanda.md.
   instead of a rebuilt copy when the prediction carries no events (there is nothing to drop).
 * `Event.resolve_by_type` remembers the class found for each type name.
 
-`bot.adapters.serve` (the entry point of `make run` and the benchmark) calls `install()`; the tests
+`rasa_wing.serve` (the entry point of `make run` and the benchmark) calls `install()`; the tests
 use the `installed_speedups` fixture (tests/conftest.py).
 """
 
@@ -39,8 +39,8 @@ import types
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
-from bot.adapters import compat
-from bot.adapters.compat import Target
+from rasa_wing import compat
+from rasa_wing.compat import Target
 
 logger = logging.getLogger(__name__)
 
@@ -421,7 +421,7 @@ PATCHES = (
     _Patch("Ingen tracker-kopia utan förutsägelsehändelser", _run_action_targets, _run_action_copy),
     _Patch("Händelseklasser slås upp en gång", _event_lookup_targets, _event_type_lookup),
 )
-WHAT = "Rasa-snabbfixarna (bot/adapters/speedups.py)"
+WHAT = "Rasa-snabbfixarna (rasa_wing/speedups.py)"
 
 _applied: compat.Patches | None = None
 

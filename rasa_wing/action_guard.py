@@ -10,11 +10,11 @@ Swedish error that never echoes the request.
 The checked call is handed to rasa-sdk's handler as Sanic's parsed JSON (`request.parsed_json`,
 which `request.json` returns), so the body is parsed once. That reaches into Sanic and rasa-sdk
 3.6.2's handler; on another rasa-sdk the handler parses the body again itself (one log line,
-bot/adapters/compat.py). The check itself uses Sanic's public middleware and stays on.
+rasa_wing/compat.py). The check itself uses Sanic's public middleware and stays on.
 
 `install` is idempotent. `actions/guard.py` calls it for the app that rasa-sdk is building when
 it imports the actions package, so the check is active whichever entry point starts the server
-(`python -m bot.adapters.action_server` or `rasa run actions`).
+(`python -m rasa_wing.action_server` or `rasa run actions`).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import json
 import zlib
 from typing import Any
 
-from bot.adapters import compat
+from rasa_wing import compat
 
 _OPTIONAL_DICT = ("slots", "latest_message", "active_loop", "active_form")
 _OPTIONAL_STR = ("followup_action", "latest_action_name")
@@ -104,7 +104,7 @@ def install(app: Any) -> None:
     app.ctx.stodlotsen_guard = True
     reason = parse_once_refusal()
     if reason:
-        compat.refuse("Action-serverns tolkning av anropet en gång (bot/adapters/action_guard.py)", reason)
+        compat.refuse("Action-serverns tolkning av anropet en gång (rasa_wing/action_guard.py)", reason)
     parse_once = reason is None
 
     async def guard(request):

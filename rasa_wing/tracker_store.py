@@ -2,28 +2,28 @@
 
 - Every event is scrubbed (`bot.privacy.scrub_event`) before it is written: user text, parse
   data, entities, metadata, slot values and bot text. The scrubbing and the writing happen in a
-  helper process (`bot/adapters/event_writer.py`), so they do not hold up Rasa's other conversations;
+  helper process (`rasa_wing/event_writer.py`), so they do not hold up Rasa's other conversations;
   `writer_process: false` does them in the Rasa process instead (the same rows either way).
 - The conversation id is stored as a keyed hash (`bot.privacy.hash_sender`); the tracker Rasa
   gets back carries the original id in memory only.
 - Events older than `retention_days` (default 30, env `STODLOTSEN_RETENTION_DAYS`) are deleted
   at start-up and then every `retention_check_minutes` (default 60) while the bot runs, and by
-  `make purge` (`python -m bot.adapters.purge`).
+  `make purge` (`python -m rasa_wing.purge`).
 
 endpoints.yml:
 
     tracker_store:
-      type: bot.adapters.tracker_store.PrivateSQLTrackerStore
+      type: rasa_wing.tracker_store.PrivateSQLTrackerStore
       dialect: "sqlite"          # or "postgresql" with host, port, username, password
       db: "stodlotsen.db"
       retention_days: 30
       key_file: ".stodlotsen-nyckel"   # used when STODLOTSEN_HASH_KEY is not set
       cache_conversations: 1000        # recently saved conversations kept in memory (never written), 0 = off
-      writer_process: true             # scrub and store events in a helper process (bot/adapters/event_writer.py)
+      writer_process: true             # scrub and store events in a helper process (rasa_wing/event_writer.py)
 
 The fast path (its own SQL on Rasa's events table, the helper process, the memory of recent
 conversations, the SQLite tuning) relies on private members of Rasa 3.6.21's `SQLTrackerStore`.
-On another Rasa it is left out (one log line, bot/adapters/compat.py): events are then scrubbed
+On another Rasa it is left out (one log line, rasa_wing/compat.py): events are then scrubbed
 and stored under the hashed id through `SQLTrackerStore`'s own `save` and `retrieve`.
 """
 from __future__ import annotations
@@ -42,7 +42,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import orm
 
 from bot import privacy
-from bot.adapters import compat, event_writer
+from rasa_wing import compat, event_writer
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         reason = fast_path_refusal()
         self._fast = reason is None
         if reason:
-            compat.refuse("Lagringens snabbväg (bot/adapters/tracker_store.py)", reason)
+            compat.refuse("Lagringens snabbväg (rasa_wing/tracker_store.py)", reason)
         if self._fast and self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
         table = self.SQLEvent.__table__
@@ -193,7 +193,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return list(itertools.islice(tracker.events, stored, None))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the events not stored yet, scrubbed (bot/adapters/event_writer.py), under the hashed id."""
+        """Store the events not stored yet, scrubbed (rasa_wing/event_writer.py), under the hashed id."""
         if not self._fast:  # Rasa's own save, of a scrubbed copy under the hashed id
             events = event_writer.scrubbed([e.as_dict() for e in tracker.events])
             await super().save(DialogueStateTracker.from_dict(self.stored_id(tracker.sender_id), events,

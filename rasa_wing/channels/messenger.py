@@ -1,6 +1,6 @@
-"""Facebook Messenger channel for Stödlotsen (Rasa glue; the reply shaping is bot/adapters/channels/messenger_format.py).
+"""Facebook Messenger channel for Stödlotsen (Rasa glue; the reply shaping is rasa_wing/channels/messenger_format.py).
 
-credentials.yml: `bot.adapters.channels.messenger.MessengerInput:` (no secrets in the file). The secrets come from
+credentials.yml: `rasa_wing.channels.messenger.MessengerInput:` (no secrets in the file). The secrets come from
 the environment:
 
     FB_VERIFY_TOKEN       the verify token chosen when the webhook is set up in the Meta app
@@ -23,9 +23,9 @@ Differences from Rasa's built-in `facebook` channel:
 * A message id (`mid`) seen in the last `DEDUPE_SECONDS` is skipped: a replayed, correctly
   signed body is not handled and stored twice.
 * Text gets the same cleaning, "/" rule and length cap as the REST channel
-  (`bot.adapters.channels.inbound.message_text`), and the same per-sender rate limit. A message
+  (`rasa_wing.channels.inbound.message_text`), and the same per-sender rate limit. A message
   carries no metadata (a body is at most `MAX_BODY_BYTES`).
-* Replies fit Messenger (bot/adapters/channels/messenger_format.py) and are sent with aiohttp, not blocking Rasa.
+* Replies fit Messenger (rasa_wing/channels/messenger_format.py) and are sent with aiohttp, not blocking Rasa.
 * Nothing the user wrote, and no user id, is logged.
 """
 from __future__ import annotations
@@ -46,9 +46,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import fallback
-from bot.adapters import log_guard
-from bot.adapters.channels import messenger_format
-from bot.adapters.channels.inbound import MAX_BODY_BYTES, MAX_SENDER_CHARS, SenderRate, message_text
+from rasa_wing import log_guard
+from rasa_wing.channels import messenger_format
+from rasa_wing.channels.inbound import MAX_BODY_BYTES, MAX_SENDER_CHARS, SenderRate, message_text
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def signature_ok(app_secret: str, body: bytes, header: str | None) -> bool:
 
 
 class MessengerOutput(OutputChannel):
-    """Sends replies through the Send API, shaped by bot.adapters.channels.messenger_format."""
+    """Sends replies through the Send API, shaped by rasa_wing.channels.messenger_format."""
 
     @classmethod
     def name(cls) -> str:

@@ -7,8 +7,8 @@
 * Files Rasa creates (the SQLite database with its -wal and -shm files, a log file) are readable
   by the service's own user only (umask 077).
 
-`install()` is called by `bot.adapters.serve` before Rasa builds its app. The two Rasa functions are
-replaced only on the tested Rasa with the tested parameters (bot/adapters/compat.py; otherwise one
+`install()` is called by `rasa_wing.serve` before Rasa builds its app. The two Rasa functions are
+replaced only on the tested Rasa with the tested parameters (rasa_wing/compat.py; otherwise one
 log line and Rasa's own behaviour). `STODLOTSEN_SPEEDUPS=0` does not switch this off: it is about
 safety, not speed.
 """
@@ -42,7 +42,7 @@ def configure_cors(app: Any, cors_origins: str | List[str] | None = "") -> None:
 def install() -> None:
     import rasa.server
 
-    from bot.adapters import compat
+    from rasa_wing import compat
 
     os.umask(UMASK)
     targets = (compat.Target(rasa.server, "add_root_route", ("app",)),

@@ -1,7 +1,7 @@
 """Scrub and store a conversation's new events, in a helper process of its own (no Rasa imports).
 
 It writes rows straight into Rasa's own events table (the columns of Rasa 3.6.21's `SQLTrackerStore`);
-`PrivateSQLTrackerStore` uses it only when the installed Rasa has that table (bot/adapters/compat.py).
+`PrivateSQLTrackerStore` uses it only when the installed Rasa has that table (rasa_wing/compat.py).
 
 Storing a turn (finding what the user gave away, scrubbing every event, JSON, the SQL insert) is
 a good part of the Rasa process's work per message (docs/prestanda.md). Rasa handles every
@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, pool
 
 from bot import privacy
-from bot.adapters.channels.inbound import shorten
+from rasa_wing.channels.inbound import shorten
 
 logger = logging.getLogger(__name__)
 # How multiprocessing.Connection frames a message: its length (4 bytes, big-endian), then the bytes.
