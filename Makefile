@@ -52,19 +52,19 @@ run: $(MODEL)
 	@scripts/run.sh
 
 # The resource catalogue: errors stop (exit 1), warnings are listed. Another file (a copy to try things
-# in): make check KATALOG=prov.yml; LANKAR=ja also fetches every web address (python -m bot check PATH --links).
+# in): make check KATALOG=prov.yml; LANKAR=ja also fetches every web address (python -m staff check PATH --links).
 KATALOG ?= resources.yml
 export KATALOG
 check: $(STAMP)
-	$(PY) -m bot check "$$KATALOG" $(if $(LANKAR),--links)
+	$(PY) -m staff check "$$KATALOG" $(if $(LANKAR),--links)
 
 # What the bot answers, for staff (docs/katalog.md): make forhandsvisa BEHOV=… [VEM=…] [KOMMUN=…] [TID=…]
 # [TEXT=…] [KATALOG=…]; without BEHOV the needs are listed. The values reach the command as environment variables,
 # never as shell text.
 export BEHOV VEM KOMMUN TID TEXT
 forhandsvisa: $(STAMP)
-	@if [ -z "$$BEHOV" ]; then $(PY) -m bot --katalog "$$KATALOG" behov; \
-	else $(PY) -m bot --katalog "$$KATALOG" svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID" --text "$$TEXT"; fi
+	@if [ -z "$$BEHOV" ]; then $(PY) -m staff --katalog "$$KATALOG" behov; \
+	else $(PY) -m staff --katalog "$$KATALOG" svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID" --text "$$TEXT"; fi
 
 # ruff, and the layering (.importlinter): the domain in bot/ imports no Rasa and nothing from rasa_wing.
 lint: $(STAMP)

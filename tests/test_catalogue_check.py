@@ -1,5 +1,5 @@
 """Staff edit resources.yml by hand: every fault gets a Swedish error with file:line, all in one run,
-`python -m bot check` says so with the right exit code, and the running bot keeps the last good file."""
+`python -m staff check` says so with the right exit code, and the running bot keeps the last good file."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot import catalogue, check
-from bot.__main__ import main
+from bot import catalogue
+from staff import check
+from staff.__main__ import main
 from tests.conftest import FIXTURES, ROOT
 
 SHIPPED = (ROOT / "resources.yml").read_text(encoding="utf-8")
@@ -227,7 +228,7 @@ def test_cli_exit_codes_and_output(tmp_path, capsys):
 def test_make_check_checks_the_shipped_file():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^KATALOG \?= resources\.yml$", makefile, re.MULTILINE)
-    assert re.search(r"^check:.*\n\t.*-m bot check \"\$\$KATALOG\"", makefile, re.MULTILINE)
+    assert re.search(r"^check:.*\n\t.*-m staff check \"\$\$KATALOG\"", makefile, re.MULTILINE)
     assert re.search(r"^test:.*\bcheck\b", makefile, re.MULTILINE)
 
 

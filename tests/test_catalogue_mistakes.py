@@ -8,8 +8,8 @@ import re
 import pytest
 
 from bot import catalogue, replies, yamllines
-from bot.__main__ import main
 from bot.catalogue import AUDIENCES
+from staff.__main__ import main
 from tests.conftest import at
 from tests.test_catalogue_check import MINI, SHIPPED, bump, errors_of, line_of, replace_once
 

@@ -1,7 +1,8 @@
 """Language of a crisis message and the line in that language (bot/languages.py, make check)."""
 import pytest
 
-from bot import check, languages
+from bot import languages
+from staff import check
 
 
 @pytest.mark.parametrize("text, code", [

@@ -26,7 +26,7 @@ def test_the_domain_contract_covers_the_whole_package():
 
 def test_the_domain_contract_forbids_rasa_and_the_wing():
     forbidden = set(_contract("domain")["forbidden_modules"].split())
-    assert {"rasa", "rasa_sdk", "sanic", "aiohttp", "rasa_wing", "actions", "tools"} <= forbidden
+    assert {"rasa", "rasa_sdk", "sanic", "aiohttp", "rasa_wing", "actions", "staff", "tools"} <= forbidden
 
 
 @pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter is not installed")
@@ -36,7 +36,7 @@ def test_the_domain_contract_forbids_rasa_and_the_wing():
 ])
 def test_lint_imports_fails_on_a_violation(tmp_path, module, line):
     """A copy of the code with one forbidden import breaks the contract; the copy without it keeps it."""
-    for package in ("bot", "rasa_wing", "actions", "tools"):
+    for package in ("bot", "rasa_wing", "actions", "staff", "tools"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / ".importlinter", tmp_path)
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)}

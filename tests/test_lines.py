@@ -105,7 +105,7 @@ def test_a_variable_is_only_allowed_where_it_is_filled_in():
 
 
 def test_a_catalogue_without_the_conversation_section_loads_but_is_warned_and_never_answers_empty(tmp_path):
-    from bot import check
+    from staff import check
     from tests.conftest import FIXTURES
 
     mini = (FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8")

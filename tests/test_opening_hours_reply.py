@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.opening_hours import ActionOpeningHours
 from actions.route import ActionRoute
-from bot import check, replies
+from bot import replies
+from staff import check
 from tests.conftest import ROOT, at
 
 TUESDAY_NOON = at("2026-11-24 12:00")  # Katrineholm's line opens 13.00 on Tuesdays

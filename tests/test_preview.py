@@ -1,4 +1,4 @@
-"""The staff preview (`python -m bot svar`, `make forhandsvisa`): options as staff write them, and
+"""The staff preview (`python -m staff svar`, `make forhandsvisa`): options as staff write them, and
 anything unknown is an error that lists what there is – never a silent generic reply."""
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import subprocess
 
 import pytest
 
-from bot import catalogue, check, preview
-from bot.__main__ import main
+from bot import catalogue
+from staff import check, preview
+from staff.__main__ import main
 from tests.conftest import ROOT, STOCKHOLM, at
 from tests.test_catalogue_check import MINI, errors_of, line_of, replace_once
 

@@ -10,9 +10,10 @@ import urllib.request
 
 import pytest
 
+from staff import page as staff_page
 from tests.conftest import at
 from tests.test_catalogue_check import MINI, SHIPPED, bump, line_of, replace_once
-from tools import staff_page, webserver
+from tools import webserver
 
 TOKEN = "personal-token-0123456789"
 ENV = "STODLOTSEN_STAFF_TOKEN"

@@ -1,6 +1,6 @@
 """What the bot answers, for staff checking an edit: a need, a reader, a municipality and a moment.
 
-Used by `python -m bot svar` / `make forhandsvisa` and by the staff page (/personal). The options are
+Used by `python -m staff svar` / `make forhandsvisa` and by the staff page (/personal). The options are
 read the way staff write them ("Kungälv", "förälder", "lördag 22:00"), and anything unknown is an
 error that lists what there is, never a silent fallback to the generic reply.
 """
@@ -35,7 +35,7 @@ def need_id(cat: Catalogue, value: str) -> str:
         return value
     close = difflib.get_close_matches(value, list(cat.needs), n=1)
     hint = f" – menade du '{close[0]}'?" if close else ""
-    raise PreviewError(f"Okänt behov '{value}'{hint} Alla behov: python -m bot behov (eller make forhandsvisa).")
+    raise PreviewError(f"Okänt behov '{value}'{hint} Alla behov: python -m staff behov (eller make forhandsvisa).")
 
 
 def reader(value: str | None) -> str | None:
@@ -107,7 +107,7 @@ def needs(cat: Catalogue) -> List[Tuple[str, str]]:
 class Preview:
     """Everything shown for one choice: the reply, and what the bot answers to the follow-up questions
     about the resources it names (`followups`: question, answer messages). The command line and the staff
-    page (tools/staff_page.py) both show a Preview.
+    page (staff/page.py) both show a Preview.
     """
 
     need_id: str

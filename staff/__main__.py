@@ -1,21 +1,22 @@
 """Command line: preview what the bot answers, without Rasa (docs/katalog.md, "Förhandsvisa").
 
-    python -m bot svar child_bullying --vem barn --kommun Kungälv --tid "lördag 22:00"
-    python -m bot behov
-    python -m bot kris "ja vill int leva"
-    python -m bot check resources.yml [--links]
+    python -m staff svar child_bullying --vem barn --kommun Kungälv --tid "lördag 22:00"
+    python -m staff behov
+    python -m staff kris "ja vill int leva"
+    python -m staff check resources.yml [--links]
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
-from bot import catalogue, check, crisis, preview
+from bot import catalogue, crisis
 from bot.catalogue import CatalogueError
+from staff import check, preview
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bot", description="Förhandsgranska Stödlotsens svar.")
+    ap = argparse.ArgumentParser(prog="python -m staff", description="Förhandsgranska Stödlotsens svar.")
     ap.add_argument("--katalog", dest="catalogue", help="katalogfil (standard: resources.yml)")
     sub = ap.add_subparsers(dest="cmd", required=True)
     answer = sub.add_parser("svar", help="visa svaret på ett behov")

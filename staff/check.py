@@ -1,4 +1,4 @@
-"""`make check` / `python -m bot check PATH [--links]`: is the catalogue safe to use?
+"""`make check` / `python -m staff check PATH [--links]`: is the catalogue safe to use?
 
 Errors are what `bot.catalogue` refuses to load (the running bot then keeps its last good
 catalogue). Warnings are things staff should look at, but that do not stop the file:

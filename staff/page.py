@@ -14,17 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Tuple
 
-from bot import catalogue, check, hours, preview, yamllines
+from bot import catalogue, hours, yamllines
 from bot.catalogue import Catalogue, CatalogueError, Problem, Resource, service_of
+from staff import check, preview
 
 PATH = "/personal"
 MAX_FIELD = 60  # longest form value read (a need id, a name, "lördag 22:00")
 PREVIEW_FIELDS = ("behov", "vem", "kommun", "tid", "text")
-# (the word bot.preview.reader reads, what the form shows)
+# (the word staff.preview.reader reads, what the form shows)
 READERS = (("barn", "barn eller ung"), ("förälder", "förälder"), ("vuxen", "annan vuxen"), ("yrkesperson", "yrkesperson"))
 Key = Tuple[str, str]  # ("resources", "bris"), ("municipalities", "kungalv"), ("needs", "suicidal")
 
-STYLE = (Path(__file__).with_name("staff_page.css")).read_text(encoding="utf-8")
+STYLE = (Path(__file__).with_name("page.css")).read_text(encoding="utf-8")
 
 
 def esc(value: object) -> str:
