@@ -31,7 +31,7 @@ help:
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@echo "== Skapar/uppdaterar $(VENV) (Python 3.10) =="
-	@test -x $(PY) || "$$(scripts/python310.sh)" -m venv $(VENV)
+	@test -x $(PY) || "$$(tools/python310.sh)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip wheel
 	$(PY) -m pip install --quiet --progress-bar off -r requirements.txt -c constraints.txt
 	$(PY) -m pip install --quiet --no-deps -e .
@@ -49,7 +49,7 @@ $(MODEL): $(TRAIN_INPUTS) requirements.txt | $(STAMP)
 train: $(MODEL)
 
 run: $(MODEL)
-	@scripts/run.sh
+	@tools/run.sh
 
 # The resource catalogue: errors stop (exit 1), warnings are listed. Another file (a copy to try things
 # in): make check KATALOG=prov.yml; LANKAR=ja also fetches every web address (python -m staff check PATH --links).
@@ -82,16 +82,16 @@ test-core: $(MODEL)
 
 test-nlu: $(MODEL)
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_test.yml --out results/nlu
-	$(PY) scripts/nlu_report.py results/nlu/intent_report.json --min-accuracy 0.93
-	$(PY) scripts/crisis_eval.py --model $(MODEL) --min-recall 1.0 --max-idiom-alarms-per-50 1
+	$(PY) -m tools.nlu_report results/nlu/intent_report.json --min-accuracy 0.93
+	$(PY) -m tools.crisis_eval --model $(MODEL) --min-recall 1.0 --max-idiom-alarms-per-50 1
 
 e2e: $(MODEL)
 	$(PY) -m pytest -m e2e
 
 # The chat widget in a real browser (Debian's chromium, axe-core from npm; both installed when
-# missing by scripts/system_deps.sh). Screenshots and axe reports: results/browser/.
+# missing by tools/system_deps.sh). Screenshots and axe reports: results/browser/.
 browser-test: $(MODEL)
-	@scripts/system_deps.sh
+	@tools/system_deps.sh
 	$(PY) -m pytest -m browser -s
 
 test: lint check validate unit postgres-test test-core test-nlu e2e browser-test
@@ -100,7 +100,7 @@ test: lint check validate unit postgres-test test-core test-nlu e2e browser-test
 # The tracker store against a real PostgreSQL server (installed when missing, started in a
 # temporary directory on a free port and removed afterwards).
 postgres-test: $(STAMP)
-	@scripts/ensure_postgres.sh
+	@tools/ensure_postgres.sh
 	$(PY) -m pytest -m postgres
 
 # 200 concurrent conversations × 10 messages on loopback: latency percentiles, throughput and lost
@@ -108,16 +108,16 @@ postgres-test: $(STAMP)
 # Latency, throughput, memory, start-up, training time and held-out NLU scores -> bench/
 # (REPORT.md, results.json, latency.png). BENCH_ARGS=--skip-train reuses the last training time.
 bench: $(MODEL)
-	$(PY) scripts/bench.py $(BENCH_ARGS)
+	$(PY) -m tools.bench $(BENCH_ARGS)
 
 load: $(MODEL)
 	@mkdir -p results
-	$(PY) scripts/load.py --conversations 200 --messages 10 --json results/load.json
+	$(PY) -m tools.load --conversations 200 --messages 10 --json results/load.json
 
 # The supervision drill (docs/drift.md): with `make run` up, kill the action server and then Rasa
 # under load; both must come back by themselves, and meanwhile every answer has 112 and Bris.
 ovning: $(STAMP)
-	$(PY) scripts/drill.py
+	$(PY) -m tools.drill
 
 # Delete stored conversations older than the retention time (endpoints.yml, default 30 days).
 purge: $(STAMP)

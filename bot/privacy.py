@@ -50,7 +50,7 @@ SENDER_PREFIX = "anon-"
 
 # Every pattern below is bounded: no part of it repeats without a limit, so the work per position
 # in the text is capped and a scrub takes time in proportion to the text's length, whatever it
-# holds (tests/test_privacy.py checks the patterns; scripts/bench.py times 5 000-character
+# holds (tests/test_privacy.py checks the patterns; tools/bench.py times 5 000-character
 # adversarial texts).
 
 # --- personnummer / samordningsnummer ------------------------------------------------------

@@ -40,7 +40,7 @@ def at(text: str) -> dt.datetime:
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
     """The whole bot (action server + Rasa) on free loopback ports, one per test module that asks."""
-    from tests.botserver import MODEL, BotServer
+    from tools.botserver import MODEL, BotServer
 
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first")
@@ -69,7 +69,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def browser():
     """Debian's chromium driven by Playwright (browser tests; `make browser-test` installs it)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"no chromium at {CHROMIUM}: run `make browser-test` (scripts/system_deps.sh installs it)")
+        pytest.fail(f"no chromium at {CHROMIUM}: run `make browser-test` (tools/system_deps.sh installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 
-from tests.botserver import MODEL, BotServer
 from tests.conftest import ROOT
 from tests.markers import reply_text
+from tools.botserver import MODEL, BotServer
 
 pytestmark = pytest.mark.e2e
 SHIPPED = (ROOT / "resources.yml").read_text(encoding="utf-8")

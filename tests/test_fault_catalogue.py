@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from tests.botserver import MODEL, BotServer
 from tests.markers import found, reply_text
+from tools.botserver import MODEL, BotServer
 
 pytestmark = pytest.mark.e2e
 

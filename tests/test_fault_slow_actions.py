@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.botserver import MODEL, BotServer, free_port
 from tests.markers import found, reply_text
+from tools.botserver import MODEL, BotServer, free_port
 
 pytestmark = pytest.mark.e2e
 REPLY_TIMEOUT = 3

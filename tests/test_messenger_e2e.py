@@ -20,7 +20,7 @@ import pytest
 
 from bot import privacy
 from rasa_wing.channels import inbound
-from tests.botserver import MODEL, BotServer
+from tools.botserver import MODEL, BotServer
 
 pytestmark = pytest.mark.e2e
 

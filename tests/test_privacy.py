@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot import privacy
 from bot.privacy import ADDRESS, EMAIL, NAME, PERSONNUMMER, PHONE, scrub
-from tests.privacy_corpus import adversarial
+from tools.privacy_corpus import adversarial
 
 SCRUBBED = [
     # personnummer and samordningsnummer, every common way of writing them
@@ -316,7 +316,7 @@ SCRUB_PATTERNS = {name: value for name, value in vars(privacy).items() if isinst
 @pytest.mark.parametrize("name", sorted(SCRUB_PATTERNS))
 def test_every_scrub_pattern_is_bounded(name):
     """No part of a pattern repeats without a limit: the work at each position of a text is capped,
-    so a scrub takes time in proportion to the text (scripts/bench.py times the worst texts)."""
+    so a scrub takes time in proportion to the text (tools/bench.py times the worst texts)."""
     pattern = SCRUB_PATTERNS[name]
     assert _unbounded_repeats(sre_parse.parse(pattern.pattern, pattern.flags)) == [], pattern.pattern[:120]
 

@@ -20,8 +20,8 @@ import uuid
 import pytest
 
 from bot import privacy
-from tests.botserver import MODEL, ROOT, BotServer
 from tests.markers import reply_text
+from tools.botserver import MODEL, ROOT, BotServer
 
 pytestmark = pytest.mark.e2e
 
@@ -251,7 +251,7 @@ def test_rasa_http_api_is_off(server):
             status = e.code
         assert status in (401, 403, 404), path
     # make run turns the API on only together with a token
-    api_lines = [line for line in (ROOT / "scripts" / "run.sh").read_text().splitlines()
+    api_lines = [line for line in (ROOT / "tools" / "run.sh").read_text().splitlines()
                  if "--enable-api" in line and not line.lstrip().startswith("#")]
     assert api_lines and all("--auth-token" in line for line in api_lines)
 

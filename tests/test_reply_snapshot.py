@@ -2,30 +2,23 @@
 the same as in tests/fixtures/replies.txt. A refactoring must not change what people read; an intended
 change is made by regenerating the file and reviewing the diff:
 
-    .venv/bin/python scripts/reply_snapshot.py > tests/fixtures/replies.txt
+    .venv/bin/python -m tools.reply_snapshot > tests/fixtures/replies.txt
 """
 from __future__ import annotations
 
 import difflib
-import importlib.util
 from pathlib import Path
 
 from bot import catalogue
+from tools import reply_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "tests" / "fixtures" / "replies.txt"
 
 
-def _snapshot_module():
-    spec = importlib.util.spec_from_file_location("reply_snapshot", ROOT / "scripts" / "reply_snapshot.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_replies_are_unchanged(monkeypatch):
     monkeypatch.delenv("STODLOTSEN_KOMMUN", raising=False)
-    rendered = _snapshot_module().render(catalogue.load(ROOT / "resources.yml"))
+    rendered = reply_snapshot.render(catalogue.load(ROOT / "resources.yml"))
     expected = SNAPSHOT.read_text(encoding="utf-8")
     if rendered != expected:
         diff = "".join(list(difflib.unified_diff(expected.splitlines(True), rendered.splitlines(True),

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.botserver import free_port
 from tests.test_catalogue_check import SHIPPED, line_of
 from tests.test_staff_page import checked_on
 from tests.test_widget_browser import AXE, OUT, _axe
+from tools.botserver import free_port
 from tools.webserver import serve_in_thread
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""`make run` (scripts/run.sh) keeps the bot up: a process that dies is started again while the others
+"""`make run` (tools/run.sh) keeps the bot up: a process that dies is started again while the others
 go on serving, and the systemd units in deploy/ say the same for a server. End to end on free ports."""
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.botserver import MODEL, ROOT, answers, free_port
 from tests.markers import found, reply_text
+from tools.botserver import MODEL, ROOT, answers, free_port
 
 DEPLOY = ROOT / "deploy"
 UNITS = sorted(DEPLOY.glob("*.service"))
@@ -65,7 +65,7 @@ def test_run_restarts_a_process_that_died_and_the_others_keep_serving(tmp_path):
     env = {**os.environ, "RASA_PORT": str(rasa), "ACTIONS_PORT": str(actions), "WEB_PORT": str(web),
            "ENDPOINTS": str(endpoints), "FB_VERIFY_TOKEN": "", "FB_APP_SECRET": "", "FB_PAGE_ACCESS_TOKEN": ""}
     log = open(tmp_path / "run.log", "wb")  # noqa: SIM115 - closed below
-    run = subprocess.Popen(["bash", str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env, stdout=log,
+    run = subprocess.Popen(["bash", str(ROOT / "tools" / "run.sh")], cwd=ROOT, env=env, stdout=log,
                            stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{rasa}/webhooks/rest/webhook"
     rasa_up = lambda: answers(f"http://127.0.0.1:{rasa}/")  # noqa: E731

@@ -1,6 +1,6 @@
 """rasa_wing.tracker_store against a real PostgreSQL server, started for this module in a temp dir.
 
-scripts/ensure_postgres.sh installs the server programs when they are missing (apt, as root).
+tools/ensure_postgres.sh installs the server programs when they are missing (apt, as root).
 The server runs as the `postgres` user (initdb refuses root), listens on 127.0.0.1 on a free
 port, trusts local connections and is stopped and deleted afterwards.
 """
@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 
 from rasa_wing.tracker_store import PrivateSQLTrackerStore
-from tests.botserver import free_port
 from tests.conftest import ROOT
 from tests.store_checks import KEY, check_conversation_continues, check_nothing_identifying_is_stored, check_retention
+from tools.botserver import free_port
 
 pytestmark = pytest.mark.postgres
 
@@ -32,7 +32,7 @@ def _as_server_user(cmd: list[str]) -> list[str]:
 @pytest.fixture(scope="module")
 def postgres():
     """(host, port) of a fresh PostgreSQL server."""
-    subprocess.run([str(ROOT / "scripts" / "ensure_postgres.sh")], check=True)
+    subprocess.run([str(ROOT / "tools" / "ensure_postgres.sh")], check=True)
     bindir = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1])
     base = Path(tempfile.mkdtemp(prefix="stodlotsen-pg-"))
     if os.geteuid() == 0:

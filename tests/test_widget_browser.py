@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.botserver import MODEL, ROOT, BotServer, free_port
 from tests.markers import found
+from tools.botserver import MODEL, ROOT, BotServer, free_port
 from tools.webserver import serve_in_thread
 
 pytestmark = pytest.mark.browser

@@ -1,7 +1,7 @@
 """Every reply the domain can give, as text: need × reader × municipality (and none) at fixed times, the
 opening-hours answers, every follow-up answer (topic × resource × reader) and the conversation's own lines.
 
-    .venv/bin/python scripts/reply_snapshot.py > tests/fixtures/replies.txt    # after an intended change
+    .venv/bin/python -m tools.reply_snapshot > tests/fixtures/replies.txt    # after an intended change
 
 `tests/test_reply_snapshot.py` compares this output with `tests/fixtures/replies.txt`, so a refactoring
 that changes a reply fails, and an intended change shows up as a diff in review.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The crisis vote on the held-out sets in tests/crisis/: recall and false alarms, per signal.
 
-    .venv/bin/python scripts/crisis_eval.py [--model models/stodlotsen.tar.gz] [--show]
+    .venv/bin/python -m tools.crisis_eval [--model models/stodlotsen.tar.gz] [--show]
 
 Reads the trained classifier and the semantic neighbour's index from the model archive and runs
 the vote (`bot.crisis_vote.decide`) the way the bot does – the neighbour only when
@@ -25,14 +25,13 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bot import crisis
+from bot.crisis import UNSURE_ACUTE
+from bot.crisis_vote import SIGNALS, Settings, decide, needs_semantic
+from bot.intent_model import IntentModel
+from bot.semantic import Encoder, Neighbours
 
-from bot import crisis  # noqa: E402
-from bot.crisis import UNSURE_ACUTE  # noqa: E402
-from bot.crisis_vote import SIGNALS, Settings, decide, needs_semantic  # noqa: E402
-from bot.intent_model import IntentModel  # noqa: E402
-from bot.semantic import Encoder, Neighbours  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MODEL = ROOT / "models" / "stodlotsen.tar.gz"
 CRISIS_SET = ROOT / "tests" / "crisis" / "heldout_crisis.yml"

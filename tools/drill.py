@@ -29,11 +29,10 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bot import fallback
+from tools.botserver import answers
 
-from bot import fallback  # noqa: E402
-from tests.botserver import answers  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 TECHNICAL = "tekniskt fel"
 PROBES = ("hej", "jag blir mobbad i skolan")

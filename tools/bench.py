@@ -8,7 +8,7 @@
 Steps:
 1. Training time: `rasa train` into a temporary folder (skipped with --skip-train; the previous
    figure is then carried over and marked as such).
-2. Start-up: the bot is started the way `make run` starts it (scripts/run.sh, trained model, on
+2. Start-up: the bot is started the way `make run` starts it (tools/run.sh, trained model, on
    free ports, no demo page) and the time to the first answer is taken. If a bot already answers
    on localhost:5005 it is used instead (start-up is then not measured) and left running.
 3. Load over the REST channel with the action server in the loop: 1, 10 and 50 concurrent
@@ -29,9 +29,9 @@ Steps:
 5. Understanding: `rasa test nlu` on the held-out set tests/nlu_test.yml: per-intent
    precision, recall, F1 and the most frequent confusions.
 6. Scrubbing: `bot.privacy.scrub` on adversarial texts of 5 000 characters
-   (tests/privacy_corpus.py), best of three per text; the worst text is the target. Every scrub
+   (tools/privacy_corpus.py), best of three per text; the worst text is the target. Every scrub
    pattern is bounded (tests/test_privacy.py), so this grows with the text's length only.
-7. The crisis vote on the held-out crisis and calm sets in tests/crisis/ (scripts/crisis_eval.py):
+7. The crisis vote on the held-out crisis and calm sets in tests/crisis/ (tools/crisis_eval.py):
    recall and false alarms with all three signals, without each one and with each one alone, and
    how often the semantic neighbour is asked on the load above.
 """
@@ -52,15 +52,11 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tools import crisis_eval, load
+from tools.botserver import answers, free_port
+from tools.privacy_corpus import adversarial
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import crisis_eval  # noqa: E402  (scripts/, beside this file)
-
-from tests.botserver import answers, free_port  # noqa: E402
-from tests.privacy_corpus import adversarial  # noqa: E402
-from tools import load  # noqa: E402
 
 OUT = ROOT / "bench"
 VENV = ROOT / ".venv" / "bin"
@@ -139,7 +135,7 @@ class Bot:
                "ENDPOINTS": str(endpoints), "STODLOTSEN_HASH_KEY": "bench-" + os.urandom(8).hex(), **self.extra_env}
         self.log = open(self.workdir / "bot.log", "wb")  # noqa: SIM115 - closed in stop()
         start = time.monotonic()
-        self.proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=self.log,
+        self.proc = subprocess.Popen(["bash", "tools/run.sh"], cwd=ROOT, env=env, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         while time.monotonic() - start < timeout:
             if self.proc.poll() is not None:
@@ -350,7 +346,7 @@ def write_report(res: dict, prev: dict | None) -> None:
         "",
         f"Körd {res['date']} på commit `{res['commit']}`, {res['machine']['cpus']} kärnor, Python {res['machine']['python']}, "
         f"hastighetsprov {res['machine'].get('speed_probe_ms', '–')} ms (lägre = snabbare maskin just då). "
-        "Skapad av `make bench` (scripts/bench.py); siffrorna finns också i `results.json`. "
+        "Skapad av `make bench` (tools/bench.py); siffrorna finns också i `results.json`. "
         "Vad som profilerats och ändrats: [docs/prestanda.md](../docs/prestanda.md).",
         "",
         "## Mål",
@@ -411,7 +407,7 @@ def write_report(res: dict, prev: dict | None) -> None:
     lines += [f"| {c['intent']} | {c['predicted']} | {c['count']} |" for c in res["understanding"]["confusions"]]
     scrub = res["scrub"]
     lines += ["", f"## Rensning av personuppgifter, värsta fall ({scrub['chars']} tecken)", "",
-              f"Långsammast: *{scrub['worst']}*, {scrub['worst_ms']} ms (tests/privacy_corpus.py, bästa av tre).", "",
+              f"Långsammast: *{scrub['worst']}*, {scrub['worst_ms']} ms (tools/privacy_corpus.py, bästa av tre).", "",
               "| Text | ms |", "|---|---:|"]
     lines += [f"| {name} | {ms} |" for name, ms in sorted(scrub["per_text_ms"].items(), key=lambda x: -x[1])[:8]]
     lines += crisis_rows(res)
