@@ -16,7 +16,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 # run time and need no retraining.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) rasa_wing/components.py rasa_wing/policy.py bot/intent_model.py bot/semantic.py bot/text.py
 
-.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check forhandsvisa browser-test postgres-test purge load bench ovning
+.PHONY: help install run train test lint validate unit test-domain test-wing test-staff test-tools test-core test-nlu e2e clean \
+	check forhandsvisa browser-test postgres-test purge load bench ovning
 
 help:
 	@echo "make run    – installerar vid behov, tränar om data ändrats och startar boten (Ctrl-C stoppar)"
@@ -74,8 +75,14 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
 
+# The tests' folders mirror the house: tests/domain (bot/), tests/wing (rasa_wing/ and actions/), tests/staff
+# (staff/), tests/tools (tools/); helpers in tests/support. The slow tiers have folders and targets of their own:
+# tests/e2e (make e2e), tests/browser (make browser-test), tests/postgres (make postgres-test).
 unit: $(STAMP)
-	$(PY) -m pytest -m "not e2e and not browser and not postgres"
+	$(PY) -m pytest tests/domain tests/wing tests/staff tests/tools
+
+test-domain test-wing test-staff test-tools: $(STAMP)
+	$(PY) -m pytest tests/$(@:test-%=%)
 
 test-core: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
@@ -86,13 +93,13 @@ test-nlu: $(MODEL)
 	$(PY) -m tools.crisis_eval --model $(MODEL) --min-recall 1.0 --max-idiom-alarms-per-50 1
 
 e2e: $(MODEL)
-	$(PY) -m pytest -m e2e
+	$(PY) -m pytest tests/e2e
 
 # The chat widget in a real browser (Debian's chromium, axe-core from npm; both installed when
 # missing by tools/system_deps.sh). Screenshots and axe reports: results/browser/.
 browser-test: $(MODEL)
 	@tools/system_deps.sh
-	$(PY) -m pytest -m browser -s
+	$(PY) -m pytest tests/browser -s
 
 test: lint check validate unit postgres-test test-core test-nlu e2e browser-test
 	@echo "Alla kontroller gick igenom."
@@ -101,7 +108,7 @@ test: lint check validate unit postgres-test test-core test-nlu e2e browser-test
 # temporary directory on a free port and removed afterwards).
 postgres-test: $(STAMP)
 	@tools/ensure_postgres.sh
-	$(PY) -m pytest -m postgres
+	$(PY) -m pytest tests/postgres
 
 # 200 concurrent conversations × 10 messages on loopback: latency percentiles, throughput and lost
 # messages (fails if any is lost). Uses the bot on localhost:5005 if it answers, else starts one.

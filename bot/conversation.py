@@ -9,7 +9,7 @@ what to say and what to remember come out.
 
 The actions (actions/) only translate: tracker → Turn and State, Outcome → messages and SlotSet.
 Everything decided about a turn is decided here, and tested here without Rasa
-(tests/test_conversation.py, tests/test_moves.py). The wording itself is in `bot.replies` (needs),
+(tests/domain/test_conversation.py, tests/domain/test_moves.py). The wording itself is in `bot.replies` (needs),
 `bot.followup` (follow-up questions) and `bot.lines` (the catalogue's `conversation:` section).
 
 A turn is first *interpreted* (`interpret` → `Move`), then answered. People write conversations, not

@@ -39,7 +39,7 @@ How a message is assessed
 `Assessment.rule` is the id of the rule that fired – never the user's text, so it can be
 logged – and is None when `kind` is None.
 
-Borderline decisions (pinned in tests/test_crisis.py::test_borderline_decisions)
+Borderline decisions (pinned in tests/domain/test_crisis.py::test_borderline_decisions)
 --------------------------------------------------------------------------------
 * "tänker på att dö" (dying as an act) is suicidal; "tänker på döden" (death as a subject –
   grief, fear after the news) is NOT matched and is left to the classifier. "dödstankar" is

@@ -12,7 +12,7 @@ in memory (the figures: docs/prestanda.md).
 
 `_Scorer` computes the same numbers as sklearn's `predict_proba` from the fitted parameters
 directly (the same n-grams, TF-IDF weights, margins and Platt scaling), without sklearn's input
-checks and sparse-matrix set-up for a single row; tests/test_intent_model.py checks that both agree.
+checks and sparse-matrix set-up for a single row; tests/domain/test_intent_model.py checks that both agree.
 
 The model is saved with skops, which refuses to load any type it was not told to trust.
 """

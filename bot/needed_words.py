@@ -18,7 +18,7 @@ How the set is found, for each part of the pattern:
 * a sequence needs what its most telling part needs (the set whose shortest string is longest).
 
 Used by `bot.crisis` to skip the crisis rules that cannot fire on a message; the tests check that
-the skipped rules indeed do not match (tests/test_needed_words.py).
+the skipped rules indeed do not match (tests/domain/test_needed_words.py).
 """
 from __future__ import annotations
 

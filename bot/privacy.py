@@ -50,7 +50,7 @@ SENDER_PREFIX = "anon-"
 
 # Every pattern below is bounded: no part of it repeats without a limit, so the work per position
 # in the text is capped and a scrub takes time in proportion to the text's length, whatever it
-# holds (tests/test_privacy.py checks the patterns; tools/bench.py times 5 000-character
+# holds (tests/domain/test_privacy.py checks the patterns; tools/bench.py times 5 000-character
 # adversarial texts).
 
 # --- personnummer / samordningsnummer ------------------------------------------------------
@@ -317,7 +317,7 @@ _HAS_SIGNATURE = re.compile(r"[/–-]")
 # The street patterns run only when a cheap necessary condition holds. `_STREET`: a letter, then
 # (after an optional dot and "nummer"/"nr") a digit, with a street word or an abbreviation and its
 # dot just before ("Storgatan 12", "Storg. 19", "Ekhagsgatan5"). `_APARTMENT` and
-# `_ADDRESS_CUE`: one of their words. tests/test_privacy.py checks that no address is skipped.
+# `_ADDRESS_CUE`: one of their words. tests/domain/test_privacy.py checks that no address is skipped.
 _LETTER_THEN_DIGIT = re.compile(r"(?<=[^\W\d_])(\.?)[ \t]{0,3}(?:(?i:nummer|nr\.?|no\.?)[ \t]{0,3})?\d")
 _STREET_ENDINGS = tuple(w.casefold() for w in _fold_variants(_STREET_SUFFIXES))
 _ABBREVIATION_ENDINGS = tuple(_STREET_ABBREVIATIONS)

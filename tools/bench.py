@@ -30,7 +30,7 @@ Steps:
    precision, recall, F1 and the most frequent confusions.
 6. Scrubbing: `bot.privacy.scrub` on adversarial texts of 5 000 characters
    (tools/privacy_corpus.py), best of three per text; the worst text is the target. Every scrub
-   pattern is bounded (tests/test_privacy.py), so this grows with the text's length only.
+   pattern is bounded (tests/domain/test_privacy.py), so this grows with the text's length only.
 7. The crisis vote on the held-out crisis and calm sets in tests/crisis/ (tools/crisis_eval.py):
    recall and false alarms with all three signals, without each one and with each one alone, and
    how often the semantic neighbour is asked on the load above.

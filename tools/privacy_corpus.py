@@ -1,5 +1,5 @@
 """Adversarial texts of 5 000 characters for the scrub patterns: long runs that a pattern could
-try again and again from every position (tests/test_privacy.py runs them; tools/bench.py times them)."""
+try again and again from every position (tests/domain/test_privacy.py runs them; tools/bench.py times them)."""
 from __future__ import annotations
 
 LENGTH = 5000

@@ -3,7 +3,7 @@ opening-hours answers, every follow-up answer (topic × resource × reader) and 
 
     .venv/bin/python -m tools.reply_snapshot > tests/fixtures/replies.txt    # after an intended change
 
-`tests/test_reply_snapshot.py` compares this output with `tests/fixtures/replies.txt`, so a refactoring
+`tests/domain/test_reply_snapshot.py` compares this output with `tests/fixtures/replies.txt`, so a refactoring
 that changes a reply fails, and an intended change shows up as a diff in review.
 """
 from __future__ import annotations
