@@ -11,7 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import turn as tracker_turn
 from bot import catalogue, conversation, fallback
-from bot.conversation import Turn
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ class ActionRoute(Action):
 
     @staticmethod
     def _static(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
-        turn = Turn.from_parse_data(tracker.latest_message)
+        turn = tracker_turn.turn_of(tracker.latest_message)
         dispatcher.messages.clear()  # nothing half-sent goes out
         for m in fallback.static_reply(turn.text, turn.intent):
             dispatcher.utter_message(text=m["text"])

@@ -95,6 +95,8 @@ SELF_INFLICTED_EMERGENCIES = frozenset({"ad_blodning", "ad_overdos_nu"})
 
 # Parse-data hint from the Rasa component: the classifier guessed acute_danger without
 # conviction and no rule confirmed it, so the reply leads with 112 (see docs/design.md).
+# The intent of a message that no intent fits (the wing and the actions translate Rasa's name for it).
+NO_INTENT = "no_intent"
 UNSURE_ACUTE = "unsure_acute"
 #: The crisis kinds, in the order they are tried (see the module docstring). They are also the
 #: names of the crisis intents; every other module takes the list from here.

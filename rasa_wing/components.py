@@ -25,7 +25,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import crisis
-from bot.crisis_vote import CRISIS_INTENTS, Decision, decide, needs_semantic
+from bot.crisis import NO_INTENT
+from bot.crisis_vote import Decision, decide, needs_semantic
 from bot.crisis_vote import Settings as VoteSettings
 from bot.intent_model import IntentModel, Settings
 from bot.semantic import Encoder, Neighbours, Opinion
@@ -34,7 +35,15 @@ from rasa_wing import semantic_hook
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CRISIS_INTENTS", "CrisisOverride", "LinearIntentClassifier"]
+__all__ = ["CrisisOverride", "LinearIntentClassifier"]
+
+#: Rasa's intent for a message the classifier is unsure of (FallbackClassifier); the domain calls it NO_INTENT.
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def vote_ranking(ranking: List[tuple]) -> List[tuple]:
+    """Rasa's (intent, confidence) ranking in the domain's names, for the crisis vote."""
+    return [(NO_INTENT if name == FALLBACK_INTENT else name, p) for name, p in ranking]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -195,9 +204,10 @@ class CrisisOverride(GraphComponent):
             text = message.get(TEXT) or ""
             ranking = [(r.get("name"), r.get("confidence") or 0.0) for r in message.get(INTENT_RANKING_KEY) or []]
             assessment = crisis.assess(text)
-            ask = self.neighbours is not None and needs_semantic(text, assessment, ranking, self.settings)
+            votable = vote_ranking(ranking)
+            ask = self.neighbours is not None and needs_semantic(text, assessment, votable, self.settings)
             opinion = self.semantic_opinion(text) if ask and not defer else None
-            decision = decide(assessment, ranking, opinion, self.settings)
+            decision = decide(assessment, votable, opinion, self.settings)
             for key, value in self.result(message.get(INTENT), ranking, assessment, decision, opinion,
                                           ask and defer).items():
                 message.set(key, value, add_to_output=True)
@@ -208,7 +218,7 @@ class CrisisOverride(GraphComponent):
         info = parse_data.get("crisis") or {}
         ranking = [tuple(r) for r in info.get("ranking") or []]
         assessment = crisis.Assessment(kind=info.get("rule_kind"), idiom=bool(info.get("idiom")), rule=info.get("rule"))
-        decision = decide(assessment, ranking, opinion, self.settings)
+        decision = decide(assessment, vote_ranking(ranking), opinion, self.settings)
         original = {INTENT_NAME_KEY: ranking[0][0], PREDICTED_CONFIDENCE_KEY: ranking[0][1]} if ranking else None
         parse_data.update(self.result(original, ranking, assessment, decision, opinion, False))
 

@@ -26,7 +26,7 @@ from typing import Dict, List, Tuple
 import yaml
 
 from bot import crisis
-from bot.crisis import UNSURE_ACUTE
+from bot.crisis import NO_INTENT, UNSURE_ACUTE
 from bot.crisis_vote import SIGNALS, Settings, decide, needs_semantic
 from bot.intent_model import IntentModel
 from bot.semantic import Encoder, Neighbours
@@ -71,13 +71,13 @@ def load_model(path: Path = MODEL) -> Tuple[IntentModel, Neighbours]:
 
 
 def _ranking(model: IntentModel, text: str, threshold: float) -> List[Tuple[str, float]]:
-    """The ranking the vote sees: the classifier's, behind nlu_fallback when it is unsure."""
+    """The ranking the vote sees: the classifier's, behind NO_INTENT (Rasa's nlu_fallback) when it is unsure."""
     from bot.text import fold
 
     if not fold(text):
         return []
     ranking = model.rank([text])[0]
-    return [("nlu_fallback", threshold), *ranking] if ranking[0][1] < threshold else ranking
+    return [(NO_INTENT, threshold), *ranking] if ranking[0][1] < threshold else ranking
 
 
 def evaluate(model_path: Path = MODEL, show: bool = False, overrides: Dict | None = None) -> Dict:

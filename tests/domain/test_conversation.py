@@ -2,61 +2,33 @@
 import pytest
 
 from bot import lines, replies
-from bot.conversation import MENU_RESPONSE, Crisis, Message, State, Turn, respond
+from bot.conversation import MENU_RESPONSE, NO_INTENT, Crisis, Message, State, Turn, respond
 from tests.conftest import at
 
 MONDAY_TEN = at("2026-11-23 10:00")
-
-
-def parse_data(text, intent, **extra):
-    return {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
-            "intent_ranking": [{"name": intent, "confidence": 0.9}], **extra}
 
 
 def texts(outcome):
     return [m.text for m in outcome.messages]
 
 
-# --- Turn and State ---------------------------------------------------------------------------------
-def test_a_turn_is_read_from_rasas_parse_data():
-    turn = Turn.from_parse_data({
-        "text": "jag bor i kungälv", "intent": {"name": "inform_municipality", "confidence": 0.8},
-        "intent_ranking": [{"name": "inform_municipality", "confidence": 0.8}, {"name": None, "confidence": 0.1},
-                           {"name": "greet", "confidence": "much"}],
-        "entities": [{"entity": "municipality", "value": "Kungälv"}, {"entity": "other", "value": 3}, "junk"],
-        "metadata": {"municipality": "nykoping"},
-        "crisis": {"kind": None, "rule": None, "idiom": True, "hint": "unsure_acute"},
-    })
-    assert turn.text == "jag bor i kungälv" and turn.intent == "inform_municipality"
-    assert turn.ranking == (("inform_municipality", 0.8), ("greet", 0.0))
-    assert turn.entity_values("municipality") == ["Kungälv"] and turn.entity_values("other") == ["3"]
-    assert turn.metadata == {"municipality": "nykoping"}
-    assert turn.crisis == Crisis(idiom=True, hint="unsure_acute") and turn.danger_first
-
-
-@pytest.mark.parametrize("data", [None, [], {"text": 5, "intent": "greet", "entities": None, "crisis": "x",
-                                              "metadata": [1], "intent_ranking": None}])
-def test_malformed_parse_data_counts_as_absent(data):
-    assert Turn.from_parse_data(data) == Turn()
-
-
-def test_state_is_the_slots_and_reports_what_changed():
-    before = State.from_slots({"municipality": "kungalv", "audience": None, "other_slot": 1})
-    assert before == State(municipality="kungalv")
+# --- State ------------------------------------------------------------------------------------------
+def test_state_reports_what_changed():
+    before = State(municipality="kungalv")
     after = State(municipality="kungalv", audience="child", last_need="child_bullying", resources=("bris",))
-    assert after.changes_since(before) == {"audience": "child", "last_need": "child_bullying", "resources": ["bris"]}
+    assert after.changes_since(before) == {"audience": "child", "last_need": "child_bullying", "resources": ("bris",)}
     assert before.changes_since(before) == {}
-    assert after.as_slots() == {"municipality": "kungalv", "audience": "child", "last_need": "child_bullying",
-                                "resources": ["bris"], "crisis": None, "pending": None}
-    # a list slot comes back from Rasa as a list; a slot Rasa never set as None
-    assert State.from_slots({"resources": ["bris", 3], "crisis": "suicidal"}) == State(resources=("bris",),
-                                                                                          crisis="suicidal")
+
+
+def test_a_turn_leads_with_112_when_danger_now_is_unsure():
+    assert Turn(crisis=Crisis(hint="unsure_acute")).danger_first and not Turn().danger_first
 
 
 # --- respond ------------------------------------------------------------------------------------------
 def test_a_need_is_answered_and_remembered(shipped):
-    outcome = respond(shipped, Turn.from_parse_data(parse_data("min son röker hasch", "parent_own_child",
-                                                                metadata={"kommun": "kungalv"})), State(), MONDAY_TEN)
+    turn = Turn(text="min son röker hasch", intent="parent_own_child", confidence=0.9,
+                ranking=(("parent_own_child", 0.9),), metadata={"kommun": "kungalv"})
+    outcome = respond(shipped, turn, State(), MONDAY_TEN)
     expected = replies.compose(shipped, "parent_own_child", "guardian", "kungalv", "min son röker hasch", MONDAY_TEN)
     assert texts(outcome) == expected.messages
     assert outcome.state == State(municipality="kungalv", audience="guardian", last_need="parent_own_child",
@@ -145,7 +117,7 @@ def test_an_opening_hours_question_is_answered_from_the_catalogue(shipped):
 
 def test_no_name_and_a_likely_runner_up_need_answers_that_need(shipped):
     text = "mamma öppnar vin så fort hon vaknar"
-    likely = respond(shipped, ranked(text, ("ask_opening_hours", 0.5), ("nlu_fallback", 0.4),
+    likely = respond(shipped, ranked(text, ("ask_opening_hours", 0.5), (NO_INTENT, 0.4),
                                      ("child_parent_addiction", 0.3)), State(), MONDAY_TEN)
     assert likely.need == "child_parent_addiction" and likely.state.last_need == "child_parent_addiction"
     weak = respond(shipped, ranked(text, ("ask_opening_hours", 0.5), ("child_parent_addiction", 0.1)), State(),

@@ -1,5 +1,5 @@
 """The crisis vote (bot/crisis_vote.py) on hand-made signals: no model needed."""
-from bot.crisis import UNSURE_ACUTE, Assessment
+from bot.crisis import NO_INTENT, UNSURE_ACUTE, Assessment
 from bot.crisis_vote import Settings, decide, needs_semantic
 from bot.semantic import Opinion
 
@@ -58,7 +58,7 @@ def test_danger_now_with_no_likely_need_is_answered_as_danger():
 
 
 def test_self_harm_about_a_friend_keeps_112_but_answers_the_friend():
-    ranking = [("nlu_fallback", 0.25), ("friend_self_harm", 0.22), ("self_harm", 0.1)]
+    ranking = [(NO_INTENT, 0.25), ("friend_self_harm", 0.22), ("self_harm", 0.1)]
     decision = decide(Assessment("self_harm", False, "sh_x"), ranking, None)
     assert (decision.kind, decision.intent) == ("self_harm", "friend_self_harm")
     own = decide(Assessment("self_harm", False, "sh_x"), [("self_harm", 0.8), ("friend_self_harm", 0.1)], None)

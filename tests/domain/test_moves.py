@@ -3,7 +3,7 @@ and what the answer then keeps – follow-ups, the crisis line, pleas, the waiti
 import pytest
 
 from bot import languages, lines
-from bot.conversation import MENU_RESPONSE, WHOSE_CHILD, Crisis, Move, State, Turn, interpret, respond
+from bot.conversation import MENU_RESPONSE, NO_INTENT, WHOSE_CHILD, Crisis, Move, State, Turn, interpret, respond
 from tests.conftest import at
 
 MONDAY_TEN = at("2026-11-23 10:00")
@@ -99,7 +99,7 @@ def test_an_answer_that_does_not_fit_is_a_new_message(shipped):
 @pytest.mark.parametrize(("text", "intent", "closing"),
                          [("tackar, hej då", "thanks", "thanks"), ("ha det bra", "goodbye", "goodbye"),
                           ("haha skämtade bara", "out_of_scope", "retract"), ("allt e lugnt igen", None, "retract"),
-                          ("jag ringer dit", "nlu_fallback", "acknowledge"), ("ok", "acknowledge", "acknowledge")])
+                          ("jag ringer dit", NO_INTENT, "acknowledge"), ("ok", "acknowledge", "acknowledge")])
 def test_closing_and_calming(shipped, text, intent, closing):
     assert move(shipped, text, AFTER_SUICIDAL, intent, 0.4) == Move("close", closing=closing)
 
@@ -130,7 +130,7 @@ def test_someone_who_only_says_who_they_are(shipped):
 def test_small_talk_off_topic_and_not_understood(shipped):
     assert move(shipped, "vem är du", NEW, "about_bot") == Move("small_talk", closing="about_bot")
     assert move(shipped, "vad blir det för väder", NEW, "out_of_scope", 0.8).kind == "out_of_scope"
-    assert move(shipped, "asdfgh", NEW, "nlu_fallback", 0.1).kind == "unclear"
+    assert move(shipped, "asdfgh", NEW, NO_INTENT, 0.1).kind == "unclear"
 
 
 # ---------------------------------------------------------------- respond: what is said and what is kept
@@ -224,10 +224,10 @@ def test_a_late_municipality_re_answers_with_its_own_resources_and_remembers_the
 
 
 def test_what_is_not_understood_mid_conversation_names_the_support_again_instead_of_the_menu(shipped):
-    outcome, said = say(shipped, "men om dom bara skiter i det då", AFTER_BRIS, "nlu_fallback", 0.2)
+    outcome, said = say(shipped, "men om dom bara skiter i det då", AFTER_BRIS, NO_INTENT, 0.2)
     assert said.startswith(lines.small_talk(shipped, "not_understood", "child")) and "116 111" in said
     assert all(m.response != MENU_RESPONSE for m in outcome.messages)
-    _, fresh = say(shipped, "men om dom bara skiter i det då", NEW, "nlu_fallback", 0.2)
+    _, fresh = say(shipped, "men om dom bara skiter i det då", NEW, NO_INTENT, 0.2)
     assert "116 111" not in fresh
 
 
@@ -277,7 +277,7 @@ def test_a_possible_danger_now_leads_with_112_whatever_the_turn_is(shipped):
     ("Після переїзду син постійно сумний", "uk"),
 ])
 def test_a_message_in_another_language_that_was_not_understood_gets_112_and_bris(shipped, text, code):
-    outcome, said = say(shipped, text, NEW, "nlu_fallback", 0.2)
+    outcome, said = say(shipped, text, NEW, NO_INTENT, 0.2)
     assert lines.small_talk(shipped, "not_understood") not in said
     assert "112" in said and shipped.resource("bris").phone in said
     assert languages.crisis_line(text, said) in said  # what the numbers are, in the writer's language
@@ -286,7 +286,7 @@ def test_a_message_in_another_language_that_was_not_understood_gets_112_and_bris
 
 @pytest.mark.parametrize("text", ["asdf qwerty", "vad menar du med det där", "what is this thing", "blaha blaha"])
 def test_swedish_english_and_gibberish_not_understood_stay_as_they_were(shipped, text):
-    _, said = say(shipped, text, NEW, "nlu_fallback", 0.2)
+    _, said = say(shipped, text, NEW, NO_INTENT, 0.2)
     assert said.strip() == lines.small_talk(shipped, "not_understood")
 
 

@@ -410,3 +410,10 @@ def test_stodlotsen_semantic_0_loads_the_vote_without_the_neighbour(tmp_path, mo
         monkeypatch.setenv("STODLOTSEN_SEMANTIC", setting)
     loaded = CrisisOverride.load({**CrisisOverride.get_default_config()}, storage, resource, context)
     assert (loaded.neighbours is not None) == has_neighbour
+
+
+def test_the_vote_sees_rasas_fallback_intent_under_the_domains_name():
+    from bot.crisis import NO_INTENT
+    from rasa_wing.components import vote_ranking
+
+    assert vote_ranking([("nlu_fallback", 0.3), ("greet", 0.2)]) == [(NO_INTENT, 0.3), ("greet", 0.2)]
