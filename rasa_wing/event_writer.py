@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, pool
 
 from bot import privacy
+from rasa_wing import event_scrub
 from rasa_wing.channels.inbound import shorten
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def echoes(events: Sequence[Dict[str, Any]]) -> list:
         if data.get("event") != "user":
             continue
         entities = (data.get("parse_data") or {}).get("entities") or []
-        found += privacy.identifiers([data.get("text"), data.get("metadata"),
+        found += event_scrub.identifiers([data.get("text"), data.get("metadata"),
                                       [x.get("value") for x in entities if isinstance(x, dict)]])
     return found
 
@@ -73,7 +74,7 @@ def scrubbed(events: Sequence[Dict[str, Any]], given_away: Sequence | None = Non
     away left. *given_away*: what the user gave away in the conversation so far (default: in *events*)."""
     events = [compact(e) for e in events]
     given_away = echoes(events) if given_away is None else given_away
-    return [privacy.scrub_event(data, given_away) for data in events]
+    return [event_scrub.scrub_event(data, given_away) for data in events]
 
 
 def rows(stored_id: str, events: Sequence[Dict[str, Any]], given_away: Sequence | None = None) -> List[Dict[str, Any]]:
@@ -114,7 +115,7 @@ class EventWriter:
     It remembers, in memory only, what each recent conversation gave away (names, numbers …), so
     that a name written in the first message is also removed when it comes again in the tenth.
     At most `remember` conversations are kept (the least recently written go first), each with
-    its latest `privacy.MAX_ECHOES` identifiers; nothing of it is ever written."""
+    its latest `event_scrub.MAX_ECHOES` identifiers; nothing of it is ever written."""
 
     def __init__(self, engine: sa.engine.Engine, table: str = "events", remember: int = 10_000) -> None:
         self.engine = engine
@@ -135,7 +136,7 @@ class EventWriter:
         found = echoes([compact(e) for e in events])
         earlier = self._given_away.pop(stored_id, [])
         if found:
-            earlier = list(dict.fromkeys(earlier + found))[-privacy.MAX_ECHOES:]
+            earlier = list(dict.fromkeys(earlier + found))[-event_scrub.MAX_ECHOES:]
         if earlier:
             self._given_away[stored_id] = earlier
             while len(self._given_away) > self.remember:

@@ -1,10 +1,10 @@
 """Rasa glue: an SQL tracker store that keeps nothing identifying (SQLite or PostgreSQL).
 
-- Every event is scrubbed (`bot.privacy.scrub_event`) before it is written: user text, parse
+- Every event is scrubbed (`rasa_wing.event_scrub.scrub_event`) before it is written: user text, parse
   data, entities, metadata, slot values and bot text. The scrubbing and the writing happen in a
   helper process (`rasa_wing/event_writer.py`), so they do not hold up Rasa's other conversations;
   `writer_process: false` does them in the Rasa process instead (the same rows either way).
-- The conversation id is stored as a keyed hash (`bot.privacy.hash_sender`); the tracker Rasa
+- The conversation id is stored as a keyed hash (`bot.storage.hash_sender`); the tracker Rasa
   gets back carries the original id in memory only.
 - Events older than `retention_days` (default 30, env `STODLOTSEN_RETENTION_DAYS`) are deleted
   at start-up and then every `retention_check_minutes` (default 60) while the bot runs, and by
@@ -41,7 +41,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import orm
 
-from bot import privacy
+from bot import storage
 from rasa_wing import compat, event_writer
 
 logger = logging.getLogger(__name__)
@@ -85,8 +85,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         **kwargs: Dict[str, Any],
     ) -> None:
         # Settings first: a wrong value stops the start with a Swedish message.
-        self.retention_days = privacy.retention_days(retention_days)
-        self._key = privacy.load_key(key_file)
+        self.retention_days = storage.retention_days(retention_days)
+        self._key = storage.load_key(key_file)
         super().__init__(domain=domain, **kwargs)
         reason = fast_path_refusal()
         self._fast = reason is None
@@ -126,7 +126,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     # --- pseudonymous ids --------------------------------------------------------------------
     def stored_id(self, sender_id: str) -> str:
         """The id under which *sender_id*'s events are stored."""
-        return privacy.hash_sender(sender_id, self._key)
+        return storage.hash_sender(sender_id, self._key)
 
     def _event_query(self, session, sender_id: str, fetch_events_from_all_sessions: bool):
         # On the fast path every lookup by conversation id (retrieve, count of stored events) comes

@@ -18,7 +18,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Dict
 
-from bot import payloads, privacy
+from bot import payloads
+from rasa_wing.event_scrub import CHANNELS
 
 MAX_CHARS = 5000  # what the classifier and the crisis rules see at most
 MAX_BODY_BYTES = 2_000_000  # larger requests are refused (413) before parsing
@@ -114,7 +115,7 @@ def parse_rest_body(body: bytes | None) -> Inbound | Rejected:
         return Rejected(413, f'"metadata" är för stort (högst {MAX_METADATA_BYTES // 1024} kB).')
 
     channel = data.get("input_channel")
-    channel = channel if isinstance(channel, str) and channel in privacy.CHANNELS else None
+    channel = channel if isinstance(channel, str) and channel in CHANNELS else None
     text, truncated = message_text(message)
     return Inbound(sender=sender, text=text, metadata=metadata, input_channel=channel, truncated=truncated)
 

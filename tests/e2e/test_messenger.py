@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot import privacy
+from bot import storage
 from rasa_wing.channels import inbound
 from tools.botserver import MODEL, BotServer
 
@@ -179,10 +179,10 @@ def test_buttons_arrive_as_quick_replies_and_a_quick_reply_is_understood(bot, gr
 
 
 def _stored_user_texts(bot, psid: str) -> list[str]:
-    key = privacy.load_key(bot.key_file)
+    key = storage.load_key(bot.key_file)
     with sqlite3.connect(bot.db) as conn:
         rows = conn.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
-                            (privacy.hash_sender(psid, key),)).fetchall()
+                            (storage.hash_sender(psid, key),)).fetchall()
     return [json.loads(data)["text"] for (data,) in rows]
 
 

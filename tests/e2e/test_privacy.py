@@ -19,7 +19,7 @@ import uuid
 
 import pytest
 
-from bot import privacy
+from bot import privacy, storage
 from tests.support.markers import reply_text
 from tools.botserver import MODEL, ROOT, BotServer
 
@@ -126,11 +126,11 @@ def test_conversation_id_is_stored_as_keyed_hash(server, talked):
     bot = server["bot"]
     data = stored(bot)
     assert SENDER not in data
-    key = privacy.load_key(bot.key_file)  # STODLOTSEN_HASH_KEY wins, as in the bot
+    key = storage.load_key(bot.key_file)  # STODLOTSEN_HASH_KEY wins, as in the bot
     with sqlite3.connect(bot.db) as conn:
         senders = {s for (s,) in conn.execute("SELECT DISTINCT sender_id FROM events")}
-    assert privacy.hash_sender(SENDER, key) in senders
-    assert all(s.startswith(privacy.SENDER_PREFIX) for s in senders)
+    assert storage.hash_sender(SENDER, key) in senders
+    assert all(s.startswith(storage.SENDER_PREFIX) for s in senders)
 
 
 def test_conversation_still_works_with_the_remembered_municipality(server, talked):
@@ -187,10 +187,10 @@ def test_a_flood_from_one_sender_gets_a_short_reply_and_is_not_stored(server):
     assert all(status == 200 and reply_text(m).strip() for status, m in answers)
     too_fast = [m for _, m in answers if "snabbare än jag hinner" in reply_text(m)]
     assert len(too_fast) >= 20, len(too_fast)
-    key = privacy.load_key(bot.key_file)
+    key = storage.load_key(bot.key_file)
     with sqlite3.connect(bot.db) as conn:
         (stored,) = conn.execute("SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
-                                 (privacy.hash_sender(sender, key),)).fetchone()
+                                 (storage.hash_sender(sender, key),)).fetchone()
     assert stored == 40 - len(too_fast) and stored <= 20
 
 

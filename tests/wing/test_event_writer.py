@@ -12,7 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import privacy
+from bot import storage
 from rasa_wing import event_writer
 from rasa_wing.tracker_store import PrivateSQLTrackerStore
 from tests.conftest import ROOT
@@ -28,7 +28,7 @@ LISTEN = {"event": "action", "timestamp": 3.0, "name": "action_listen", "policy"
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch):
-    monkeypatch.setenv(privacy.KEY_ENV, KEY)
+    monkeypatch.setenv(storage.KEY_ENV, KEY)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time
 import pytest
 from rasa.shared.core.domain import Domain
 
-from bot import privacy
+from bot import storage
 from rasa_wing import tracker_store as store_module
 from rasa_wing.tracker_store import PrivateSQLTrackerStore
 from tests.conftest import ROOT
@@ -30,8 +30,8 @@ def domain():
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch):
-    monkeypatch.setenv(privacy.KEY_ENV, KEY)
-    monkeypatch.delenv(privacy.RETENTION_ENV, raising=False)
+    monkeypatch.setenv(storage.KEY_ENV, KEY)
+    monkeypatch.delenv(storage.RETENTION_ENV, raising=False)
 
 
 # --- SQLite ---------------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ def test_make_purge_reads_endpoints(domain, tmp_path, monkeypatch, capsys):
     assert "1 samtal (8 händelser)" in capsys.readouterr().out
     with sqlite3.connect(db) as conn:
         senders = {s for (s,) in conn.execute("SELECT DISTINCT sender_id FROM events")}
-    assert senders == {privacy.hash_sender("new", KEY.encode())}
+    assert senders == {storage.hash_sender("new", KEY.encode())}
 
     endpoints.write_text('tracker_store:\n  type: SQL\n  dialect: "sqlite"\n', encoding="utf-8")
     assert purge.main(["--endpoints", str(endpoints)]) == 2
