@@ -67,10 +67,12 @@ forhandsvisa: $(STAMP)
 	@if [ -z "$$BEHOV" ]; then $(PY) -m staff --katalog "$$KATALOG" behov; \
 	else $(PY) -m staff --katalog "$$KATALOG" svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID" --text "$$TEXT"; fi
 
-# ruff, and the layering (.importlinter): the domain in bot/ imports no Rasa and nothing from rasa_wing.
+# ruff; the layering (.importlinter): the domain in bot/ imports no Rasa, no wing, no actions, no staff
+# tools, no tools; and the type gate: mypy on the domain at its defaults ([tool.mypy] in pyproject.toml).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Dict, List, Sequence, Tuple
+from typing import Any, ClassVar, Dict, List, Mapping, Sequence, Tuple
 
 from pydantic import BaseModel, Extra, Field, PrivateAttr, ValidationError, root_validator, validator
 from pydantic.fields import SHAPE_SINGLETON
@@ -578,7 +578,7 @@ def _value_at(data: Any, loc: Sequence[Any]) -> Any:
     return data
 
 
-def _model_at(loc: Sequence[Any]) -> type | None:
+def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
     """The pydantic model whose field list applies at *loc* (for 'did you mean …?')."""
     model: Any = Catalogue
     i = 0
@@ -607,7 +607,7 @@ def _describe_field(loc: Sequence[Any]) -> str:
     return ".".join(str(p) for p in path[:-1]) + ("." if len(path) > 1 else "") + label(path[-1])
 
 
-def _pydantic_problem(err: dict, data: Any, doc: yamllines.Document) -> Problem:
+def _pydantic_problem(err: Mapping[str, Any], data: Any, doc: yamllines.Document) -> Problem:
     loc, kind, msg = tuple(err["loc"]), err["type"], err["msg"]
     if loc and loc[-1] == "__root__":
         loc = loc[:-1]
@@ -728,7 +728,8 @@ def _reference_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
     for need_id, need in needs.items():
         need = mapping(need)
         redirect, ask = mapping(need.get("redirect")), mapping(need.get("ask"))
-        targets = [(("redirect", "by_audience", k), v) for k, v in mapping(redirect.get("by_audience")).items()]
+        targets: List[Tuple[Tuple[Any, ...], Any]] = [(("redirect", "by_audience", k), v)
+                                                      for k, v in mapping(redirect.get("by_audience")).items()]
         targets += [(("redirect", "by_words", j, "need"), w.get("need"))
                     for j, w in enumerate(redirect.get("by_words") or []) if isinstance(w, dict)]
         targets += [(("ask", "buttons", j, "intent"), b.get("intent"))

@@ -45,7 +45,7 @@ import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import Any, Dict, List, Mapping, Tuple, cast
 
 from bot import audience as audience_mod
 from bot import crisis as crisis_mod
@@ -195,7 +195,7 @@ def interpret(cat: Catalogue, turn: Turn, state: State) -> Move:
     kind = turn.crisis.kind or (turn.intent if turn.intent in CRISIS_KINDS else None)
     if kind is not None:
         # A crisis intent of that kind has its own answer ("min kompis skär sig": friend_self_harm, not self_harm).
-        own = turn.intent if CRISIS_INTENT_KINDS.get(turn.intent or "") == kind and cat.need(turn.intent) else None
+        own = turn.intent if CRISIS_INTENT_KINDS.get(turn.intent or "") == kind and cat.need(cast(str, turn.intent)) else None
         return Move("need", need=own or kind, crisis=True)
 
     said_audience = audience_mod.detect(turn.text)
@@ -327,7 +327,7 @@ def _municipality_told(cat: Catalogue, turn: Turn, state: State, now: dt.datetim
     told = municipality.resolve(cat, text=turn.text, entities=named, default="")
     state = dataclasses.replace(state, municipality=told, audience=_audience(turn, state), pending=None)
     place = cat.municipality(told)
-    lead = Message(text=replies.municipality_here(place) if place is not None
+    lead: Message | None = Message(text=replies.municipality_here(place) if place is not None
                    else replies.municipality_unknown(named[0] if named else None))
     if state.last_need and cat.need(state.last_need) is not None:
         reply = replies.compose(cat, state.last_need, audience=state.audience, municipality_id=told, now=now,
@@ -341,7 +341,7 @@ def _municipality_told(cat: Catalogue, turn: Turn, state: State, now: dt.datetim
         return Outcome((*([lead] if lead else []), *_need_messages(reply)), state, state.last_need)
     if place is not None:
         lead = Message(text=replies.municipality_thanks(place))
-    return Outcome((lead, Message(response=MENU_RESPONSE)), state)
+    return Outcome((cast(Message, lead), Message(response=MENU_RESPONSE)), state)
 
 
 def _followup(cat: Catalogue, move: Move, turn: Turn, state: State) -> Outcome:

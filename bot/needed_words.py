@@ -74,7 +74,7 @@ def _item(op, av) -> Needed:
         needs = [_sequence(list(branch)) for branch in av[1]]
         if any(n is None for n in needs):
             return None
-        return frozenset().union(*needs)
+        return frozenset().union(*(n for n in needs if n is not None))
     if op is SUBPATTERN:
         _group, add_flags, _del_flags, pattern = av
         if add_flags & _CASE_FLAGS:

@@ -253,9 +253,9 @@ def _scrub_names(text: str, found: list | None) -> str:
             words = _name_words(text, m.end(), capital_only)
             if words:
                 spans.append((words[0].start(), words[-1].end(), words))
-    m = _SIGNATURE.search(text)
-    if m:
-        words = _name_words(text, m.start("name"), capital_only=not m.group("slash"), cue=False)
+    signature = _SIGNATURE.search(text)
+    if signature:
+        words = _name_words(text, signature.start("name"), capital_only=not signature.group("slash"), cue=False)
         if words:
             spans.append((words[0].start(), words[-1].end(), words))
     if not spans:

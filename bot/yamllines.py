@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -177,7 +177,7 @@ def load(text: str) -> Document:
 def _quote_problem(root: Node, lines: List[str]) -> YamlProblem | None:
     """A missing quote that still parses: a quoted text that runs over the next field, or a text
     written without quotes that has one quote in it ("Hej du.")."""
-    stack = [root]
+    stack: List[Any] = [root]
     while stack:
         node = stack.pop()
         if isinstance(node, MappingNode):
@@ -213,7 +213,7 @@ class _Builder:
                 self.doc.lines[path + (i,)] = item.start_mark.line + 1
                 items.append(self.build(item, path + (i,)))
             return items
-        return self._scalar(node, path)
+        return self._scalar(cast(ScalarNode, node), path)
 
     def _mapping(self, node: MappingNode, path: Path) -> dict:
         out: Dict[Any, Any] = {}
