@@ -3,7 +3,7 @@ what to say and what to remember come out.
 
     turn = Turn(text, intent, confidence, ranking, entities, metadata, crisis)   # what the user wrote
     state = State(municipality, audience, last_need, resources, crisis, pending)  # what the bot remembers
-    outcome = respond(catalogue.current(), turn, state)
+    outcome = respond(catalogue_store.current(), turn, state)
     outcome.messages                              # Message(text, buttons) or Message(response=MENU_RESPONSE)
     outcome.state.changes_since(state)            # {field: new value}: what to remember
 

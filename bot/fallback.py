@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Dict, List
 
-from bot import catalogue, crisis
+from bot import catalogue_store, crisis
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def numbers() -> Dict[str, str]:
     """The four emergency numbers: from the catalogue when it loads, else the built-in ones."""
     found = dict(BUILT_IN)
     try:
-        cat = catalogue.current()
+        cat = catalogue_store.current()
     except Exception as e:  # any failure here means: use the built-in numbers
         logger.error("KATALOGFEL: %s – boten svarar bara med inbyggda nödsvar", e)
         return found

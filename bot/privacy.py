@@ -285,10 +285,10 @@ def public_numbers() -> frozenset:
     """Digits of every phone/sms number in the catalogue, and of every number its texts give (the
     bot says them; they identify nobody)."""
     try:
-        from bot import catalogue
+        from bot import catalogue_file, catalogue_store
 
-        path = catalogue.catalogue_path()
-        cat = catalogue.load(path)
+        path = catalogue_file.catalogue_path()
+        cat = catalogue_store.load(path)
         text = path.read_text(encoding="utf-8-sig")
     except Exception:  # noqa: BLE001 - without a catalogue, scrub everything that looks like a number
         logger.warning("Katalogen kunde inte läsas; alla telefonnummer rensas.")

@@ -28,7 +28,7 @@ from rasa_sdk.endpoint import create_app, create_argument_parser
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
 
-from bot import catalogue, hours, languages
+from bot import catalogue_store, hours, languages
 from rasa_wing import action_guard, log_guard
 from rasa_wing.hardening import UMASK
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
                                  args.logging_config_file)
     utils.update_sanic_log_level()
     app = build_app(args.actions or "actions")
-    catalogue.watch()  # a broken catalogue edit is logged when it is saved, not at the next message
+    catalogue_store.watch()  # a broken catalogue edit is logged when it is saved, not at the next message
     hours.warm_up()  # the holiday calendar is built now, not during the first question about opening hours
     languages.detect("warm up")  # the language detector's models load now, not during the first foreign message
     # What is loaded now lives as long as the process: keep the garbage collector from walking it

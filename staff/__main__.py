@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot import catalogue, crisis
+from bot import catalogue_store, crisis
 from bot.catalogue import CatalogueError
 from staff import check, preview
 
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"typ: {a.kind or '-'}  regel: {a.rule or '-'}  uttryck: {'ja' if a.idiom else 'nej'}")
         return 0
     try:
-        cat = catalogue.load(args.catalogue)
+        cat = catalogue_store.load(args.catalogue)
     except CatalogueError as e:
         print(f"{e}\n\nRätta felen (make check visar alla) och försök igen.", file=sys.stderr)
         return 1

@@ -1,6 +1,6 @@
 """`make check` / `python -m staff check PATH [--links]`: is the catalogue safe to use?
 
-Errors are what `bot.catalogue` refuses to load (the running bot then keeps its last good
+Errors are what `bot.catalogue_file` finds and the store refuses to load (the running bot then keeps its last good
 catalogue). Warnings are things staff should look at, but that do not stop the file:
 old `last_verified`, missing `source`, http addresses, needs without a description, needs with no resource for
 some reader, municipalities without orosanmälan or family support, hours that never open, phone
@@ -22,16 +22,8 @@ from zoneinfo import ZoneInfo
 import requests
 
 from bot import hours as opening_hours
-from bot.catalogue import (
-    AUDIENCES,
-    CatalogueError,
-    Parsed,
-    Problem,
-    catalogue_path,
-    label,
-    read_source,
-    service_of,
-)
+from bot.catalogue import AUDIENCES, CatalogueError, Problem, service_of
+from bot.catalogue_file import Parsed, catalogue_path, label, read_source
 
 STALE_AFTER_DAYS = 183  # about six months
 LOCAL_SERVICES_EXPECTED = ("orosanmalan", "familjestod")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Tuple
 
-from bot import catalogue, hours, yamllines
+from bot import catalogue, catalogue_file, catalogue_store, hours, yamllines
 from bot.catalogue import Catalogue, CatalogueError, Problem, Resource, service_of
 from staff import check, preview
 
@@ -64,7 +64,7 @@ class Spans:
     def of(cls, doc: yamllines.Document) -> Spans:
         starts: List[Tuple[int, Key | None]] = []
         data = doc.data if isinstance(doc.data, dict) else {}
-        for section in catalogue.SECTIONS:
+        for section in catalogue_file.SECTIONS:
             if (section,) in doc.lines:
                 starts.append((doc.lines[(section,)], None))
             entries = data.get(section)
@@ -225,7 +225,7 @@ def preview_section(cat: Catalogue, query: Dict[str, List[str]], now: dt.datetim
 def _shown_catalogue(path: Path, report: check.Report) -> Tuple[Catalogue | None, yamllines.Document]:
     """The catalogue to show and the file's line index. With errors: the last version that loaded."""
     try:
-        last_good = catalogue.current(path)  # also remembers this version for when the file breaks
+        last_good = catalogue_store.current(path)  # also remembers this version for when the file breaks
     except CatalogueError:
         last_good = None
     if report.parsed is not None:
@@ -239,7 +239,7 @@ def _shown_catalogue(path: Path, report: check.Report) -> Tuple[Catalogue | None
 def render(query: Dict[str, List[str]], path: Path | str | None = None, now: dt.datetime | None = None) -> str:
     """The whole page for *query* (the preview form's values), from the catalogue file as it is now."""
     now = (now or dt.datetime.now(hours.STOCKHOLM)).astimezone(hours.STOCKHOLM)
-    path = catalogue.catalogue_path(path)
+    path = catalogue_file.catalogue_path(path)
     report = check.check(path, today=now.date())
     cat, doc = _shown_catalogue(path, report)
     problems = _sorted_problems(report, Spans.of(doc))

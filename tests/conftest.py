@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import catalogue
+from bot import catalogue_store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -16,13 +16,13 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 @pytest.fixture(scope="session")
 def shipped():
     """The catalogue that ships with the project."""
-    return catalogue.load(ROOT / "resources.yml")
+    return catalogue_store.load(ROOT / "resources.yml")
 
 
 @pytest.fixture(scope="session")
 def mini():
     """A small catalogue for the routing mechanics."""
-    return catalogue.load(FIXTURES / "mini_catalogue.yml")
+    return catalogue_store.load(FIXTURES / "mini_catalogue.yml")
 
 
 def conversation_section() -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 import sys
 from zoneinfo import ZoneInfo
 
-from bot import catalogue, followup, lines, replies
+from bot import catalogue, catalogue_store, followup, lines, replies
 from bot.catalogue import AUDIENCES
 
 # A weekday morning (local offices open), a weekday night and a Saturday afternoon, in winter time.
@@ -77,4 +77,4 @@ def _followups(cat: catalogue.Catalogue, municipality_ids: list) -> list:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(render(catalogue.load(sys.argv[1] if len(sys.argv) > 1 else None)))
+    sys.stdout.write(render(catalogue_store.load(sys.argv[1] if len(sys.argv) > 1 else None)))

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.test_widget import AXE, OUT, _axe
-from tests.staff.test_check import SHIPPED, line_of
 from tests.staff.test_page import checked_on
+from tests.support.catalogue_edits import SHIPPED, line_of
 from tools.botserver import free_port
 from tools.webserver import serve_in_thread
 

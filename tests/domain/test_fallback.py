@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import catalogue, fallback
+from bot import catalogue_file, fallback
 from rasa_wing.channels import inbound
 from tests.conftest import FIXTURES
 from tests.support.lix import lix
@@ -71,7 +71,7 @@ def test_the_built_in_numbers_are_used_when_the_catalogue_is_broken(broken_catal
 
 
 def test_numbers_come_from_the_catalogue_when_it_loads(tmp_path, monkeypatch):
-    shipped_text = (catalogue.DEFAULT_PATH).read_text(encoding="utf-8")
+    shipped_text = (catalogue_file.DEFAULT_PATH).read_text(encoding="utf-8")
     path = tmp_path / "resources.yml"
     path.write_text(shipped_text.replace('phone: "114 14"', 'phone: "114 15"'), encoding="utf-8")
     monkeypatch.setenv("STODLOTSEN_CATALOGUE", str(path))

@@ -1,7 +1,7 @@
 """The conversation's own lines: the plea, the crisis reminder, small talk and placeholders."""
 import pytest
 
-from bot import catalogue, lines
+from bot import catalogue, catalogue_file, lines
 from tests.conftest import conversation_section
 
 
@@ -88,7 +88,7 @@ def test_a_placeholder_that_is_no_resource_number_is_refused():
              "  - {id: dygnet, name: D, about: {adult: x}, source: s, last_verified: 2026-01-01}\n"
              "needs: {}\n")
     with pytest.raises(catalogue.CatalogueError) as e:
-        catalogue.parse(text)
+        catalogue_file.parse(text)
     message = str(e.value)
     assert "okänd platshållare {nood}" in message  # not a resource
     assert "okänd platshållare {dygnet}" in message  # a resource without a phone number
@@ -101,7 +101,7 @@ def test_a_variable_is_only_allowed_where_it_is_filled_in():
              "  - {id: dygnet, name: D, about: {adult: x}, phone: '1', source: s, last_verified: 2026-01-01}\n"
              "needs: {}\n")
     with pytest.raises(catalogue.CatalogueError, match=r"retract.child: okänd platshållare \{name\}"):
-        catalogue.parse(text)
+        catalogue_file.parse(text)
 
 
 def test_a_catalogue_without_the_conversation_section_loads_but_is_warned_and_never_answers_empty(tmp_path):
@@ -115,4 +115,4 @@ def test_a_catalogue_without_the_conversation_section_loads_but_is_warned_and_ne
     report = check.check(path)
     assert report.exit_code == 0 and any("avsnittet conversation saknas" in w.message for w in report.warnings)
     with pytest.raises(catalogue.CatalogueError):
-        lines.small_talk(catalogue.parse(text), "goodbye")
+        lines.small_talk(catalogue_file.parse(text), "goodbye")

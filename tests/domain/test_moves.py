@@ -2,7 +2,7 @@
 and what the answer then keeps – follow-ups, the crisis line, pleas, the waiting question, a late municipality."""
 import pytest
 
-from bot import languages, lines
+from bot import catalogue_file, languages, lines
 from bot.conversation import MENU_RESPONSE, NO_INTENT, WHOSE_CHILD, Crisis, Move, State, Turn, interpret, respond
 from tests.conftest import at
 
@@ -251,7 +251,7 @@ def test_a_need_cannot_keep_a_crisis_line_that_does_not_exist():
 
     mini = (FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8")
     with pytest.raises(catalogue.CatalogueError, match="'sorg' är ingen krisrad"):
-        catalogue.parse(mini.replace("  oro:\n    audience: child\n", "  oro:\n    audience: child\n    keeps: sorg\n", 1))
+        catalogue_file.parse(mini.replace("  oro:\n    audience: child\n", "  oro:\n    audience: child\n    keeps: sorg\n", 1))
 
 
 def test_only_what_is_clearly_off_topic_gets_i_cannot_help_with_that(shipped):

@@ -14,7 +14,7 @@ from typing import Iterator, List
 
 import pytest
 
-from bot import replies
+from bot import catalogue_store, replies
 from bot.catalogue import AUDIENCES, Catalogue
 from bot.text import mentions_any
 from tests.conftest import ROOT, at
@@ -118,9 +118,8 @@ def problems(cat: Catalogue, r: Rendered) -> List[str]:
 
 
 def _shipped_needs() -> List[str]:
-    from bot import catalogue
 
-    return sorted(catalogue.load(ROOT / "resources.yml").needs)
+    return sorted(catalogue_store.load(ROOT / "resources.yml").needs)
 
 
 @pytest.mark.parametrize("need_id", _shipped_needs())

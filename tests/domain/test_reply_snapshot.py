@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from bot import catalogue
+from bot import catalogue_store
 from tools import reply_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,7 +18,7 @@ SNAPSHOT = ROOT / "tests" / "fixtures" / "replies.txt"
 
 def test_replies_are_unchanged(monkeypatch):
     monkeypatch.delenv("STODLOTSEN_KOMMUN", raising=False)
-    rendered = reply_snapshot.render(catalogue.load(ROOT / "resources.yml"))
+    rendered = reply_snapshot.render(catalogue_store.load(ROOT / "resources.yml"))
     expected = SNAPSHOT.read_text(encoding="utf-8")
     if rendered != expected:
         diff = "".join(list(difflib.unified_diff(expected.splitlines(True), rendered.splitlines(True),

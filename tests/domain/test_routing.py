@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from bot import catalogue, replies, routing
+from bot import catalogue, catalogue_file, catalogue_store, replies, routing
 from tests.conftest import FIXTURES, at
 
 FRIDAY_NOON = at("2026-11-27 12:00")  # Kontorslinjen closed, opens Monday 09.00
@@ -91,13 +91,13 @@ def test_route_with_more_than_three_resources_is_rejected():
         + "needs:\n  n:\n    route:\n      default: [r0, r1, r2, r3]\n"
     )
     with pytest.raises(catalogue.CatalogueError, match="högst 3"):
-        catalogue.parse(text)
+        catalogue_file.parse(text)
 
 
 def test_unknown_route_entry_is_reported_in_swedish():
     text = "resources: []\nneeds:\n  n:\n    route:\n      default: [saknas]\n"
     with pytest.raises(catalogue.CatalogueError, match="resursen 'saknas' finns inte"):
-        catalogue.parse(text)
+        catalogue_file.parse(text)
 
 
 def test_municipality_found_by_alias_and_without_diacritics(mini):
@@ -114,7 +114,7 @@ def test_ambiguous_need_is_answered_directly_when_role_or_harm_is_clear(mini):
 def test_redirect_to_unknown_need_is_rejected():
     text = "resources: []\nneeds:\n  a:\n    redirect:\n      by_audience: {adult: saknas}\n"
     with pytest.raises(catalogue.CatalogueError, match="behovet 'saknas' finns inte"):
-        catalogue.parse(text)
+        catalogue_file.parse(text)
 
 
 def test_danger_first_puts_the_emergency_line_before_the_answer(mini):
@@ -132,27 +132,27 @@ def test_redirects_are_followed_one_step_only():
         "  a:\n    text: {adult: A}\n    redirect: {by_audience: {adult: b}}\n    route: {default: [r]}\n"
         "  b:\n    text: {adult: B}\n    redirect: {by_audience: {adult: a}}\n    route: {default: [r]}\n"
     )
-    cat = catalogue.parse(text)
+    cat = catalogue_file.parse(text)
     assert replies.compose(cat, "a", "adult", now=MONDAY_TEN).messages[0] == "B"
 
 
 def test_a_broken_edit_keeps_the_last_good_catalogue(tmp_path, caplog):
     path = tmp_path / "resources.yml"
     path.write_text((FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8"), encoding="utf-8")
-    good = catalogue.current(path)
+    good = catalogue_store.current(path)
     path.write_text("resources: [\n", encoding="utf-8")
     os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
-    assert catalogue.current(path) is good
+    assert catalogue_store.current(path) is good
     assert "inte giltig YAML" in caplog.text
     with pytest.raises(catalogue.CatalogueError):
-        catalogue.current(tmp_path / "never-loaded.yml")
+        catalogue_store.current(tmp_path / "never-loaded.yml")
 
 
 def test_malformed_opening_hours_are_reported_at_load():
     text = ("resources:\n  - {id: r, name: R, about: {adult: x}, source: s, last_verified: 2026-01-01,\n"
             "     hours: {weekly: {mon: ['9-11']}}}\nneeds: {}\n")
     with pytest.raises(catalogue.CatalogueError, match="9-11"):
-        catalogue.parse(text)
+        catalogue_file.parse(text)
 
 
 AGES = """
@@ -172,23 +172,23 @@ needs:
 @pytest.mark.parametrize("age, expected", [(None, ["tonar", "alla"]), (9, ["alla"]), (15, ["tonar", "alla"]),
                                            (19, ["tonar"])])
 def test_a_child_who_says_their_age_is_only_sent_where_it_fits(age, expected):
-    cat = catalogue.parse(AGES)
+    cat = catalogue_file.parse(AGES)
     assert ids(routing.route(cat, "stod", "child", None, MONDAY_TEN, age=age)) == expected
     assert replies.compose(cat, "stod", "child", text=f"jag är {age} år" if age else "", now=MONDAY_TEN).resources == expected
 
 
 def test_an_adults_own_age_says_nothing_about_the_child_a_service_is_for():
-    cat = catalogue.parse(AGES)
+    cat = catalogue_file.parse(AGES)
     assert ids(routing.route(cat, "stod", "guardian", None, MONDAY_TEN, age=45)) == ["tonar", "alla"]
 
 
 def test_ages_must_run_from_low_to_high():
     with pytest.raises(catalogue.CatalogueError, match="lägre än min 19"):
-        catalogue.parse(AGES.replace("{min: 13, max: 19}", "{min: 19, max: 13}"))
+        catalogue_file.parse(AGES.replace("{min: 13, max: 19}", "{min: 19, max: 13}"))
 
 
 def test_a_phone_number_the_text_already_gives_is_not_repeated():
-    cat = catalogue.parse(AGES.replace('"För alla barn."', '"Ring 000 111 när du vill."'))
+    cat = catalogue_file.parse(AGES.replace('"För alla barn."', '"Ring 000 111 när du vill."'))
     line = replies.compose(cat, "stod", "child", now=MONDAY_TEN).messages[-1]
     assert line.count("000 111") == 1
 
@@ -206,13 +206,13 @@ needs:
     audience: adult
     route: {default: ["local:a", "local:b"]}
 """
-    reply = replies.compose(catalogue.parse(text), "n", "adult", "beta", now=MONDAY_TEN)
+    reply = replies.compose(catalogue_file.parse(text), "n", "adult", "beta", now=MONDAY_TEN)
     assert reply.messages == ["Jag har inga kontaktuppgifter för Beta om det här än. Fråga kommunen om A.",
                               "Fråga kommunen om B."]
 
 
 def test_anonymity_said_in_other_words_is_not_said_again(mini):
-    cat = catalogue.parse(AGES.replace('"För alla barn."', '"Du behöver inte säga vem du är."').replace(
+    cat = catalogue_file.parse(AGES.replace('"För alla barn."', '"Du behöver inte säga vem du är."').replace(
         "ages: {max: 17},", "ages: {max: 17}, anonymous: true,"))
     assert "Du kan vara anonym." not in replies.compose(cat, "stod", "child", now=MONDAY_TEN).text
 
@@ -259,7 +259,7 @@ def test_opening_hours_are_parsed_when_the_catalogue_loads_not_per_reply(tmp_pat
     path = tmp_path / "resources.yml"
     source = (FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8")
     path.write_text(source, encoding="utf-8")
-    loaded = catalogue.current(path)
+    loaded = catalogue_store.current(path)
     parsed = []
     monkeypatch.setattr(hours, "parse", lambda raw: parsed.append(raw) or hours.ALWAYS)
     replies.compose(loaded, "ledigt", "adult", None, now=FRIDAY_NOON)
@@ -269,7 +269,7 @@ def test_opening_hours_are_parsed_when_the_catalogue_loads_not_per_reply(tmp_pat
     # an edit is picked up (hot reload): the new hours are parsed once, with the new catalogue
     path.write_text(source.replace('mon: ["09:00-11:00"]', 'mon: ["09:00-12:00"]'), encoding="utf-8")
     os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
-    reloaded = catalogue.current(path)
+    reloaded = catalogue_store.current(path)
     assert reloaded is not loaded
     assert reloaded.resource("kontor").schedule.days[0] == ((540, 720),)
     assert "måndag 09.00–12.00" in replies.opening_hours(reloaded, "när har kontorslinjen öppet", "adult", None,

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from bot import catalogue, replies, yamllines
+from bot import catalogue_file, catalogue_store, replies, yamllines
 from bot.catalogue import AUDIENCES
 from staff.__main__ import main
 from tests.conftest import at
-from tests.staff.test_check import MINI, SHIPPED, bump, errors_of, line_of, replace_once
+from tests.support.catalogue_edits import MINI, SHIPPED, bump, errors_of, line_of, replace_once
 
 NOON = at("2026-11-24 12:00")
 NUMBER_FIELD = re.compile(r'^(\s*(?:phone|sms): )"([^"]*)"\s*$')
@@ -67,16 +67,16 @@ def test_only_true_false_and_null_are_read_as_such():
 
 def test_an_unquoted_number_in_a_text_field_stays_as_written(tmp_path):
     text = replace_once(MINI, "    name: Kontorslinjen\n", "    name: 0150\n    aliases: [020505050, 11414]\n")
-    cat = catalogue.parse(text)
+    cat = catalogue_file.parse(text)
     assert cat.resource("kontor").name == "0150" and cat.resource("kontor").aliases == ["020505050", "11414"]
 
 
 def test_a_running_bot_keeps_the_right_number_when_a_number_loses_its_quotes(tmp_path):
     path = tmp_path / "resources.yml"
     bump(path, MINI)
-    good = catalogue.current(path)
+    good = catalogue_store.current(path)
     bump(path, replace_once(MINI, '    phone: "0100-11 11 11"\n', "    phone: 0100111111\n"))
-    cat = catalogue.current(path)
+    cat = catalogue_store.current(path)
     assert cat is good
     text = replies.compose(cat, "oro", audience="guardian", municipality_id="alfa", now=NOON).text
     assert "Telefon: 0100-11 11 11." in text and "0100111111" not in text

@@ -1,157 +1,22 @@
-"""Staff edit resources.yml by hand: every fault gets a Swedish error with file:line, all in one run,
-`python -m staff check` says so with the right exit code, and the running bot keeps the last good file."""
+"""`make check` / `python -m staff check`: the shipped file has no errors, warnings name their line, the exit
+code says whether the file can be used, and --links lists dead addresses (or says once that it is offline).
+The errors themselves: tests/domain/test_catalogue_file.py; the last good file kept: test_catalogue_store.py."""
 from __future__ import annotations
 
 import datetime as dt
 import http.server
-import os
 import re
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from bot import catalogue
 from staff import check
 from staff.__main__ import main
-from tests.conftest import FIXTURES, ROOT
-
-SHIPPED = (ROOT / "resources.yml").read_text(encoding="utf-8")
-MINI = (FIXTURES / "mini_catalogue.yml").read_text(encoding="utf-8")
-
-
-def line_of(text: str, needle: str, nth: int = 1) -> int:
-    """1-based line of the nth line containing *needle*."""
-    hits = [i for i, line in enumerate(text.splitlines(), start=1) if needle in line]
-    return hits[nth - 1]
-
-
-def errors_of(text: str) -> list[str]:
-    with pytest.raises(catalogue.CatalogueError) as info:
-        catalogue.parse(text, "k.yml")
-    lines = str(info.value).splitlines()
-    assert len(lines) == len(info.value.problems)
-    return lines
-
-
-def replace_once(text: str, old: str, new: str) -> str:
-    assert old in text, old
-    return text.replace(old, new, 1)
-
-
-# ---------------------------------------------------------------- bad input, one fault at a time
-
-KONTOR = '    phone: "000 222"\n'
-
-
-@pytest.mark.parametrize(
-    "edit, line_needle, expected",
-    [
-        (lambda t: replace_once(t, KONTOR, '    phone: "00G 222"\n'), '"00G 222"',
-         r"Kontorslinjen: telefon \(phone\) '00G 222' innehåller bokstäver – skriv bara siffror"),
-        (lambda t: replace_once(t, KONTOR, KONTOR + "    phnoe: 1\n"), "phnoe",
-         r"Kontorslinjen: okänt fält 'phnoe' – menade du 'phone'\?"),
-        (lambda t: replace_once(t, "    name: Kontorslinjen\n", ""), "id: kontor",
-         r"resurs nr 3 \(id kontor\): fältet namn \(name\) saknas"),
-        (lambda t: replace_once(t, "    source: https://kontor.example/\n    last_verified: 2026-11-01",
-                                "    source: https://kontor.example/\n    last_verified: 2025-13-40"), "2025-13-40",
-         r"Kontorslinjen: senast kontrollerad \(last_verified\) '2025-13-40' är inget riktigt datum – skriv ÅÅÅÅ-MM-DD"),
-        (lambda t: replace_once(t, KONTOR, "\t" + KONTOR.lstrip()), "000 222",
-         r"tabbtecken i indraget – använd mellanslag"),
-        (lambda t: replace_once(t, KONTOR, KONTOR + '    phone: "000 333"\n'), "000 333",
-         r"'phone' står två gånger \(först på rad \d+\)"),
-        (lambda t: replace_once(t, 'thu: ["09:00-11:00"]', 'thu: ["9-11"]'), '"9-11"',
-         r"Kontorslinjen: öppettider \(hours\): felaktig tid '9-11' – skriv \"TT:MM-TT:MM\""),
-        (lambda t: replace_once(t, "    municipality: alfa\n", "    municipality: alva\n"), "municipality: alva",
-         r"Familjestödet i Alfa: kommunen 'alva' finns inte under municipalities – menade du 'alfa'\?"),
-        (lambda t: replace_once(t, "      default: [kontor]", "      default: [kontorr]"), "[kontorr]",
-         r"behovet ledigt: vägval \(route.default\): resursen 'kontorr' finns inte under resources – menade du 'kontor'\?"),
-        (lambda t: replace_once(t, "    chat: null\n" if "    chat: null\n" in t else KONTOR,
-                                KONTOR + "    web: www.kontor.example\n"), "www.kontor.example",
-         r"Kontorslinjen: webb \(web\) 'www.kontor.example' är ingen fullständig webbadress – den ska börja med https://"),
-        (lambda t: replace_once(t, "needs:", "need:"), "need:",
-         r"okänt avsnitt 'need' – menade du 'needs'\?"),
-        (lambda t: replace_once(t, '    name: Kontorslinjen\n', '    name: "Kontorslinjen\n'), '"Kontorslinjen',
-         r"ett citattecken saknas"),
-    ],
-    ids=["phone-letters", "unknown-field", "no-name", "impossible-date", "tab", "duplicate-key",
-         "bad-hours", "unknown-municipality", "unknown-resource-in-route", "url-without-scheme", "typo-in-section",
-         "unclosed-quote"],
-)
-def test_each_fault_gets_a_swedish_error_with_its_line(edit, line_needle, expected):
-    text = edit(MINI)
-    lines = errors_of(text)
-    wanted = re.compile(expected)
-    hits = [e for e in lines if wanted.search(e)]
-    assert hits, lines
-    assert hits[0].startswith(f"k.yml:{line_of(text, line_needle)}: "), (hits[0], line_of(text, line_needle))
-
-
-@pytest.mark.parametrize(
-    "content, expected",
-    [
-        ("", "filen är tom"),
-        ("   \n# bara en kommentar\n", "filen är tom"),
-        ("- en lista\n- inte en katalog\n", "ska bestå av avsnitten municipalities, services, resources, needs"),
-        ("{{{ inte yaml", "filen är inte giltig YAML"),
-        ("resources: []\n", "avsnittet 'needs' saknas"),
-    ],
-)
-def test_files_that_are_not_a_catalogue(content, expected):
-    assert any(expected in e for e in errors_of(content))
-
-
-def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path):
-    big = tmp_path / "resources.yml"
-    with big.open("wb") as f:
-        f.truncate(50_000_000)
-    with pytest.raises(catalogue.CatalogueError, match=r"filen är för stor \(50.0 MB, högst 2 MB\)"):
-        catalogue.load(big)
-
-
-def test_a_file_that_is_not_utf8_names_the_line(tmp_path):
-    path = tmp_path / "resources.yml"
-    path.write_bytes(MINI.replace("Kontorslinjen", "Kontorslinjen för föräldrar").encode("latin-1"))
-    first_non_ascii = next(i for i, line in enumerate(MINI.splitlines(), start=1) if not line.isascii())
-    with pytest.raises(catalogue.CatalogueError, match=rf":{first_non_ascii}: filen är inte sparad som UTF-8"):
-        catalogue.load(path)
-
-
-# ---------------------------------------------------------------- every error in one run
-
-
-def broken_shipped_copy() -> str:
-    text = replace_once(SHIPPED, 'phone: "116 111"', 'phone: "11G 111"')
-    text = replace_once(text, "    chat: https://mind.se/\n", "    chatt: https://mind.se/\n")
-    text = replace_once(text, "  - id: kvinnofridslinjen\n    name: Kvinnofridslinjen\n", "  - id: kvinnofridslinjen\n")
-    text = replace_once(text, 'journalförs)"\n    last_verified: 2026-12-02', 'journalförs)"\n    last_verified: 2025-13-40')
-    text = replace_once(text, '    phone: "1177"\n', "    phone: 1177\n")
-    text = replace_once(text, '        tue: ["13:00-15:00"]', '        tue: ["13.00-15.00"]')
-    text = replace_once(text, "    service: familjestod\n", "    service: familjestod\n    service: familjestöd\n")
-    text = replace_once(text, "      child: [bris, elevhalsa]\n", "      child: [briss, elevhalsa]\n")
-    return text
-
-
-def test_every_error_is_reported_in_one_run_in_file_order():
-    text = broken_shipped_copy()
-    errors = errors_of(text)
-    expected = [
-        (line_of(text, '"11G 111"'), "Bris: telefon (phone) '11G 111' innehåller bokstäver"),
-        (line_of(text, "chatt: https://mind.se/"), "Mind Självmordslinjen: okänt fält 'chatt' – menade du 'chat'?"),
-        (line_of(text, "id: kvinnofridslinjen"), "resurs nr 5 (id kvinnofridslinjen): fältet namn (name) saknas"),
-        (line_of(text, "phone: 1177"), '1177: telefon (phone) står utan citattecken: phone: 1177 –'),
-        (line_of(text, "2025-13-40"), "'2025-13-40' är inget riktigt datum"),
-        (line_of(text, '"13.00-15.00"'), "felaktig tid '13.00-15.00'"),
-        (line_of(text, "service: familjestod"), "tjänsten 'familjestöd' finns inte under services – menade du 'familjestod'?"),
-        (line_of(text, "service: familjestöd"), "'service' står två gånger"),
-        (line_of(text, "child: [briss, elevhalsa]"), "resursen 'briss' finns inte under resources – menade du 'bris'?"),
-    ]
-    assert len(errors) == len(expected), "\n".join(errors)
-    for error, (line, fragment) in zip(errors, expected, strict=True):
-        assert error.startswith(f"k.yml:{line}: ") and fragment in error, (error, line, fragment)
+from tests.conftest import ROOT
+from tests.support.catalogue_edits import MINI, broken_shipped_copy, line_of
 
 
 def test_the_shipped_catalogue_has_no_errors_and_every_entry_a_source():
@@ -357,83 +222,6 @@ def test_links_online_lists_each_dead_one_and_says_nothing_about_being_offline(t
     assert "ansluten till internet" not in report.text() and "4 webbadresser kontrollerade." in report.text()
 
 
-# ---------------------------------------------------------------- hot reload, last known good
-
-
-def bump(path: Path, text: str) -> None:
-    """Write *text* and move the modification time forward, as an editor saving a second later would."""
-    path.write_text(text, encoding="utf-8")
-    later = time.time_ns() + 2 * 10**9
-    os.utime(path, ns=(later, later))
-
-
-BAD_EDITS = {
-    "not-yaml": "{{{ inte yaml",
-    "empty": "",
-    "tab": MINI.replace(KONTOR, "\t" + KONTOR.lstrip()),
-    "duplicate-key": MINI.replace(KONTOR, KONTOR + '    phone: "000 333"\n'),
-    "no-name": MINI.replace("    name: Kontorslinjen\n", ""),
-    "unknown-field": MINI.replace(KONTOR, KONTOR + "    phnoe: 1\n"),
-    "bad-date": MINI.replace("last_verified: 2026-11-01\n  - id: alfa_familj", "last_verified: 2025-13-40\n  - id: alfa_familj"),
-    "bad-phone": MINI.replace(KONTOR, '    phone: "00G 222"\n'),
-}
-
-
-@pytest.mark.parametrize("name", sorted(BAD_EDITS))
-def test_a_bad_edit_keeps_answers_and_logs_the_swedish_error_once(tmp_path, caplog, name):
-    path = tmp_path / "resources.yml"
-    bump(path, MINI)
-    good = catalogue.current(path)
-    assert good.resource("kontor").phone == "000 222"
-    bump(path, BAD_EDITS[name])
-    caplog.clear()
-    assert catalogue.current(path) is good
-    assert catalogue.current(path) is good
-    errors = [r for r in caplog.records if r.levelname == "ERROR"]
-    assert len(errors) == 1, caplog.text  # once per broken version, not once per message
-    assert "den senaste fungerande katalogen" in errors[0].getMessage()
-    assert str(path) in errors[0].getMessage()
-    with pytest.raises(catalogue.CatalogueError) as info:  # make check shows the same error
-        catalogue.load(path)
-    assert str(info.value) in errors[0].getMessage()
-
-
-def test_a_good_edit_is_used_at_once_and_a_deleted_file_keeps_the_last(tmp_path):
-    path = tmp_path / "resources.yml"
-    bump(path, MINI)
-    assert catalogue.current(path).resource("kontor").phone == "000 222"
-    bump(path, MINI.replace(KONTOR, '    phone: "000 999"\n'))
-    assert catalogue.current(path).resource("kontor").phone == "000 999"
-    path.unlink()
-    assert catalogue.current(path).resource("kontor").phone == "000 999"
-
-
-def test_the_complete_example_in_the_staff_guide_is_valid():
-    guide = (ROOT / "docs" / "katalog.md").read_text(encoding="utf-8")
-    example = guide.split("## Ett komplett exempel")[1].split("```yaml\n")[1].split("```")[0]
-    municipality, resource = example.split("\nresources:\n")
-    text = SHIPPED.replace("\nservices:", "\n" + municipality.split("municipalities:\n")[1] + "\nservices:", 1)
-    text = text.replace("\nneeds:", "\n" + resource + "\nneeds:", 1)
-    cat = catalogue.parse(text)
-    r = cat.resource("exempelby_orosanmalan")
-    assert r.municipality == "exempelby" and r.hours["exceptions"][0]["note"] == "sommartider"
-    assert cat.local("orosanmalan", "exempelby") == [r]
-
-
-def test_the_watcher_logs_a_broken_save_without_waiting_for_a_message(tmp_path, caplog):
-    path = tmp_path / "resources.yml"
-    bump(path, MINI)
-    assert catalogue.current(path).resource("kontor").phone == "000 222"  # the last good one
-    catalogue.watch(path, interval=0.2)
-    assert catalogue.watch(path) is catalogue.watch(path)  # one thread per file
-    bump(path, MINI.replace(KONTOR, '    phone: "00G 222"\n'))
-    deadline = time.monotonic() + 5
-    while "'00G 222' innehåller bokstäver" not in caplog.text and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert "'00G 222' innehåller bokstäver" in caplog.text
-    assert catalogue.current(path).resource("kontor").phone == "000 222"
-
-
 def test_a_missing_file_or_a_folder_is_said_in_swedish(tmp_path, capsys):
     assert main(["check", str(tmp_path / "finns-inte.yml")]) == 1
     assert "finns-inte.yml: filen finns inte – kontrollera sökvägen" in capsys.readouterr().out
@@ -441,17 +229,3 @@ def test_a_missing_file_or_a_folder_is_said_in_swedish(tmp_path, capsys):
     assert "det här är en mapp, inte en fil" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", ["50-mb", "latin-1"])
-def test_a_huge_or_wrongly_encoded_save_keeps_the_last_good(tmp_path, name):
-    path = tmp_path / "resources.yml"
-    bump(path, MINI)
-    good = catalogue.current(path)
-    if name == "50-mb":
-        with path.open("ab") as f:
-            f.truncate(50_000_000)
-    else:
-        path.write_bytes(MINI.replace("000 222", "000 999").encode("latin-1"))
-    later = time.time_ns() + 3 * 10**9
-    os.utime(path, ns=(later, later))
-    assert catalogue.current(path) is good
-    assert good.resource("kontor").phone == "000 222"

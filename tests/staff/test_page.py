@@ -12,7 +12,7 @@ import pytest
 
 from staff import page as staff_page
 from tests.conftest import at
-from tests.staff.test_check import MINI, SHIPPED, bump, line_of, replace_once
+from tests.support.catalogue_edits import MINI, SHIPPED, bump, line_of, replace_once
 from tools import webserver
 
 TOKEN = "personal-token-0123456789"

@@ -9,11 +9,11 @@ import subprocess
 
 import pytest
 
-from bot import catalogue
+from bot import catalogue, catalogue_file
 from staff import check, preview
 from staff.__main__ import main
 from tests.conftest import ROOT, STOCKHOLM, at
-from tests.staff.test_check import MINI, errors_of, line_of, replace_once
+from tests.support.catalogue_edits import MINI, errors_of, line_of, replace_once
 
 WEDNESDAY = at("2026-11-25 12:00")
 STAMP = ".venv/.installed"  # `make -o` it: the test runs the recipe, never a reinstall (`make install` does that)
@@ -93,7 +93,7 @@ def test_a_need_without_description_is_a_warning_and_a_two_line_one_an_error(tmp
     path.write_text(MINI, encoding="utf-8")
     report = check.check(path)
     missing = [w for w in report.warnings if "förklaring (description) saknas" in w.message]
-    assert {w.where for w in missing} == {f"behovet {n}" for n in catalogue.parse(MINI).needs}
+    assert {w.where for w in missing} == {f"behovet {n}" for n in catalogue_file.parse(MINI).needs}
     assert missing[0].line == line_of(MINI, "  oro:")
     text = replace_once(MINI, "  oro:\n", "  oro:\n    description: |\n      En rad.\n      Och en till.\n")
     assert errors_of(text) == [f"k.yml:{line_of(text, 'description: |')}: behovet oro: förklaring (description) ska "
