@@ -65,10 +65,6 @@ class Document:
             path = path[:-1]
         return None
 
-    def source_line(self, number: int | None) -> str:
-        """Line *number* (1-based) as written, without its indentation."""
-        return self.source[number - 1].strip() if number and 0 < number <= len(self.source) else ""
-
 
 # The parser's problems (English) → what a non-programmer should do, in Swedish.
 _HINTS = (
