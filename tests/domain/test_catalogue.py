@@ -9,7 +9,7 @@ from bot.replies import compose
 from tests.conftest import ROOT, at
 
 NOON = at("2026-11-24 12:00")
-# intents the conversation answers without a need of the catalogue (bot/context.py)
+# intents the conversation answers without a need of the catalogue (bot/conversation.py)
 SMALL_TALK = {"greet", "goodbye", "thanks", "about_bot", "out_of_scope", "inform_municipality", "ask_followup", "plea",
               "retract", "acknowledge", "inform_role", "nlu_fallback"}
 
