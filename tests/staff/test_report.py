@@ -78,3 +78,49 @@ def test_make_rapport_writes_both_files_from_a_generated_example_database(tmp_pa
     assert "frågor om" in page and "där katalogen saknar lokal kontakt" in page
     assert table.startswith("kommun;tabell;vecka;kategori;antal\n") and "soderhamn;behov;" in table
     assert "Lägesbild för Söderhamn" in done.stdout
+
+
+STATISTIK = "STODLOTSEN_STATISTIK_TOKEN"
+STATISTIK_TOKEN = "statistik-token-0123456789"
+
+
+@pytest.fixture
+def statistik(tmp_path, monkeypatch, data):
+    """The staff web server with /statistik over a generated counters' database beside tmp_path/bot.db."""
+    from bot import count_store
+    from tests.support.webpages import Servers
+
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f'tracker_store:\n  dialect: "sqlite"\n  db: "{tmp_path / "bot.db"}"\n', encoding="utf-8")
+    monkeypatch.setenv(count_store.ENDPOINTS_ENV, str(endpoints))
+    store = count_store.Store(count_store.locate()[0])
+    store.add(data)
+    store.close()
+    servers = Servers()
+    yield lambda tokens: servers.start(tokens=tokens) + report.PATH
+    servers.stop()
+
+
+def test_statistik_is_off_without_its_token_and_refuses_a_request_without_it(statistik):
+    from tests.staff.test_page import basic, get
+
+    off = statistik({"STODLOTSEN_STAFF_TOKEN": STATISTIK_TOKEN})  # the staff page's token does not open it
+    assert get(off, basic(STATISTIK_TOKEN))[0] == 404
+    url = statistik({STATISTIK: STATISTIK_TOKEN})
+    for headers in ({}, basic("fel-token-0123456789"), {"Authorization": "Bearer " + STATISTIK_TOKEN[:-1]}):
+        status, got, body = get(url, headers)
+        assert status == 401 and got["WWW-Authenticate"].startswith("Basic ")
+        assert "Lägesbild" not in body and "behov" not in body
+
+
+def test_statistik_with_its_token_shows_the_report_for_the_chosen_municipality(statistik):
+    from tests.staff.test_page import basic, get
+
+    url = statistik({STATISTIK: STATISTIK_TOKEN})
+    status, got, body = get(url + "?kommun=kungalv&fran=2026-W40&till=2026-W47", basic(STATISTIK_TOKEN))
+    assert status == 200 and "Lägesbild från Stödlotsen – Kungälv" in body and "2026-W40" in body
+    assert body.count('src="data:image/png;base64,') == 5 and "färre än 5" in body
+    assert "img-src data:" in got["Content-Security-Policy"] and "script" not in got["Content-Security-Policy"]
+    assert STATISTIK_TOKEN not in body and "<script" not in body
+    status, _, body = get(url + "?fran=2026-W99", basic(STATISTIK_TOKEN))
+    assert status == 200 and "ingen vecka 99" in body
