@@ -35,6 +35,7 @@ from bot import languages
 from bot.catalogue import Catalogue, service_of
 from bot.crisis import INTENT_KINDS
 from bot.hours import STOCKHOLM, stockholm_now
+from bot.text import normalize
 
 if TYPE_CHECKING:  # the conversation imports nothing of this module; the hook is registered at start-up
     from bot.conversation import Move, Outcome, State, Turn
@@ -50,6 +51,10 @@ CONVERSATION_CONTINUED = "conversation_continued"
 KINDS = (REPLY, NOT_UNDERSTOOD, NO_LOCAL_RESOURCE, CRISIS_CONVERSATION, CONVERSATION_STARTED, CONVERSATION_CONTINUED)
 SWEDISH = "sv"  # the language counted for Swedish, and for what is too short or mixed to tell
 LANGUAGE_SAMPLE = 300  # characters the language is read from: a 5 000-character message costs no more
+# Common Swedish words that are not words of the other languages counted: two of them make a message Swedish
+# without asking lingua (microseconds instead of a fraction of a millisecond per reply).
+_SWEDISH_WORDS = frozenset("jag och att det inte mig min mitt mina har vill kan som hur vad pa ar om med"
+                           " han hon vi dom de ett nar varfor mamma pappa skolan barn hjalp".split())
 DEFAULT_FLUSH_SECONDS = 10.0
 FLUSH_ENV = "STODLOTSEN_STATISTICS_FLUSH_SECONDS"
 
@@ -124,13 +129,21 @@ def reply_of(cat: Catalogue, turn: Turn, before: State, move: Move, outcome: Out
         reader=reader,
         municipality=after.municipality,
         channel=turn.channel,
-        language=languages.detect(turn.text[:LANGUAGE_SAMPLE]) or SWEDISH,
+        language=language_of(turn.text),
         crisis=crisis,
         questions=tuple(move.topics) if answered else (),
         not_understood=move.kind == "unclear",
         no_local=no_local,
         first_crisis=crisis is not None and before.crisis is None,
     )
+
+
+def language_of(text: str) -> str:
+    """The language a message is counted in: `SWEDISH`, or one of bot.languages.LANGUAGES when lingua is sure."""
+    sample = text[:LANGUAGE_SAMPLE]
+    if len(_SWEDISH_WORDS.intersection(normalize(sample).split())) >= 2:
+        return SWEDISH
+    return languages.detect(sample) or SWEDISH
 
 
 def cells(reply: Reply, week: str) -> List[Cell]:

@@ -164,3 +164,16 @@ def test_where_the_counts_are_kept(tmp_path, monkeypatch):
     monkeypatch.delenv(count_store.DAYS_ENV)
     with pytest.raises(ValueError, match="heltal"):
         count_store.statistics_days("två år")
+
+
+@pytest.mark.parametrize("text,language", [
+    ("jag blir mobbad i skolan och ingen vill vara med mig", "sv"),
+    ("min son har börjat umgås med äldre killar", "sv"),
+    ("My dad hits me when he is drunk and I am scared to go home", "en"),
+    ("Wiilkeyga ayaa la dagaalamaya carruurta kale dugsiga, maxaan sameeyaa", "so"),
+    ("Isäni lyö minua kun hän on humalassa enkä uskalla mennä kotiin", "fi"),
+    ("أبي يضربني عندما يشرب", "ar"),
+    ("hej", "sv"),
+])
+def test_the_language_counted(text, language):
+    assert counts.language_of(text) == language
