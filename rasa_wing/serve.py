@@ -10,6 +10,8 @@ and `rasa_wing.hardening` (no version banner, CORS only for the widget, umask 07
 
 `rasa_wing.semantic_hook` (the semantic neighbour of the crisis vote in a worker thread, off the
 event loop) is installed like the speedups, through rasa_wing/compat.py.
+
+`rasa_wing.metrics` serves the operations metrics on 127.0.0.1:`STODLOTSEN_METRICS_PORT` (default 9540, 0 = off).
 """
 from __future__ import annotations
 
@@ -19,12 +21,13 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    from rasa_wing import hardening, log_guard, semantic_hook, speedups
+    from rasa_wing import hardening, log_guard, metrics, semantic_hook, speedups
 
     log_guard.install()
     hardening.install()
     speedups.install()
     semantic_hook.install()
+    metrics.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

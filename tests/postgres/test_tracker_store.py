@@ -17,7 +17,13 @@ from rasa.shared.core.domain import Domain
 
 from rasa_wing.tracker_store import PrivateSQLTrackerStore
 from tests.conftest import ROOT
-from tests.support.store_checks import KEY, check_conversation_continues, check_nothing_identifying_is_stored, check_retention
+from tests.support.store_checks import (
+    KEY,
+    check_conversation_continues,
+    check_conversations_are_counted,
+    check_nothing_identifying_is_stored,
+    check_retention,
+)
 from tools.botserver import free_port
 
 
@@ -104,3 +110,9 @@ def test_postgres_conversation_continues_after_restart(pg_store):
 def test_postgres_retention(pg_store):
     store, make, _ = pg_store
     check_retention(store, make)
+
+
+def test_postgres_conversations_are_counted_in_the_same_database(pg_store):
+    store, make, raw_rows = pg_store
+    check_conversations_are_counted(store, make)
+    assert any(row[1] == "conversation_started" for row in raw_rows())  # the lagesbild table, beside the events
