@@ -14,9 +14,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 # What the trained model depends on. Crisis patterns and the catalogue are read at
 # run time and need no retraining.
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) bot/adapters/components.py bot/adapters/policy.py bot/intent_model.py bot/semantic.py bot/text.py
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) rasa_wing/components.py rasa_wing/policy.py bot/intent_model.py bot/semantic.py bot/text.py
 
-.PHONY: help install run train test lint validate unit test-core test-nlu e2e clean check forhandsvisa browser-test postgres-test purge load bench ovning
+.PHONY: help install run train test lint validate unit test-domain test-wing test-staff test-tools test-core test-nlu e2e clean \
+	check forhandsvisa browser-test postgres-test purge load bench ovning
 
 help:
 	@echo "make run    – installerar vid behov, tränar om data ändrats och startar boten (Ctrl-C stoppar)"
@@ -31,7 +32,7 @@ help:
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@echo "== Skapar/uppdaterar $(VENV) (Python 3.10) =="
-	@test -x $(PY) || "$$(scripts/python310.sh)" -m venv $(VENV)
+	@test -x $(PY) || "$$(tools/python310.sh)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip wheel
 	$(PY) -m pip install --quiet --progress-bar off -r requirements.txt -c constraints.txt
 	$(PY) -m pip install --quiet --no-deps -e .
@@ -49,50 +50,58 @@ $(MODEL): $(TRAIN_INPUTS) requirements.txt | $(STAMP)
 train: $(MODEL)
 
 run: $(MODEL)
-	@scripts/run.sh
+	@tools/run.sh
 
 # The resource catalogue: errors stop (exit 1), warnings are listed. Another file (a copy to try things
-# in): make check KATALOG=prov.yml; LANKAR=ja also fetches every web address (python -m bot check PATH --links).
+# in): make check KATALOG=prov.yml; LANKAR=ja also fetches every web address (python -m staff check PATH --links).
 KATALOG ?= resources.yml
 export KATALOG
 check: $(STAMP)
-	$(PY) -m bot check "$$KATALOG" $(if $(LANKAR),--links)
+	$(PY) -m staff check "$$KATALOG" $(if $(LANKAR),--links)
 
 # What the bot answers, for staff (docs/katalog.md): make forhandsvisa BEHOV=… [VEM=…] [KOMMUN=…] [TID=…]
 # [TEXT=…] [KATALOG=…]; without BEHOV the needs are listed. The values reach the command as environment variables,
 # never as shell text.
 export BEHOV VEM KOMMUN TID TEXT
 forhandsvisa: $(STAMP)
-	@if [ -z "$$BEHOV" ]; then $(PY) -m bot --katalog "$$KATALOG" behov; \
-	else $(PY) -m bot --katalog "$$KATALOG" svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID" --text "$$TEXT"; fi
+	@if [ -z "$$BEHOV" ]; then $(PY) -m staff --katalog "$$KATALOG" behov; \
+	else $(PY) -m staff --katalog "$$KATALOG" svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID" --text "$$TEXT"; fi
 
-# ruff, and the layering (.importlinter): the domain in bot/ imports no Rasa and nothing from bot/adapters.
+# ruff; the layering (.importlinter): the domain in bot/ imports no Rasa, no wing, no actions, no staff
+# tools, no tools; and the type gate: mypy on the domain at its defaults ([tool.mypy] in pyproject.toml).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
 
+# The tests' folders mirror the house: tests/domain (bot/), tests/wing (rasa_wing/ and actions/), tests/staff
+# (staff/), tests/tools (tools/); helpers in tests/support. The slow tiers have folders and targets of their own:
+# tests/e2e (make e2e), tests/browser (make browser-test), tests/postgres (make postgres-test).
 unit: $(STAMP)
-	$(PY) -m pytest -m "not e2e and not browser and not postgres"
+	$(PY) -m pytest tests/domain tests/wing tests/staff tests/tools
+
+test-domain test-wing test-staff test-tools: $(STAMP)
+	$(PY) -m pytest tests/$(@:test-%=%)
 
 test-core: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
 
 test-nlu: $(MODEL)
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_test.yml --out results/nlu
-	$(PY) scripts/nlu_report.py results/nlu/intent_report.json --min-accuracy 0.93
-	$(PY) scripts/crisis_eval.py --model $(MODEL) --min-recall 1.0 --max-idiom-alarms-per-50 1
+	$(PY) -m tools.nlu_report results/nlu/intent_report.json --min-accuracy 0.93
+	$(PY) -m tools.crisis_eval --model $(MODEL) --min-recall 1.0 --max-idiom-alarms-per-50 1
 
 e2e: $(MODEL)
-	$(PY) -m pytest -m e2e
+	$(PY) -m pytest tests/e2e
 
 # The chat widget in a real browser (Debian's chromium, axe-core from npm; both installed when
-# missing by scripts/system_deps.sh). Screenshots and axe reports: results/browser/.
+# missing by tools/system_deps.sh). Screenshots and axe reports: results/browser/.
 browser-test: $(MODEL)
-	@scripts/system_deps.sh
-	$(PY) -m pytest -m browser -s
+	@tools/system_deps.sh
+	$(PY) -m pytest tests/browser -s
 
 test: lint check validate unit postgres-test test-core test-nlu e2e browser-test
 	@echo "Alla kontroller gick igenom."
@@ -100,28 +109,28 @@ test: lint check validate unit postgres-test test-core test-nlu e2e browser-test
 # The tracker store against a real PostgreSQL server (installed when missing, started in a
 # temporary directory on a free port and removed afterwards).
 postgres-test: $(STAMP)
-	@scripts/ensure_postgres.sh
-	$(PY) -m pytest -m postgres
+	@tools/ensure_postgres.sh
+	$(PY) -m pytest tests/postgres
 
 # 200 concurrent conversations × 10 messages on loopback: latency percentiles, throughput and lost
 # messages (fails if any is lost). Uses the bot on localhost:5005 if it answers, else starts one.
 # Latency, throughput, memory, start-up, training time and held-out NLU scores -> bench/
 # (REPORT.md, results.json, latency.png). BENCH_ARGS=--skip-train reuses the last training time.
 bench: $(MODEL)
-	$(PY) scripts/bench.py $(BENCH_ARGS)
+	$(PY) -m tools.bench $(BENCH_ARGS)
 
 load: $(MODEL)
 	@mkdir -p results
-	$(PY) scripts/load.py --conversations 200 --messages 10 --json results/load.json
+	$(PY) -m tools.load --conversations 200 --messages 10 --json results/load.json
 
 # The supervision drill (docs/drift.md): with `make run` up, kill the action server and then Rasa
 # under load; both must come back by themselves, and meanwhile every answer has 112 and Bris.
 ovning: $(STAMP)
-	$(PY) scripts/drill.py
+	$(PY) -m tools.drill
 
 # Delete stored conversations older than the retention time (endpoints.yml, default 30 days).
 purge: $(STAMP)
-	$(PY) -m bot.adapters.purge
+	$(PY) -m rasa_wing.purge
 
 clean:
 	rm -rf models results .pytest_cache stodlotsen.db

@@ -1,4 +1,4 @@
-"""Turns on the input checks of bot.adapters.action_guard for the action server that imports this package.
+"""Turns on the input checks of rasa_wing.action_guard for the action server that imports this package.
 
 rasa-sdk builds its Sanic app (named "rasa_sdk") and then imports every module of the actions
 package, so the app exists when this module runs. Outside an action server (unit tests, tools)
@@ -8,7 +8,7 @@ call it explicitly.
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
-from bot.adapters import action_guard
+from rasa_wing import action_guard
 
 try:
     action_guard.install(Sanic.get_app("rasa_sdk"))

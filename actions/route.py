@@ -10,8 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import turn as tracker_turn
-from bot import catalogue, conversation, fallback
-from bot.conversation import Turn
+from bot import catalogue, catalogue_store, conversation, fallback
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +18,7 @@ logger = logging.getLogger(__name__)
 def check_catalogue() -> bool:
     """Read the catalogue once at start-up and say loudly in the log when it cannot be used."""
     try:
-        catalogue.current()
+        catalogue_store.current()
     except catalogue.CatalogueError as e:
         logger.error("KATALOGFEL: %s – boten svarar bara med inbyggda nödsvar (112, 90101, Bris, 114 14) "
                      "tills filen är rättad", e)
@@ -39,7 +38,7 @@ class ActionRoute(Action):
     ) -> List[Dict[str, Any]]:
         # Whatever fails here, the person gets the safe static reply (112, 90101, Bris, 114 14).
         try:
-            cat = catalogue.current()
+            cat = catalogue_store.current()
         except catalogue.CatalogueError as e:
             logger.error("KATALOGFEL: %s – boten svarar bara med inbyggda nödsvar", e)
             return self._static(dispatcher, tracker)
@@ -55,7 +54,7 @@ class ActionRoute(Action):
 
     @staticmethod
     def _static(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
-        turn = Turn.from_parse_data(tracker.latest_message)
+        turn = tracker_turn.turn_of(tracker.latest_message)
         dispatcher.messages.clear()  # nothing half-sent goes out
         for m in fallback.static_reply(turn.text, turn.intent):
             dispatcher.utter_message(text=m["text"])

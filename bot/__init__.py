@@ -2,6 +2,6 @@
 municipality, privacy.
 
 Plain Python, no Rasa: every module here is tested in milliseconds. What plugs into Rasa lives in
-`bot.adapters` (a wing of its own, the only place that imports rasa, rasa_sdk or sanic); tools that do
+`rasa_wing` (a wing of its own, the only place that imports rasa, rasa_sdk or sanic); tools that do
 not run in production live in `tools/`. `make lint` enforces this with import-linter (`.importlinter`).
 """

@@ -1,15 +1,16 @@
 """One turn of a conversation, without Rasa: what the user wrote and what the bot remembers go in,
 what to say and what to remember come out.
 
-    turn = Turn.from_parse_data(latest_message)   # text, intent, ranking, entities, metadata, crisis
-    state = State.from_slots(slots)               # municipality, audience, last_need
-    outcome = respond(catalogue.current(), turn, state)
-    outcome.messages                              # Message(text, buttons) or Message(response="utter_menu")
-    outcome.state.changes_since(state)            # {slot: new value}: what to remember
+    turn = Turn(text, intent, confidence, ranking, entities, metadata, crisis)   # what the user wrote
+    state = State(municipality, audience, last_need, resources, crisis, pending)  # what the bot remembers
+    outcome = respond(catalogue_store.current(), turn, state)
+    outcome.messages                              # Message(text, buttons) or Message(response=MENU_RESPONSE)
+    outcome.state.changes_since(state)            # {field: new value}: what to remember
 
-The actions (actions/) only translate: tracker → Turn and State, Outcome → messages and SlotSet.
+Plain values, no Rasa shapes. The actions (actions/turn.py) translate: Rasa's parse data → Turn, the slots →
+State, Outcome → messages and SlotSet.
 Everything decided about a turn is decided here, and tested here without Rasa
-(tests/test_conversation.py, tests/test_moves.py). The wording itself is in `bot.replies` (needs),
+(tests/domain/test_conversation.py, tests/domain/test_moves.py). The wording itself is in `bot.replies` (needs),
 `bot.followup` (follow-up questions) and `bot.lines` (the catalogue's `conversation:` section).
 
 A turn is first *interpreted* (`interpret` → `Move`), then answered. People write conversations, not
@@ -44,9 +45,10 @@ import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import Any, Dict, List, Mapping, Tuple, cast
 
 from bot import audience as audience_mod
+from bot import crisis as crisis_mod
 from bot import followup, languages, lines, municipality, replies
 from bot.catalogue import Catalogue, service_of
 from bot.crisis import INTENT_KINDS as CRISIS_INTENT_KINDS
@@ -58,14 +60,14 @@ logger = logging.getLogger(__name__)
 
 MUNICIPALITY_INTENT = "inform_municipality"
 OPENING_HOURS_INTENT = "ask_opening_hours"
-NO_INTENT = "nlu_fallback"
+NO_INTENT = crisis_mod.NO_INTENT  # no intent fits the message (the edge translates Rasa's name for it)
 FOLLOWUP_INTENT = "ask_followup"
 ROLE_INTENT = "inform_role"
 PLEA_INTENT = "plea"
 CLOSING_INTENTS = ("thanks", "goodbye", "acknowledge", "retract")
-# Fixed replies in domain.yml, sent by name.
-MENU_RESPONSE = "utter_menu"
-GREET_RESPONSE = "utter_greet"
+# Fixed replies, sent by name (actions/turn.py knows their names in domain.yml).
+MENU_RESPONSE = "menu"
+GREET_RESPONSE = "greet"
 # A classifier at least this sure of a need is trusted over pattern cues (a plea word, a place name,
 # a follow-up question before anything was named).
 NEED_MIN = 0.5
@@ -82,17 +84,9 @@ WHOSE_CHILD = "whose_child"
 MIN_RUNNER_UP = 0.15
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _confidence(value: Any) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
-
-
 @dataclass(frozen=True)
 class Crisis:
-    """What the crisis layer (`bot.adapters.components.CrisisOverride`) noted about the message."""
+    """What the crisis layer (`rasa_wing.components.CrisisOverride`) noted about the message."""
 
     kind: str | None = None  # one of bot.crisis.KINDS, or None
     rule: str | None = None  # id of the pattern that fired, never user text
@@ -102,7 +96,7 @@ class Crisis:
 
 @dataclass(frozen=True)
 class Turn:
-    """The user's message as the NLU pipeline understood it."""
+    """The user's message as the NLU pipeline understood it (actions/turn.py reads it from Rasa's parse data)."""
 
     text: str = ""
     intent: str | None = None
@@ -111,27 +105,6 @@ class Turn:
     entities: Tuple[Tuple[str, str], ...] = ()  # (entity type, value as written)
     metadata: Mapping[str, Any] | None = None  # from the channel, e.g. {"municipality": "kungalv"}
     crisis: Crisis = Crisis()
-
-    @classmethod
-    def from_parse_data(cls, data: Any) -> Turn:
-        """From Rasa's parse data (`tracker.latest_message`); a missing or malformed part counts as absent."""
-        data = data if isinstance(data, Mapping) else {}
-        intent = data.get("intent") if isinstance(data.get("intent"), Mapping) else {}
-        ranking = tuple((r["name"], _confidence(r.get("confidence"))) for r in data.get("intent_ranking") or ()
-                        if isinstance(r, Mapping) and isinstance(r.get("name"), str))
-        entities = tuple((e["entity"], str(e.get("value"))) for e in data.get("entities") or ()
-                         if isinstance(e, Mapping) and isinstance(e.get("entity"), str))
-        crisis = data.get("crisis") if isinstance(data.get("crisis"), Mapping) else {}
-        return cls(
-            text=_text(data.get("text")) or "",
-            intent=_text(intent.get("name")),
-            confidence=_confidence(intent.get("confidence")),
-            ranking=ranking,
-            entities=entities,
-            metadata=data.get("metadata") if isinstance(data.get("metadata"), Mapping) else None,
-            crisis=Crisis(kind=_text(crisis.get("kind")), rule=_text(crisis.get("rule")),
-                          idiom=crisis.get("idiom") is True, hint=_text(crisis.get("hint"))),
-        )
 
     def entity_values(self, entity: str) -> List[str]:
         return [value for name, value in self.entities if name == entity]
@@ -144,7 +117,7 @@ class Turn:
 
 @dataclass(frozen=True)
 class State:
-    """What the bot remembers between turns, one Rasa slot per field (same name)."""
+    """What the bot remembers between turns (actions/turn.py keeps it in one Rasa slot per field, same name)."""
 
     municipality: str | None = None  # catalogue id of the municipality answered for
     audience: str | None = None  # child, guardian, adult or professional, once the writer has said
@@ -154,22 +127,10 @@ class State:
     crisis: str | None = None  # the crisis kind that came up in this session (bot.crisis.KINDS), if any
     pending: str | None = None  # a question waiting for its answer: WHOSE_CHILD
 
-    @classmethod
-    def from_slots(cls, slots: Mapping[str, Any]) -> State:
-        values = {f.name: slots.get(f.name) for f in dataclasses.fields(cls)}
-        keys = values["resources"]
-        values["resources"] = tuple(k for k in keys if isinstance(k, str)) if isinstance(keys, (list, tuple)) else ()
-        return cls(**values)
-
-    def as_slots(self) -> Dict[str, Any]:
-        slots = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        slots["resources"] = list(self.resources)  # a Rasa list slot
-        return slots
-
     def changes_since(self, before: State) -> Dict[str, Any]:
-        """The slots whose value differs from *before*'s: what the turn changed."""
-        old = before.as_slots()
-        return {name: value for name, value in self.as_slots().items() if old[name] != value}
+        """The fields whose value differs from *before*'s: what the turn changed."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if getattr(before, f.name) != getattr(self, f.name)}
 
 
 @dataclass(frozen=True)
@@ -234,7 +195,7 @@ def interpret(cat: Catalogue, turn: Turn, state: State) -> Move:
     kind = turn.crisis.kind or (turn.intent if turn.intent in CRISIS_KINDS else None)
     if kind is not None:
         # A crisis intent of that kind has its own answer ("min kompis skär sig": friend_self_harm, not self_harm).
-        own = turn.intent if CRISIS_INTENT_KINDS.get(turn.intent or "") == kind and cat.need(turn.intent) else None
+        own = turn.intent if CRISIS_INTENT_KINDS.get(turn.intent or "") == kind and cat.need(cast(str, turn.intent)) else None
         return Move("need", need=own or kind, crisis=True)
 
     said_audience = audience_mod.detect(turn.text)
@@ -366,7 +327,7 @@ def _municipality_told(cat: Catalogue, turn: Turn, state: State, now: dt.datetim
     told = municipality.resolve(cat, text=turn.text, entities=named, default="")
     state = dataclasses.replace(state, municipality=told, audience=_audience(turn, state), pending=None)
     place = cat.municipality(told)
-    lead = Message(text=replies.municipality_here(place) if place is not None
+    lead: Message | None = Message(text=replies.municipality_here(place) if place is not None
                    else replies.municipality_unknown(named[0] if named else None))
     if state.last_need and cat.need(state.last_need) is not None:
         reply = replies.compose(cat, state.last_need, audience=state.audience, municipality_id=told, now=now,
@@ -380,7 +341,7 @@ def _municipality_told(cat: Catalogue, turn: Turn, state: State, now: dt.datetim
         return Outcome((*([lead] if lead else []), *_need_messages(reply)), state, state.last_need)
     if place is not None:
         lead = Message(text=replies.municipality_thanks(place))
-    return Outcome((lead, Message(response=MENU_RESPONSE)), state)
+    return Outcome((cast(Message, lead), Message(response=MENU_RESPONSE)), state)
 
 
 def _followup(cat: Catalogue, move: Move, turn: Turn, state: State) -> Outcome:

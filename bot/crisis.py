@@ -39,7 +39,7 @@ How a message is assessed
 `Assessment.rule` is the id of the rule that fired – never the user's text, so it can be
 logged – and is None when `kind` is None.
 
-Borderline decisions (pinned in tests/test_crisis.py::test_borderline_decisions)
+Borderline decisions (pinned in tests/domain/test_crisis.py::test_borderline_decisions)
 --------------------------------------------------------------------------------
 * "tänker på att dö" (dying as an act) is suicidal; "tänker på döden" (death as a subject –
   grief, fear after the news) is NOT matched and is left to the classifier. "dödstankar" is
@@ -95,6 +95,8 @@ SELF_INFLICTED_EMERGENCIES = frozenset({"ad_blodning", "ad_overdos_nu"})
 
 # Parse-data hint from the Rasa component: the classifier guessed acute_danger without
 # conviction and no rule confirmed it, so the reply leads with 112 (see docs/design.md).
+# The intent of a message that no intent fits (the wing and the actions translate Rasa's name for it).
+NO_INTENT = "no_intent"
 UNSURE_ACUTE = "unsure_acute"
 #: The crisis kinds, in the order they are tried (see the module docstring). They are also the
 #: names of the crisis intents; every other module takes the list from here.

@@ -29,16 +29,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Sequence, Tuple
 
-from bot.crisis import UNSURE_ACUTE, Assessment
+from bot.crisis import NO_INTENT, UNSURE_ACUTE, Assessment
 from bot.semantic import CRISIS_KINDS, Opinion
 
-__all__ = ["CRISIS_INTENTS", "SIGNALS", "Decision", "Settings", "decide", "needs_semantic"]
+__all__ = ["SIGNALS", "Decision", "Settings", "decide", "needs_semantic"]
 
-#: Intents that stand for a crisis kind (friend_self_harm is answered as self-harm, with 112).
-CRISIS_INTENTS = tuple(CRISIS_KINDS)
 SIGNALS = ("rules", "classifier", "semantic")
 # Intents that are no need with resources: an unsure "danger now" is never answered as one of these.
-NOT_NEEDS = frozenset({"out_of_scope", "greet", "goodbye", "thanks", "about_bot", "nlu_fallback",
+NOT_NEEDS = frozenset({"out_of_scope", "greet", "goodbye", "thanks", "about_bot", NO_INTENT,
                        "inform_municipality", "ask_followup", "plea", "retract", "acknowledge", "inform_role"})
 # Letters outside Latin (Arabic, Cyrillic, Ethiopic, …): the classifier has few examples there.
 _OTHER_SCRIPT = re.compile(r"[^\W\d_a-zA-ZÀ-ɏ]")
@@ -88,7 +86,7 @@ def needs_semantic(text: str, rules: Assessment, ranking: Ranking, settings: Set
 def first_calm(ranking: Ranking, min_confidence: float = 0.0) -> Tuple[str, float]:
     """The best non-crisis intent; out_of_scope when it is weaker than *min_confidence*."""
     for name, confidence in ranking:
-        if name in CRISIS_KINDS or name == "nlu_fallback":
+        if name in CRISIS_KINDS or name == NO_INTENT:
             continue
         if confidence >= min_confidence:
             return name, confidence

@@ -1,6 +1,6 @@
 """The safe static reply: what the bot says when a part of it has failed.
 
-Used when the action server is down or too slow (`bot/adapters/channels/rest.py`) and when the catalogue cannot
+Used when the action server is down or too slow (`rasa_wing/channels/rest.py`) and when the catalogue cannot
 be read (`actions/route.py`); `too_fast_reply` when someone sends more messages than a person writes
 (the channels' rate limit). A message about suicide, self-harm or danger right now gets 112
 first, then Mind Självmordslinjen and Bris; any other message gets a short, warm note that the
@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Dict, List
 
-from bot import catalogue, crisis
+from bot import catalogue_store, crisis
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def numbers() -> Dict[str, str]:
     """The four emergency numbers: from the catalogue when it loads, else the built-in ones."""
     found = dict(BUILT_IN)
     try:
-        cat = catalogue.current()
+        cat = catalogue_store.current()
     except Exception as e:  # any failure here means: use the built-in numbers
         logger.error("KATALOGFEL: %s – boten svarar bara med inbyggda nödsvar", e)
         return found

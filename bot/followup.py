@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple, cast
 
 import yaml
 
-from bot.catalogue import Catalogue, Detail, Resource, local_key, service_of
+from bot.catalogue import BillDetail, Catalogue, CostDetail, Detail, Resource, local_key, service_of
 from bot.hours import stockholm_now
 from bot.lines import conversation
 from bot.replies import Reply, contact, describe_resource
@@ -164,7 +164,7 @@ def _resolve(cat: Catalogue, key: str, municipality_id: str | None) -> Tuple[Res
         item = resolve(cat, key, municipality_id)
     except KeyError:
         return None, None
-    return item.resource, item.service or item.resource.service
+    return item.resource, item.service or cast(Resource, item.resource).service
 
 
 def _detail(cat: Catalogue, r: Resource | None, service: str | None, topic: str) -> Detail | None:
@@ -195,7 +195,7 @@ def _ages(r: Resource, register: str) -> str | None:
     if age is None or (age.min is None and age.max is None):
         return None
     if age.min is None:
-        return f"{r.name} är för alla under {age.max + 1} år."
+        return f"{r.name} är för alla under {cast(int, age.max) + 1} år."
     if age.max is None:
         return f"{r.name} är för dig som är {age.min} år eller äldre." if register == "child" else \
             f"För {age.min} år och äldre."
@@ -215,10 +215,10 @@ def _fact(cat: Catalogue, topic: str, r: Resource | None, service: str | None, r
             return (glue.anonymous_yes if r.anonymous else glue.anonymous_no).for_reader(register)
         return None
     if topic == "cost" and detail is not None:
-        return text or (glue.free_yes if detail.free else glue.free_no).for_reader(register)
+        return text or (glue.free_yes if cast(CostDetail, detail).free else glue.free_no).for_reader(register)
     if topic == "phone_bill":
         if detail is not None:
-            return text or (glue.bill_shown if detail.shown else glue.bill_hidden).for_reader(register)
+            return text or (glue.bill_shown if cast(BillDetail, detail).shown else glue.bill_hidden).for_reader(register)
         if r is not None and r.phone:
             return cat.fill(glue.bill_unknown.for_reader(register) or "", name=r.name)
         return None

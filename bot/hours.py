@@ -153,7 +153,7 @@ def validate(hours: dict | None) -> None:
     parse(hours)
 
 
-def weekly_summary(hours: dict | None) -> str | None:
+def weekly_summary(hours: Hours) -> str | None:
     """The usual week in Swedish, e.g. "måndag 09.00–11.00, tisdag 13.00–15.00, onsdag–fredag 09.00–11.00".
 
     None when unknown or always open (say `describe` instead). Days with the same hours are joined.
@@ -302,7 +302,7 @@ def _parse_all(hours: object, found: list[HoursError]) -> Schedule | None:
         _error(found, ("exceptions",), "exceptions ska vara en lista, där varje rad börjar med '- from:'")
         exceptions = []
     parsed = tuple(p for i, e in enumerate(exceptions) if (p := _exception(e, ("exceptions", i), found)))
-    return Schedule(tuple(days), policy == "open", frozenset(closed_dates - {None}), parsed)
+    return Schedule(tuple(days), policy == "open", frozenset(d for d in closed_dates if d is not None), parsed)
 
 
 def _intervals(spans: object, path: tuple, found: list[HoursError]) -> tuple[tuple[int, int], ...]:
@@ -404,18 +404,18 @@ def _instant(day: date, minutes: int) -> datetime:
 def _runs(schedule: Schedule, now: datetime) -> list[tuple[datetime, datetime]]:
     """Opening periods (UTC start, end), merged when they touch, from yesterday to the lookahead."""
     today = _local(now).date()
-    spans = []
+    spans: list[tuple[datetime, datetime]] = []
     for offset in range(-1, LOOKAHEAD_DAYS + 2):
         day = today + timedelta(days=offset)
         for start, end in schedule.spans_on(day):
             spans.append((_instant(day, start), _instant(day, end)))
     spans.sort()
     merged: list[tuple[datetime, datetime]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+    for begin, finish in spans:
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], finish))
         else:
-            merged.append((start, end))
+            merged.append((begin, finish))
     return merged
 
 

@@ -1,10 +1,10 @@
-"""The intent classifier behind `bot.adapters.components.LinearIntentClassifier` (no Rasa here).
+"""The intent classifier behind `rasa_wing.components.LinearIntentClassifier` (no Rasa here).
 
 Folded text (`bot.text.fold`: lower case, å/ä → a, ö → o, other scripts kept) is turned into TF-IDF weighted
 word 1–2-grams and character 2–5-grams within words; a linear support-vector machine
 separates the intents, and Platt scaling fitted on cross-validated scores turns its margins
 into probabilities (for the FallbackClassifier threshold and the runner-up rules in
-`bot.adapters.components.CrisisOverride` and `bot.conversation`).
+`rasa_wing.components.CrisisOverride` and `bot.conversation`).
 
 Why not DIET: on our held-out set (tests/nlu_test.yml) this model is at least as accurate, is
 the same after every retraining, trains and answers much faster and needs no TensorFlow model
@@ -12,7 +12,7 @@ in memory (the figures: docs/prestanda.md).
 
 `_Scorer` computes the same numbers as sklearn's `predict_proba` from the fitted parameters
 directly (the same n-grams, TF-IDF weights, margins and Platt scaling), without sklearn's input
-checks and sparse-matrix set-up for a single row; tests/test_intent_model.py checks that both agree.
+checks and sparse-matrix set-up for a single row; tests/domain/test_intent_model.py checks that both agree.
 
 The model is saved with skops, which refuses to load any type it was not told to trust.
 """

@@ -8,7 +8,7 @@ is written once in the catalogue. `make check` refuses any other placeholder.
 from __future__ import annotations
 
 import re
-from typing import List, Sequence
+from typing import List, Sequence, cast
 
 from bot.catalogue import PLACEHOLDER, Catalogue, CatalogueError, Conversation, Texts
 
@@ -70,7 +70,7 @@ def remind(cat: Catalogue, kind: str | None, reader: str | None, messages: Seque
     out = [m for m in messages if m]
     if line is None:
         return out
-    texts = getattr(conversation(cat).reminders, kind)
+    texts = getattr(conversation(cat).reminders, cast(str, kind))
     wording = texts.for_reader(register(reader)) or ""
     numbers = [cat.fill(f"{{{key}}}") for key in PLACEHOLDER.findall(wording)]
     said = "\n".join(out)

@@ -7,7 +7,7 @@ and finally the deployment's default (environment variable STODLOTSEN_KOMMUN).
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from bot.catalogue import Catalogue
 
@@ -25,7 +25,7 @@ def _lookup(cat: Catalogue, value: object) -> str | None:
 def resolve(
     cat: Catalogue,
     text: str = "",
-    metadata: dict | None = None,
+    metadata: Mapping[str, Any] | None = None,
     entities: Iterable[str] = (),
     remembered: str | None = None,
     default: str | None = None,

@@ -18,7 +18,7 @@ How the set is found, for each part of the pattern:
 * a sequence needs what its most telling part needs (the set whose shortest string is longest).
 
 Used by `bot.crisis` to skip the crisis rules that cannot fire on a message; the tests check that
-the skipped rules indeed do not match (tests/test_needed_words.py).
+the skipped rules indeed do not match (tests/domain/test_needed_words.py).
 """
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def _item(op, av) -> Needed:
         needs = [_sequence(list(branch)) for branch in av[1]]
         if any(n is None for n in needs):
             return None
-        return frozenset().union(*needs)
+        return frozenset().union(*(n for n in needs if n is not None))
     if op is SUBPATTERN:
         _group, add_flags, _del_flags, pattern = av
         if add_flags & _CASE_FLAGS:

@@ -17,7 +17,7 @@ from typing import Any, FrozenSet, Iterable
 
 import yaml
 
-from bot import catalogue
+from bot import catalogue, catalogue_store
 
 DOMAIN_PATH = Path(__file__).resolve().parent.parent / "domain.yml"
 PREFIX = "/"
@@ -50,7 +50,7 @@ _last: list = [None, frozenset()]  # the catalogue last asked about, and its pay
 def offered() -> FrozenSet[str]:
     """Every payload of a button the bot can show now (the catalogue as it is on disk)."""
     try:
-        cat = catalogue.current()
+        cat = catalogue_store.current()
     except catalogue.CatalogueError:
         return domain_payloads()
     if _last[0] is not cat:  # the catalogue was re-read

@@ -1,8 +1,9 @@
-"""What may be kept about a conversation: scrubbing, pseudonymous ids, retention settings.
+"""Scrubbing a text: personnummer, phone numbers, e-mail, addresses and names become placeholders.
 
-No Rasa imports: the tracker store (`bot/adapters/tracker_store.py`) calls these before anything is
-written to the database. The classifier and the actions always see the original text in
-memory; only what is persisted is scrubbed.
+No Rasa imports. The wing scrubs Rasa's events with it (`rasa_wing/event_scrub.py`) before anything
+is written to the database; the pseudonymous ids and the retention time are in `bot/storage.py`.
+The classifier and the actions always see the original text in memory; only what is persisted is
+scrubbed.
 
 Scrubbed (replaced by a placeholder), with examples:
 
@@ -23,15 +24,10 @@ under-scrubbing: a ten-digit number shaped like a date is scrubbed even if it fa
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import os
 import re
-import secrets
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +37,9 @@ EMAIL = "[e-post]"
 ADDRESS = "[adress]"
 NAME = "[namn]"
 
-KEY_ENV = "STODLOTSEN_HASH_KEY"
-KEY_FILE_ENV = "STODLOTSEN_HASH_KEY_FILE"
-DEFAULT_KEY_FILE = ".stodlotsen-nyckel"
-RETENTION_ENV = "STODLOTSEN_RETENTION_DAYS"
-DEFAULT_RETENTION_DAYS = 30
-SENDER_PREFIX = "anon-"
-
 # Every pattern below is bounded: no part of it repeats without a limit, so the work per position
 # in the text is capped and a scrub takes time in proportion to the text's length, whatever it
-# holds (tests/test_privacy.py checks the patterns; scripts/bench.py times 5 000-character
+# holds (tests/domain/test_privacy.py checks the patterns; tools/bench.py times 5 000-character
 # adversarial texts).
 
 # --- personnummer / samordningsnummer ------------------------------------------------------
@@ -264,9 +253,9 @@ def _scrub_names(text: str, found: list | None) -> str:
             words = _name_words(text, m.end(), capital_only)
             if words:
                 spans.append((words[0].start(), words[-1].end(), words))
-    m = _SIGNATURE.search(text)
-    if m:
-        words = _name_words(text, m.start("name"), capital_only=not m.group("slash"), cue=False)
+    signature = _SIGNATURE.search(text)
+    if signature:
+        words = _name_words(text, signature.start("name"), capital_only=not signature.group("slash"), cue=False)
         if words:
             spans.append((words[0].start(), words[-1].end(), words))
     if not spans:
@@ -296,10 +285,10 @@ def public_numbers() -> frozenset:
     """Digits of every phone/sms number in the catalogue, and of every number its texts give (the
     bot says them; they identify nobody)."""
     try:
-        from bot import catalogue
+        from bot import catalogue_file, catalogue_store
 
-        path = catalogue.catalogue_path()
-        cat = catalogue.load(path)
+        path = catalogue_file.catalogue_path()
+        cat = catalogue_store.load(path)
         text = path.read_text(encoding="utf-8-sig")
     except Exception:  # noqa: BLE001 - without a catalogue, scrub everything that looks like a number
         logger.warning("Katalogen kunde inte läsas; alla telefonnummer rensas.")
@@ -317,7 +306,7 @@ _HAS_SIGNATURE = re.compile(r"[/–-]")
 # The street patterns run only when a cheap necessary condition holds. `_STREET`: a letter, then
 # (after an optional dot and "nummer"/"nr") a digit, with a street word or an abbreviation and its
 # dot just before ("Storgatan 12", "Storg. 19", "Ekhagsgatan5"). `_APARTMENT` and
-# `_ADDRESS_CUE`: one of their words. tests/test_privacy.py checks that no address is skipped.
+# `_ADDRESS_CUE`: one of their words. tests/domain/test_privacy.py checks that no address is skipped.
 _LETTER_THEN_DIGIT = re.compile(r"(?<=[^\W\d_])(\.?)[ \t]{0,3}(?:(?i:nummer|nr\.?|no\.?)[ \t]{0,3})?\d")
 _STREET_ENDINGS = tuple(w.casefold() for w in _fold_variants(_STREET_SUFFIXES))
 _ABBREVIATION_ENDINGS = tuple(_STREET_ABBREVIATIONS)
@@ -396,194 +385,3 @@ def _replace_group(m: re.Match, group: str, placeholder: str, found: list | None
         found.append((m.group(group), placeholder))
     whole, start = m.group(0), m.start(group) - m.start()
     return whole[:start] + placeholder + whole[start + len(m.group(group)):]
-
-
-def identifiers(value: Any) -> list:
-    """Every identifier found in the strings inside *value*, as (original, placeholder)."""
-    found: list = []
-    for text in _strings(value):
-        scrub(text, found=found)
-    return found
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, bool) or value is None:
-        return
-    elif isinstance(value, (int, float)):
-        yield _number_text(value)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(k)
-            yield from _strings(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _strings(v)
-
-
-# --- events -------------------------------------------------------------------------------------
-# What a client sends (text, metadata, anything in it at any depth, whatever its keys are called)
-# is scrubbed. Only the fields Rasa itself fills in are kept as they are, and only where Rasa puts
-# them: an event's type and time, the action, policy and confidence of a prediction, the intent
-# names and confidences of the classifier, the positions and extractor of an entity.
-_EVENT_FIELDS = ("event", "timestamp", "name", "policy", "confidence", "message_id", "use_text_for_featurization",
-                 "hide_rule_turn", "action_text")
-_INTENT_FIELDS = ("name", "confidence")
-_ENTITY_FIELDS = ("entity", "start", "end", "confidence_entity", "extractor", "processors", "role", "group")
-#: The channels a message may say it came from (`input_channel`); any other name is not kept.
-CHANNELS = frozenset({"rest", "facebook"})
-
-REMOVED = "[borttaget]"
-MAX_ECHOES = 200  # identifiers remembered per conversation (the most recent ones)
-
-
-@lru_cache(maxsize=256)
-def _echo_pattern(originals: tuple) -> re.Pattern:
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(o) for o in originals) + r")(?!\w)", re.IGNORECASE)
-
-
-def _scrub_text(text: str, echoes: tuple, scrub_fn: Any = None) -> str:
-    text = (scrub_fn or scrub)(text)
-    if echoes and len(text) >= 2:
-        placeholders = dict((o.casefold(), p) for o, p in reversed(echoes))
-        text = _echo_pattern(tuple(o for o, _ in echoes)).sub(
-            lambda m: placeholders.get(m.group(0).casefold(), NAME), text)
-    return text
-
-
-# The bot's own texts (replies from the catalogue) come back again and again: scrubbed once.
-# Only bot events use it (in memory only, like the identifiers a conversation gave away: a reply
-# may repeat a place a person named).
-_scrub_bot_text = lru_cache(maxsize=4096)(scrub)
-
-
-def _number_text(value: int | float) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
-        return str(int(value))
-    return str(value)
-
-
-def scrub_value(value: Any, key: str | None = None, echoes: Iterable = ()) -> Any:
-    """Scrub every string and number inside *value* (dicts, lists, nested), dict keys included.
-
-    *echoes*: identifiers found elsewhere in the conversation, as (original, placeholder); they are
-    replaced wherever they occur (a reply that repeats a name the user gave). *key* is not used
-    (kept for callers); no key is special here: see `scrub_event`."""
-    return _scrub_value(value, _ordered(echoes))
-
-
-def _scrub_value(value: Any, echoes: tuple, scrub_fn: Any = None) -> Any:
-    if isinstance(value, str):
-        return _scrub_text(value, echoes, scrub_fn)
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, (int, float)):
-        # A number sent as JSON (a personnummer or phone number in metadata) is still that number.
-        as_text = _number_text(value)
-        scrubbed = _scrub_text(as_text, echoes, scrub_fn)
-        return value if scrubbed == as_text else scrubbed
-    if isinstance(value, dict):
-        return {(_scrub_text(k, echoes, scrub_fn) if isinstance(k, str) else k): _scrub_value(v, echoes, scrub_fn)
-                for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_scrub_value(v, echoes, scrub_fn) for v in value]
-    return value
-
-
-def _ordered(echoes: Iterable) -> tuple:
-    """Echoes longest first (so "Kalle Svensson" goes before "Kalle"), at least two characters."""
-    return tuple(sorted({e for e in echoes if len(e[0]) >= 2}, key=lambda e: (-len(e[0]), e[0])))
-
-
-def _normal(text: str) -> str:
-    from bot.text import normalize
-
-    return normalize(text)
-
-
-def _keep(original: Any, scrubbed: dict, fields: Iterable[str]) -> None:
-    """Put Rasa's own *fields* of *original* back into *scrubbed*."""
-    if isinstance(original, dict) and isinstance(scrubbed, dict):
-        for field in fields:
-            if field in original:
-                scrubbed[field] = original[field]
-
-
-def scrub_event(event: dict, echoes: Iterable = ()) -> dict:
-    """A copy of a Rasa event dict (`Event.as_dict()`) with everything a client could have put in
-    it scrubbed: user text, parse data (text, entity values), metadata at any depth, slot values,
-    bot text. Rasa's own fields stay where Rasa puts them (see `_EVENT_FIELDS`); an
-    `input_channel` that is not one of `CHANNELS` becomes "[borttaget]".
-
-    An entity value that no longer occurs in the scrubbed text (it was part of an identifier,
-    e.g. a name the classifier took for a place) becomes "[borttaget]". *echoes*: identifiers
-    found in the user's messages of the same conversation (see `identifiers`)."""
-    out = _scrub_value(event, _ordered(echoes), _scrub_bot_text if event.get("event") == "bot" else None)
-    if not isinstance(out, dict):
-        return out
-    _keep(event, out, _EVENT_FIELDS)
-    if "input_channel" in event:
-        channel = event["input_channel"]
-        out["input_channel"] = channel if channel is None or (isinstance(channel, str) and channel in CHANNELS) \
-            else REMOVED
-    parse, original_parse = out.get("parse_data"), event.get("parse_data")
-    if isinstance(parse, dict) and isinstance(original_parse, dict):
-        _keep(original_parse, parse, ("message_id",))
-        _keep(original_parse.get("intent"), parse.get("intent"), _INTENT_FIELDS)
-        for kept, original in zip(parse.get("intent_ranking") or [], original_parse.get("intent_ranking") or [], strict=False):
-            _keep(original, kept, _INTENT_FIELDS)
-        text = _normal(parse.get("text") or out.get("text") or "")
-        for entity, original in zip(parse.get("entities") or [], original_parse.get("entities") or [], strict=False):
-            if not isinstance(entity, dict):
-                continue
-            _keep(original, entity, _ENTITY_FIELDS)
-            value = entity.get("value")
-            if isinstance(value, str) and _normal(value) and _normal(value) not in text:
-                entity["value"] = REMOVED
-            if isinstance(entity.get("text"), str) and _normal(entity["text"]) not in text:
-                entity["text"] = REMOVED
-    return out
-
-
-# --- pseudonymous conversation ids ---------------------------------------------------------------
-def hash_sender(sender_id: str, key: bytes) -> str:
-    """A keyed hash (HMAC-SHA256) of the conversation id: stable for the same key, not reversible."""
-    digest = hmac.new(key, str(sender_id).encode("utf-8"), hashlib.sha256).hexdigest()
-    return SENDER_PREFIX + digest
-
-
-def load_key(path: os.PathLike | str | None = None) -> bytes:
-    """The hashing key: `STODLOTSEN_HASH_KEY`, else the key file (created on first run, mode 0600)."""
-    from_env = os.environ.get(KEY_ENV, "").strip()
-    if from_env:
-        if len(from_env) < 16:
-            raise ValueError(f"{KEY_ENV} är för kort: använd minst 16 tecken (gärna 64 slumpade hextecken).")
-        return from_env.encode("utf-8")
-    path = Path(path or os.environ.get(KEY_FILE_ENV) or DEFAULT_KEY_FILE)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_text(encoding="ascii").strip()
-        if len(key) < 16:
-            raise ValueError(f"Nyckelfilen {path} är tom eller för kort. Ta bort den så skapas en ny.") from None
-        return key.encode("ascii")
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(key + "\n")
-    logger.info("Skapade en ny nyckel för pseudonyma samtals-id i %s", path)
-    return key.encode("ascii")
-
-
-def retention_days(configured: Any = None) -> int:
-    """Days a conversation is kept: `STODLOTSEN_RETENTION_DAYS`, else *configured*, else 30."""
-    raw = os.environ.get(RETENTION_ENV) or configured
-    if raw in (None, ""):
-        return DEFAULT_RETENTION_DAYS
-    try:
-        days = int(raw)
-    except (TypeError, ValueError):
-        raise ValueError(f"Lagringstiden måste vara ett heltal (dagar), inte {raw!r}.") from None
-    if days < 1:
-        raise ValueError(f"Lagringstiden måste vara minst 1 dag, inte {days}.")
-    return days

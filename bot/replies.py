@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import List
+from typing import List, cast
 
 from bot import audience as writer
 from bot import hours, routing
-from bot.catalogue import Catalogue, Municipality, Need, Resource
+from bot.catalogue import Catalogue, Municipality, Need, Resource, Texts
 from bot.hours import STOCKHOLM, stockholm_now
 from bot.text import mentions_any, normalize
 
@@ -132,7 +132,7 @@ def emergency_first(cat: Catalogue, reply: Reply, child: bool, now: dt.datetime)
     return Reply(messages=messages, buttons=reply.buttons, resources=resources, leads_with_emergency=True, keys=keys)
 
 
-def _pick_answer(need: Need, text: str) -> str | None:
+def _pick_answer(need: Need, text: str) -> Texts | None:
     """The topic answer whose words occur in the message, else the default (empty match) one."""
     default = None
     for answer in need.answers:
@@ -212,7 +212,7 @@ def _compose(cat: Catalogue, need_id: str, need: Need, child: bool, audience: st
             else:
                 messages.append(line)
             continue
-        service = cat.services[item.service]
+        service = cat.services[cast(str, item.service)]
         generic = service.generic.for_reader(register) or ""
         if municipality is not None and not said_none_here:  # say it once, however many services are missing
             messages.append(f"Jag har inga kontaktuppgifter för {municipality.name} om det här än. {generic}".strip())
@@ -297,7 +297,7 @@ def _hours_line(r: Resource, child: bool, now: dt.datetime, day: dt.date | None)
     week = hours.weekly_summary(schedule)
     if week:
         label = "Telefontid" if r.phone else "Öppet"
-        parts.append(f"{label}: {week}." + ("" if schedule.holidays_open else " Stängt på helgdagar."))
+        parts.append(f"{label}: {week}." + ("" if schedule is not None and schedule.holidays_open else " Stängt på helgdagar."))
     if contact:
         parts.append(contact)
     return " ".join(parts)
@@ -346,7 +346,7 @@ def _opening_hours(cat: Catalogue, text: str, child: bool, audience: str | None,
         elif municipality is None:
             messages.append("Det beror på var du bor. Skriv vilken kommun du bor i, så ser jag öppettiderna där.")
         else:
-            generic = cat.services[item.service].generic.for_reader(register) or ""
+            generic = cat.services[cast(str, item.service)].generic.for_reader(register) or ""
             messages.append(f"Jag har inga öppettider för det i {municipality.name} än. {generic}".strip())
     first = items[0].resource
     return Reply(messages=messages, resources=named, leads_with_emergency=first is not None and first.emergency)

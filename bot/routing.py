@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import List
+from typing import List, cast
 
 from bot import hours
 from bot.catalogue import MAX_RESOURCES, Catalogue, Need, Resource, local_key, service_of
@@ -24,7 +24,7 @@ class Item:
 
     @property
     def key(self) -> str:
-        return self.resource.id if self.resource else local_key(self.service)
+        return self.resource.id if self.resource else local_key(cast(str, self.service))
 
 
 @dataclass

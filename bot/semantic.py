@@ -11,7 +11,7 @@ around it are closer than the calm ones by at least `margin` (`Opinion.crisis`);
 kind of the nearest crisis example. The margin is chosen on the held-out sets in tests/crisis/
 (docs/prestanda.md). Embedding costs about 1.5 ms of CPU per token on this machine (20–35 ms for a
 chat message), so the Rasa component only asks when the cheaper signals leave doubt, and runs it
-off the event loop (bot/adapters/semantic_hook.py).
+off the event loop (rasa_wing/semantic_hook.py).
 """
 from __future__ import annotations
 

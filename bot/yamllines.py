@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -64,10 +64,6 @@ class Document:
                 return self.lines[path]
             path = path[:-1]
         return None
-
-    def source_line(self, number: int | None) -> str:
-        """Line *number* (1-based) as written, without its indentation."""
-        return self.source[number - 1].strip() if number and 0 < number <= len(self.source) else ""
 
 
 # The parser's problems (English) → what a non-programmer should do, in Swedish.
@@ -177,7 +173,7 @@ def load(text: str) -> Document:
 def _quote_problem(root: Node, lines: List[str]) -> YamlProblem | None:
     """A missing quote that still parses: a quoted text that runs over the next field, or a text
     written without quotes that has one quote in it ("Hej du.")."""
-    stack = [root]
+    stack: List[Any] = [root]
     while stack:
         node = stack.pop()
         if isinstance(node, MappingNode):
@@ -213,7 +209,7 @@ class _Builder:
                 self.doc.lines[path + (i,)] = item.start_mark.line + 1
                 items.append(self.build(item, path + (i,)))
             return items
-        return self._scalar(node, path)
+        return self._scalar(cast(ScalarNode, node), path)
 
     def _mapping(self, node: MappingNode, path: Path) -> dict:
         out: Dict[Any, Any] = {}

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import catalogue
+from bot import catalogue_store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -16,13 +16,13 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 @pytest.fixture(scope="session")
 def shipped():
     """The catalogue that ships with the project."""
-    return catalogue.load(ROOT / "resources.yml")
+    return catalogue_store.load(ROOT / "resources.yml")
 
 
 @pytest.fixture(scope="session")
 def mini():
     """A small catalogue for the routing mechanics."""
-    return catalogue.load(FIXTURES / "mini_catalogue.yml")
+    return catalogue_store.load(FIXTURES / "mini_catalogue.yml")
 
 
 def conversation_section() -> str:
@@ -40,7 +40,7 @@ def at(text: str) -> dt.datetime:
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
     """The whole bot (action server + Rasa) on free loopback ports, one per test module that asks."""
-    from tests.botserver import MODEL, BotServer
+    from tools.botserver import MODEL, BotServer
 
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first")
@@ -51,8 +51,8 @@ def bot(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def installed_speedups():
-    """Rasa with the hot-path fixes (bot/adapters/speedups.py) for one test module; stock Rasa after it."""
-    from bot.adapters import speedups
+    """Rasa with the hot-path fixes (rasa_wing/speedups.py) for one test module; stock Rasa after it."""
+    from rasa_wing import speedups
 
     speedups.uninstall()
     applied = speedups.install()
@@ -69,7 +69,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def browser():
     """Debian's chromium driven by Playwright (browser tests; `make browser-test` installs it)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"no chromium at {CHROMIUM}: run `make browser-test` (scripts/system_deps.sh installs it)")
+        pytest.fail(f"no chromium at {CHROMIUM}: run `make browser-test` (tools/system_deps.sh installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

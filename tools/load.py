@@ -2,11 +2,16 @@
 
     python -m tools.load --url http://localhost:5005/webhooks/rest/webhook --conversations 200 --messages 10
 
+`make load` (`python -m tools.load --conversations 200 --messages 10`) uses the bot on localhost:5005 when
+one answers there; otherwise it starts the bot on free loopback ports (tools/botserver.py), runs the load
+and stops what it started. `--start` always starts a fresh bot. Exits non-zero when a message was lost or
+answered with an error.
+
 Every conversation has its own sender id and sends its messages one after the other (a person
 waits for the reply before writing again); the conversations run at the same time. Each message
 is timed; a message is *lost* when the request fails, answers with a status other than 200, or
 answers with no text at all. Replies that are the safe static reply (the bot hit its time limit
-or the action server failed, see bot/adapters/channels/rest.py) are counted separately as `static_replies`.
+or the action server failed, see rasa_wing/channels/rest.py) are counted separately as `static_replies`.
 
 Library use (the benchmark reuses it):
 
@@ -22,6 +27,7 @@ import asyncio
 import json
 import math
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -35,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "routing_cases.yml"
 # Whole conversations: a need, then a follow-up question, a plea, a goodbye after a crisis …
 CONVERSATIONS = ROOT / "tests" / "conversation_cases.yml"
+LOCAL = "http://localhost:5005"
 STATIC_MARK = "tekniskt fel"  # bot/fallback.py says this in every static reply
 
 
@@ -162,9 +169,10 @@ def report(result: Dict) -> str:
     )
 
 
-def main(argv: List[str] | None = None) -> int:
+def measure(argv: List[str] | None = None) -> int:
+    """The load against the webhook at --url (default: the bot on localhost:5005)."""
     parser = argparse.ArgumentParser(description="Lasttest av Stödlotsens REST-webhook.")
-    parser.add_argument("--url", default="http://localhost:5005/webhooks/rest/webhook")
+    parser.add_argument("--url", default=LOCAL + "/webhooks/rest/webhook")
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--messages", type=int, default=10, help="meddelanden per samtal")
     parser.add_argument("--warmup", type=int, default=10)
@@ -183,6 +191,27 @@ def main(argv: List[str] | None = None) -> int:
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0 if result["lost"] == 0 and result["errors"] == 0 else 1
+
+
+def main(argv: List[str] | None = None) -> int:
+    """`make load`: the bot on localhost:5005 when one answers (or the one at --url), else one started here."""
+    from tools.botserver import BotServer, answers
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    fresh = "--start" in argv
+    argv = [a for a in argv if a != "--start"]
+    if "--url" in argv or (not fresh and answers(LOCAL + "/")):
+        if "--url" not in argv:
+            print(f"Använder boten som svarar på {LOCAL}")
+            argv += ["--url", LOCAL + "/webhooks/rest/webhook"]
+        return measure(argv)
+    with tempfile.TemporaryDirectory(prefix="stodlotsen-load-") as workdir:
+        print("Startar boten på lediga portar för lasttestet …", flush=True)
+        server = BotServer(Path(workdir)).start()
+        try:
+            return measure(argv + ["--url", server.url])
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":

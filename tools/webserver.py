@@ -10,7 +10,7 @@ widget's configuration object), and connections to this server and to Rasa. When
 given, the `rasaUrl` of the demo page's configuration object is set to it, so tests can point the
 page at a bot on a free port. Requests are not logged (nothing about a visitor is kept).
 
-Pages behind a token (`PROTECTED`): /personal, the read-only staff page (tools/staff_page.py). Each
+Pages behind a token (`PROTECTED`): /personal, the read-only staff page (staff/page.py). Each
 is off (404, like any missing page) unless its environment variable holds a token of at least 16
 characters; then the browser asks for it (HTTP Basic: any user name, the token as password) and a
 script may send `Authorization: Bearer <token>`. Compared in constant time, never logged. Another page
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Mapping
 from urllib.parse import parse_qs, urlsplit
 
-from tools import staff_page
+from staff import page as staff_page
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 DEFAULT_RASA_URL = "http://localhost:5005"

@@ -1,0 +1,154 @@
+"""The REST channel, made safe: a reply for every message, even when a part of the bot fails.
+
+`SafeRestInput` replaces Rasa's `rest` channel in credentials.yml (`rasa_wing.channels.rest.SafeRestInput:`)
+and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: a JSON list of
+`{"recipient_id", "text", "buttons"?}` messages. What it adds:
+
+* The body is checked first (`rasa_wing.channels.inbound`): invalid JSON, a missing or wrongly typed `sender`
+  or `message` get HTTP 400 with a short Swedish error and no echo of the input. Null bytes and
+  other control characters are removed; a very long message is cut to 5 000 characters.
+* Rasa handles the message under a time limit (`STODLOTSEN_REPLY_TIMEOUT`, default 10 s). When
+  it fails, times out or produces no message at all – the action server is down or slow – the
+  client gets `bot.fallback.static_reply`: 112 and Mind Självmordslinjen for a crisis, Bris,
+  114 14 and 112 otherwise. Rasa keeps working on the message in the background (shielded), so
+  the conversation stays consistent, and every new message tries the action server again: the
+  bot recovers by itself when the action server is back.
+* Rasa waits up to five minutes for the action server (`DEFAULT_REQUEST_TIMEOUT`, hard-coded
+  in RemoteAction.run); the channel lowers that module constant to `STODLOTSEN_ACTION_TIMEOUT`
+  (default 8 s) so that a hanging action server does not hold a conversation for minutes.
+  Rasa 3.6 offers no setting for it (EndpointConfig passes no timeout of its own). On a Rasa other
+  than the tested one the constant is left alone (one log line, rasa_wing/compat.py); the reply
+  time limit above still holds.
+* Nothing the user wrote is logged (Rasa's own channel logs the text on errors; `rasa_wing.log_guard`
+  keeps the text of the message being handled out of every log line).
+* The body must be JSON (`Content-Type: application/json`, else HTTP 415): a page on another site can
+  send a text/plain POST without the CORS check.
+* Each sender may send `rate_burst` messages at once (default 10), then `rate_per_second` (default 2).
+  A message beyond that gets `bot.fallback.too_fast_reply` (wait a moment; 112 and the right line for
+  a crisis) and never reaches Rasa, so it is not stored.
+
+`?stream=true` is supported: the same messages, one JSON document per line.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from typing import Any, Awaitable, Callable, Dict, List
+
+import rasa.core.actions.action as rasa_action
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.utils.endpoints import bool_arg
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import fallback
+from rasa_wing import compat, log_guard
+from rasa_wing.channels.inbound import Inbound, Rejected, SenderRate, is_json, parse_rest_body
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_REPLY_TIMEOUT = 10.0
+DEFAULT_ACTION_TIMEOUT = 8.0
+# The action time limit relies on this, as in Rasa 3.6.21: RemoteAction.run reads the module constant
+# on every call and passes it to the request.
+ACTION_TIMEOUT_TARGETS = (
+    compat.Target(rasa_action, "DEFAULT_REQUEST_TIMEOUT", kind=(int, float)),
+    compat.Target(rasa_action.RemoteAction, "run", ("self", "output_channel", "nlg", "tracker", "domain")),
+)
+
+
+def _seconds(value: Any, env: str, default: float) -> float:
+    raw = value if value is not None else os.environ.get(env)
+    try:
+        seconds = float(raw) if raw not in (None, "") else default
+    except (TypeError, ValueError):
+        logger.error("Ogiltigt värde för %s: %r; använder %s s", env, raw, default)
+        return default
+    return seconds if seconds > 0 else default
+
+
+def _forget(task: asyncio.Future) -> None:
+    """Collect a background task's exception so asyncio does not warn about it."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Meddelandet kunde inte hanteras färdigt: %s", type(task.exception()).__name__)
+
+
+class SafeRestInput(RestInput):
+    """Rasa's REST channel with input checks, a time limit and a safe static reply."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def __init__(self, reply_timeout: float | None = None, action_timeout: float | None = None,
+                 rate_per_second: float = 2.0, rate_burst: int = 10) -> None:
+        self.rate = SenderRate(rate_per_second, rate_burst)
+        self.reply_timeout = _seconds(reply_timeout, "STODLOTSEN_REPLY_TIMEOUT", DEFAULT_REPLY_TIMEOUT)
+        self.action_timeout = _seconds(action_timeout, "STODLOTSEN_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT)
+        # RemoteAction.run reads this module constant on every call (see the module docstring).
+        reason = compat.refusal(ACTION_TIMEOUT_TARGETS)
+        if reason:
+            compat.refuse("Tidsgränsen för action-servern (STODLOTSEN_ACTION_TIMEOUT)", reason)
+        else:
+            rasa_action.DEFAULT_REQUEST_TIMEOUT = self.action_timeout
+        # Read the emergency numbers now, not while a failing conversation waits (and say loudly at
+        # start-up if the catalogue cannot be read; the built-in numbers are then used).
+        fallback.numbers()
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:
+        credentials = credentials or {}
+        rate = {k: credentials[k] for k in ("rate_per_second", "rate_burst") if credentials.get(k) is not None}
+        return cls(credentials.get("reply_timeout"), credentials.get("action_timeout"), **rate)
+
+    async def reply(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], inbound: Inbound) -> List[Dict]:
+        """The bot's messages for *inbound*; the safe static reply when the bot cannot answer."""
+        collector = CollectingOutputChannel()
+        message = UserMessage(inbound.text, collector, inbound.sender,
+                              input_channel=inbound.input_channel or self.name(), metadata=inbound.metadata)
+        with log_guard.handling(inbound.text):  # the task, and all Rasa does for it, keeps the text out of the log
+            task = asyncio.ensure_future(on_new_message(message))
+        why = None
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=self.reply_timeout)
+        except asyncio.TimeoutError:
+            why = f"inget svar inom {self.reply_timeout:g} s"
+            task.add_done_callback(_forget)
+        except Exception as e:  # the handler failed: the person still gets an answer
+            why = f"fel: {type(e).__name__}"
+        messages = list(collector.messages) if why is None else []
+        if not messages:
+            why = why or "inget meddelande från boten (action-servern svarar inte?)"
+            logger.error("Skickar det inbyggda nödsvaret: %s", why)
+            messages = [{"recipient_id": inbound.sender, **m} for m in fallback.static_reply(inbound.text)]
+        return messages
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not is_json(request.headers.get("content-type")):
+                return response.json({"error": "Meddelandet måste skickas som JSON (Content-Type: application/json)."},
+                                     status=415)
+            inbound = parse_rest_body(request.body)
+            if isinstance(inbound, Rejected):
+                return response.json({"error": inbound.error}, status=inbound.status)
+            if self.rate.allow(inbound.sender):
+                messages = await self.reply(on_new_message, inbound)
+            else:
+                messages = [{"recipient_id": inbound.sender, **m} for m in fallback.too_fast_reply(inbound.text)]
+            if bool_arg(request, "stream", default=False):
+                lines = "".join(json.dumps(m) + "\n" for m in messages)
+                return response.text(lines, content_type="text/event-stream")
+            return response.json(messages)
+
+        return webhook

@@ -1,0 +1,35 @@
+"""Run Rasa's own command line with Stödlotsen's hot-path fixes installed.
+
+`python -m rasa_wing.serve run --model … --endpoints …` is exactly `rasa run …`, plus
+`rasa_wing.speedups.install()` first. `make run`, the tests and the benchmark use it.
+With `STODLOTSEN_SPEEDUPS=0` every patch of Rasa's internals refuses (rasa_wing/compat.py):
+stock Rasa with our components, the benchmark's comparison.
+
+Installed whatever `STODLOTSEN_SPEEDUPS` says: `rasa_wing.log_guard` (no message text in the log)
+and `rasa_wing.hardening` (no version banner, CORS only for the widget, umask 077).
+
+`rasa_wing.semantic_hook` (the semantic neighbour of the crisis vote in a worker thread, off the
+event loop) is installed like the speedups, through rasa_wing/compat.py.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    from rasa_wing import hardening, log_guard, semantic_hook, speedups
+
+    log_guard.install()
+    hardening.install()
+    speedups.install()
+    semantic_hook.install()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

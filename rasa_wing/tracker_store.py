@@ -1,0 +1,244 @@
+"""Rasa glue: an SQL tracker store that keeps nothing identifying (SQLite or PostgreSQL).
+
+- Every event is scrubbed (`rasa_wing.event_scrub.scrub_event`) before it is written: user text, parse
+  data, entities, metadata, slot values and bot text. The scrubbing and the writing happen in a
+  helper process (`rasa_wing/event_writer.py`), so they do not hold up Rasa's other conversations;
+  `writer_process: false` does them in the Rasa process instead (the same rows either way).
+- The conversation id is stored as a keyed hash (`bot.storage.hash_sender`); the tracker Rasa
+  gets back carries the original id in memory only.
+- Events older than `retention_days` (default 30, env `STODLOTSEN_RETENTION_DAYS`) are deleted
+  at start-up and then every `retention_check_minutes` (default 60) while the bot runs, and by
+  `make purge` (`python -m rasa_wing.purge`).
+
+endpoints.yml:
+
+    tracker_store:
+      type: rasa_wing.tracker_store.PrivateSQLTrackerStore
+      dialect: "sqlite"          # or "postgresql" with host, port, username, password
+      db: "stodlotsen.db"
+      retention_days: 30
+      key_file: ".stodlotsen-nyckel"   # used when STODLOTSEN_HASH_KEY is not set
+      cache_conversations: 1000        # recently saved conversations kept in memory (never written), 0 = off
+      writer_process: true             # scrub and store events in a helper process (rasa_wing/event_writer.py)
+
+The fast path (its own SQL on Rasa's events table, the helper process, the memory of recent
+conversations, the SQLite tuning) relies on private members of Rasa 3.6.21's `SQLTrackerStore`.
+On another Rasa it is left out (one log line, rasa_wing/compat.py): events are then scrubbed
+and stored under the hashed id through `SQLTrackerStore`'s own `save` and `retrieve`.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Dict, List
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import orm
+
+from bot import storage
+from rasa_wing import compat, event_writer
+
+logger = logging.getLogger(__name__)
+
+DAY = 86400.0
+# Attribute on a tracker this store handed out or saved: how many of its events are stored.
+_STORED = "_stodlotsen_stored_events"
+# What the fast path overrides or relies on, as in Rasa 3.6.21, and the events table it writes to.
+TARGETS = (
+    compat.Target(SQLTrackerStore, "_event_query", ("self", "session", "sender_id", "fetch_events_from_all_sessions")),
+    compat.Target(SQLTrackerStore, "_additional_events", ("self", "session", "tracker")),
+    compat.Target(SQLTrackerStore, "session_scope", ("self",)),
+    compat.Target(SQLTrackerStore, "retrieve", ("self", "sender_id")),
+    compat.Target(TrackerStore, "stream_events", ("self", "tracker")),
+    compat.Target(SQLTrackerStore, "SQLEvent", kind=type),
+)
+EVENT_COLUMNS = ("id", "sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+
+
+def fast_path_refusal() -> str | None:
+    """Why the fast path may not be used with the installed Rasa; None when it may."""
+    reason = compat.refusal(TARGETS)
+    if reason is None:
+        columns = tuple(c.name for c in SQLTrackerStore.SQLEvent.__table__.columns)
+        if columns != EVENT_COLUMNS:
+            reason = f"Rasas tabell events har kolumnerna ({', '.join(columns)})"
+    return reason
+
+
+class PrivateSQLTrackerStore(SQLTrackerStore):
+    """`SQLTrackerStore` that scrubs events, hashes conversation ids and forgets old events."""
+
+    def __init__(
+        self,
+        domain=None,
+        retention_days: Any = None,
+        retention_check_minutes: Any = 60,
+        key_file: str | None = None,
+        cache_conversations: Any = 1000,
+        writer_process: Any = True,
+        **kwargs: Dict[str, Any],
+    ) -> None:
+        # Settings first: a wrong value stops the start with a Swedish message.
+        self.retention_days = storage.retention_days(retention_days)
+        self._key = storage.load_key(key_file)
+        super().__init__(domain=domain, **kwargs)
+        reason = fast_path_refusal()
+        self._fast = reason is None
+        if reason:
+            compat.refuse("Lagringens snabbväg (rasa_wing/tracker_store.py)", reason)
+        if self._fast and self.engine.dialect.name == "sqlite":
+            self._tune_sqlite()
+        table = self.SQLEvent.__table__
+        self._writer = event_writer.EventWriter(self.engine, table.name)
+        self._helper: event_writer.WriterProcess | None = None
+        if self._fast and str(writer_process).lower() not in ("false", "no", "0", "off", "none"):
+            self._helper = event_writer.WriterProcess(self.engine.url.render_as_string(hide_password=False), table.name)
+        # Recently saved conversations, kept in memory (never written anywhere) so the next message
+        # need not rebuild the tracker from all its stored events. stored id -> (last event id, tracker)
+        self._recent: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
+        self.cache_conversations = int(cache_conversations or 0)
+        self.last_purge = self.purge_expired()
+        interval = float(retention_check_minutes or 60) * 60
+        self._stop = threading.Event()
+        self._purger = threading.Thread(target=self._purge_loop, args=(interval,), name="stodlotsen-gallring",
+                                        daemon=True)
+        self._purger.start()
+
+    def _tune_sqlite(self) -> None:
+        """Keep SQLite connections open and commit without waiting for the disk.
+
+        SQLAlchemy 1.4 opens a new SQLite connection for every session (NullPool), and the
+        default rollback journal waits for fsync on every commit. Both block Rasa's event
+        loop once per message. With a connection pool, WAL and synchronous=NORMAL a commit is
+        a memory write; the database stays consistent after a crash, and at worst the last
+        moments of conversations are lost on a power cut.
+        """
+        self.engine.dispose()
+        self.engine = event_writer.tune_sqlite(self.engine)
+        self.sessionmaker = orm.sessionmaker(bind=self.engine)
+
+    # --- pseudonymous ids --------------------------------------------------------------------
+    def stored_id(self, sender_id: str) -> str:
+        """The id under which *sender_id*'s events are stored."""
+        return storage.hash_sender(sender_id, self._key)
+
+    def _event_query(self, session, sender_id: str, fetch_events_from_all_sessions: bool):
+        # On the fast path every lookup by conversation id (retrieve, count of stored events) comes
+        # here with the original id; otherwise this store asks with the hashed id itself.
+        if self._fast:
+            sender_id = self.stored_id(sender_id)
+        return super()._event_query(session, sender_id, fetch_events_from_all_sessions)
+
+    # --- the database, through the helper process when there is one ---------------------------
+    async def _last_event_id(self, stored_id: str) -> int | None:
+        """The conversation's last stored event id, None when nothing is stored. The helper answers
+        after every write it was given before."""
+        if self._helper is not None:
+            return await self._helper.last_id(stored_id)
+        return self._writer.last_id(stored_id)
+
+    async def _write(self, stored_id: str, events: List[dict]) -> int | None:
+        if self._helper is not None:
+            return await self._helper.write(stored_id, events)
+        return self._writer.write(stored_id, events)
+
+    # --- recently used conversations ---------------------------------------------------------
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The conversation's tracker: None when nothing is stored for it; from memory when it was
+        saved here and nothing was stored for it since (one indexed query checks both, so another
+        worker's writes are never missed); else rebuilt from the database as Rasa does."""
+        stored_id = self.stored_id(sender_id)
+        if not self._fast:  # Rasa's own query, under the hashed id
+            tracker = await super().retrieve(stored_id)
+            if tracker is not None:
+                tracker.sender_id = sender_id
+            return tracker
+        entry = self._recent.pop(stored_id, None)  # lent out: a failed turn never leaves a half-updated copy here
+        last_id = await self._last_event_id(stored_id)
+        if last_id is None:
+            return None  # a new conversation: nothing to rebuild
+        if entry is not None and entry[0] == last_id:
+            return entry[1]
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            # Rasa rebuilds the latest session: every event of it is stored.
+            setattr(tracker, _STORED, len(tracker.events))
+        return tracker
+
+    def _remember(self, stored_id: str, last_id: int | None, tracker: DialogueStateTracker) -> None:
+        if self.cache_conversations <= 0 or last_id is None:
+            return
+        self._recent[stored_id] = (last_id, tracker)
+        self._recent.move_to_end(stored_id)
+        while len(self._recent) > self.cache_conversations:
+            self._recent.popitem(last=False)
+
+    # --- scrubbed storage --------------------------------------------------------------------
+    def _new_events(self, tracker: DialogueStateTracker) -> List[Event]:
+        """The tracker's events that are not stored yet. A tracker this store handed out knows how
+        many of its events are stored; any other is counted in the database, as Rasa does."""
+        stored = getattr(tracker, _STORED, None)
+        if stored is None:
+            if self._writer.last_id(self.stored_id(tracker.sender_id)) is None:
+                return list(tracker.events)  # a new conversation: nothing is stored yet
+            with self.session_scope() as session:
+                return list(self._additional_events(session, tracker))
+        return list(itertools.islice(tracker.events, stored, None))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the events not stored yet, scrubbed (rasa_wing/event_writer.py), under the hashed id."""
+        if not self._fast:  # Rasa's own save, of a scrubbed copy under the hashed id
+            events = event_writer.scrubbed([e.as_dict() for e in tracker.events])
+            await super().save(DialogueStateTracker.from_dict(self.stored_id(tracker.sender_id), events,
+                                                              self.domain.slots))
+            return
+        await self.stream_events(tracker)
+        stored_id = self.stored_id(tracker.sender_id)
+        new_events = [e.as_dict() for e in self._new_events(tracker)]
+        stored = len(tracker.events)
+        last_id = await self._write(stored_id, new_events)
+        setattr(tracker, _STORED, stored)
+        self._remember(stored_id, last_id, tracker)
+
+    # --- retention ---------------------------------------------------------------------------
+    def purge_expired(self, now: float | None = None) -> tuple[int, int]:
+        """Delete events older than the retention time. Returns (events, conversations) deleted;
+        a conversation counts when none of its events is left."""
+        cutoff = (time.time() if now is None else now) - self.retention_days * DAY
+        table = self.SQLEvent.__table__
+        with self.engine.begin() as conn:
+            old = sa.select(table.c.sender_id).where(table.c.timestamp < cutoff).distinct()
+            touched = {row[0] for row in conn.execute(old)}
+            deleted = conn.execute(sa.delete(table).where(table.c.timestamp < cutoff)).rowcount or 0
+            if touched:
+                left = sa.select(table.c.sender_id).where(table.c.sender_id.in_(touched)).distinct()
+                touched -= {row[0] for row in conn.execute(left)}
+        if deleted:
+            self._recent.clear()  # cached trackers may hold the deleted events
+            logger.info("Gallring: %d händelser i %d samtal äldre än %d dagar raderades.",
+                        deleted, len(touched), self.retention_days)
+        return deleted, len(touched)
+
+    def _purge_loop(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.purge_expired()
+            except Exception as e:  # noqa: BLE001 - a failed purge is retried at the next interval
+                logger.error("Gallringen misslyckades (%s); nytt försök om %d minuter.", type(e).__name__,
+                             int(interval // 60))
+
+    def close(self) -> None:
+        """Stop the purge thread and the helper process (after what it was given is stored) and
+        release the database connections."""
+        self._stop.set()
+        if self._helper is not None:
+            self._helper.close()
+            self._helper = None
+        self.engine.dispose()

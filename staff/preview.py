@@ -1,0 +1,168 @@
+"""What the bot answers, for staff checking an edit: a need, a reader, a municipality and a moment.
+
+Used by `python -m staff svar` / `make forhandsvisa` and by the staff page (/personal). The options are
+read the way staff write them ("Kungälv", "förälder", "lördag 22:00"), and anything unknown is an
+error that lists what there is, never a silent fallback to the generic reply.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import List, Tuple
+
+from bot import followup, hours, replies
+from bot.catalogue import AUDIENCES, Catalogue, Municipality
+from bot.text import normalize
+
+# Who reads the reply, in Swedish. The keys are the catalogue's `route` keys.
+READERS = {"child": "barn eller ung", "guardian": "förälder", "adult": "annan vuxen", "professional": "yrkesperson"}
+_READER_WORDS = {"barn": "child", "ung": "child", "foralder": "guardian", "vardnadshavare": "guardian",
+                 "vuxen": "adult", "yrkesperson": "professional"}
+_WEEKDAYS = {normalize(name): i for i, name in enumerate(hours.WEEKDAY_NAMES_SV)}
+_DAY_WORDS = {"idag": 0, "i dag": 0, "imorgon": 1, "i morgon": 1}
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
+TIME_EXAMPLES = '"lördag 22:00", "i morgon 08:30", "2026-12-24 10:00" eller "nu"'
+
+
+class PreviewError(ValueError):
+    """An option staff wrote that does not fit; the message is Swedish and says what there is."""
+
+
+def need_id(cat: Catalogue, value: str) -> str:
+    if value in cat.needs:
+        return value
+    close = difflib.get_close_matches(value, list(cat.needs), n=1)
+    hint = f" – menade du '{close[0]}'?" if close else ""
+    raise PreviewError(f"Okänt behov '{value}'{hint} Alla behov: python -m staff behov (eller make forhandsvisa).")
+
+
+def reader(value: str | None) -> str | None:
+    """'child', 'guardian' … from the key or a Swedish word ("förälder"); None when not given."""
+    if not value:
+        return None
+    key = value.strip().lower()
+    found = key if key in AUDIENCES else _READER_WORDS.get(normalize(key))
+    if found is None:
+        known = ", ".join(f"{sv} ({k})" for k, sv in READERS.items())
+        raise PreviewError(f"Okänd läsare '{value}'. Skriv någon av: {known}.")
+    return found
+
+
+def municipality(cat: Catalogue, value: str | None) -> Municipality | None:
+    """The municipality by its id, name or another name in the catalogue ("Kungälv", "kungalv")."""
+    if not value or not value.strip():
+        return None
+    wanted = normalize(value)
+    for m in cat.municipalities:
+        if wanted in {normalize(name) for name in (m.id, m.name, *m.aliases)}:
+            return m
+    known = ", ".join(f"{m.name} ({m.id})" for m in cat.municipalities)
+    raise PreviewError(f"Kommunen '{value}' finns inte i katalogen. Kända kommuner: {known}. "
+                       "En ny kommun läggs till under municipalities i resources.yml (se docs/katalog.md).")
+
+
+def moment(text: str | None, now: dt.datetime | None = None) -> dt.datetime:
+    """The moment to preview, from staff's words: "lördag 22:00" (the coming Saturday, today included),
+    "i morgon 8", "2026-12-24 10:00", "22:00" (today) or "nu"/nothing (now). Stockholm time."""
+    now = (now or hours.stockholm_now()).astimezone(hours.STOCKHOLM)
+    words = " ".join((text or "").strip().lower().split())
+    if words in ("", "nu"):
+        return now
+    day, clock = now.date(), words
+    for word, offset in sorted(_DAY_WORDS.items(), key=lambda item: -len(item[0])):
+        if words.startswith(word):
+            day, clock = day + dt.timedelta(days=offset), words[len(word):].strip()
+            break
+    else:
+        first, _, rest = words.partition(" ")
+        if normalize(first) in _WEEKDAYS:
+            day += dt.timedelta(days=(_WEEKDAYS[normalize(first)] - day.weekday()) % 7)
+            clock = rest
+        elif re.match(r"^\d{4}-\d{2}-\d{2}$", first):
+            try:
+                day, clock = dt.date.fromisoformat(first), rest
+            except ValueError:
+                raise PreviewError(f"Datumet '{first}' finns inte – skriv ÅÅÅÅ-MM-DD.") from None
+    match = _CLOCK.match(clock or "12")
+    if not match or int(match.group(1)) > 23 or int(match.group(2) or 0) > 59:
+        raise PreviewError(f"Förstår inte tiden '{text}'. Skriv till exempel {TIME_EXAMPLES}.")
+    return dt.datetime.combine(day, dt.time(int(match.group(1)), int(match.group(2) or 0)), hours.STOCKHOLM)
+
+
+def say_moment(when: dt.datetime) -> str:
+    """'lördag 29 november 2026 kl. 22.00'."""
+    return (f"{hours.WEEKDAY_NAMES_SV[when.weekday()]} {when.day} {hours.MONTH_NAMES_SV[when.month - 1]} "
+            f"{when.year} kl. {when.hour:02d}.{when.minute:02d}")
+
+
+def needs(cat: Catalogue) -> List[Tuple[str, str]]:
+    """(need id, its one-line description for staff), in catalogue order."""
+    return [(key, need.description or "(ingen förklaring – lägg till description i resources.yml)")
+            for key, need in cat.needs.items()]
+
+
+@dataclass
+class Preview:
+    """Everything shown for one choice: the reply, and what the bot answers to the follow-up questions
+    about the resources it names (`followups`: question, answer messages). The command line and the staff
+    page (staff/page.py) both show a Preview.
+    """
+
+    need_id: str
+    description: str
+    answered: str  # the need whose reply is shown: another one when `redirect` sends this reader there
+    reader: str  # who the reply is written for (the need's usual writer when none was chosen)
+    chosen_reader: str | None
+    municipality: Municipality | None
+    when: dt.datetime
+    reply: replies.Reply
+    message: str = ""  # what the writer wrote, when given: a stated age or certain words change the reply
+    followups: List[Tuple[str, List[str]]] = field(default_factory=list)
+
+    def heading(self) -> str:
+        who = READERS[self.reader] + ("" if self.chosen_reader else " – behovets vanliga läsare")
+        place = f"{self.municipality.name} ({self.municipality.id})" if self.municipality else "ingen kommun vald"
+        lines = [f"Behov: {self.need_id} – {self.description}"]
+        if self.answered != self.need_id:
+            lines.append(f"Svaret kommer från: {self.answered} (redirect i resources.yml)")
+        lines += [f"Läsare: {who}", f"Kommun: {place}", f"Tid: {say_moment(self.when)}"]
+        if self.message:
+            lines.append(f"Meddelande: {self.message}")
+        return "\n".join(lines)
+
+    def text(self) -> str:
+        """For the terminal: the heading, then the reply as the user sees it, buttons in [ ]."""
+        buttons = [f"[{b['title']}]" for b in self.reply.buttons]
+        asked = [f"\n{question}\n" + "\n".join(answer) for question, answer in self.followups]
+        more = ["", "Följdfrågor om stöden i svaret:", *asked] if asked else []
+        return "\n".join([self.heading(), "", self.reply.text, *buttons, *more])
+
+
+def preview(cat: Catalogue, need: str, who: str | None = None, place: str | None = None,
+            when: str | None = None, text: str = "", now: dt.datetime | None = None) -> Preview:
+    """The preview for the options as staff wrote them (*who* "förälder", *place* "Kungälv", *when*
+    "lördag 22:00"); PreviewError (Swedish) when one does not fit."""
+    key, audience, found, moment_ = need_id(cat, need), reader(who), municipality(cat, place), moment(when, now)
+    reply = replies.compose(cat, key, audience=audience, municipality_id=found.id if found else None, text=text,
+                            now=moment_)
+    answered = cat.needs[key].redirected(audience, text) or key
+    read_by = cat.needs[answered].reader(audience)
+    return Preview(key, dict(needs(cat))[key], answered, read_by, audience, found, moment_, reply, text.strip(),
+                   followups(cat, reply.keys, read_by, found.id if found else None))
+
+
+def followups(cat: Catalogue, keys: List[str], reader: str, municipality_id: str | None) -> List[Tuple[str, List[str]]]:
+    """What the bot answers to each follow-up question about the resources *keys* (a reply's route keys); none
+    for a reply that names no resource (a question with buttons)."""
+    shown: List[Tuple[str, List[str]]] = []
+    if not keys:
+        return shown
+    for topic in followup.TOPICS:
+        if topic == followup.HOURS:  # the reply itself says whether each resource is open
+            continue
+        answer = followup.answer(cat, [topic], keys, reader, municipality_id)
+        if answer is not None:
+            shown.append((followup.TOPIC_QUESTIONS[topic], answer.messages))
+    return shown

@@ -1,0 +1,153 @@
+"""Start the bot (action server + Rasa) on free loopback ports for end-to-end tests."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "stodlotsen.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers(url: str) -> bool:
+    """Whether anything answers a GET on *url* within two seconds."""
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+class BotServer:
+    def __init__(self, workdir: Path, env: dict | None = None, actions_url: str | None = None,
+                 cors: list[str] | None = None):
+        """*actions_url*: point Rasa at this action server instead of starting our own (e.g. a stub).
+        *cors*: the web page origins Rasa allows (`rasa run --cors`); none by default."""
+        self.cors = list(cors or [])
+        self.workdir = workdir
+        self.rasa_port = free_port()
+        self.actions_port = free_port()
+        self.actions_url = actions_url
+        self.actions_proc: subprocess.Popen | None = None
+        self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+                    "SANIC_HOST": "127.0.0.1", **(env or {})}
+        self.procs: list[subprocess.Popen] = []
+
+    @property
+    def db(self) -> Path:
+        """The SQLite tracker store (rasa_wing.tracker_store.PrivateSQLTrackerStore)."""
+        return self.workdir / "test.db"
+
+    @property
+    def key_file(self) -> Path:
+        """The key for pseudonymous conversation ids (created by the bot on first start)."""
+        return self.workdir / "hash.key"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+    def start(self, timeout: float = 240) -> BotServer:
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "{self.actions_url or f"http://127.0.0.1:{self.actions_port}/webhook"}"\n'
+            f'  enable_selective_domain: true\n'
+            f'tracker_store:\n  type: rasa_wing.tracker_store.PrivateSQLTrackerStore\n  dialect: "sqlite"\n'
+            f'  db: "{self.db}"\n  key_file: "{self.key_file}"\n',
+            encoding="utf-8",
+        )
+        bin_dir = ROOT / ".venv" / "bin"
+        (self.workdir / "bot.log").write_bytes(b"")
+        # Append mode for every process writing the log, so that a restarted action server
+        # (start_actions) and Rasa never write over each other's lines.
+        log = open(self.workdir / "bot.log", "ab")  # noqa: SIM115 - closed with the processes
+        if self.actions_url is None:
+            self._spawn_actions()
+        self.procs.append(subprocess.Popen(
+            [str(bin_dir / "python"), "-m", "rasa_wing.serve", "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+             "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(self.rasa_port),
+             *(["--cors", *self.cors] if self.cors else [])],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for p in self.procs:
+                if p.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("the bot exited during start-up:\n" + self.log_tail())
+            if self._up(f"http://127.0.0.1:{self.rasa_port}/") and (
+                    self.actions_url is not None or self._up(f"http://127.0.0.1:{self.actions_port}/health")):
+                return self
+            time.sleep(1)
+        self.stop()
+        raise RuntimeError("the bot did not start in time:\n" + self.log_tail())
+
+    def _spawn_actions(self) -> None:
+        log = open(self.workdir / "bot.log", "ab")  # noqa: SIM115 - closed with the process
+        self.actions_proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_wing.action_server", "--actions", "actions",
+             "--port", str(self.actions_port)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.procs.append(self.actions_proc)
+
+    def stop_actions(self) -> None:
+        """Stop only the action server (fault tests); Rasa keeps running."""
+        if self.actions_proc is not None:
+            self.actions_proc.terminate()
+            try:
+                self.actions_proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.actions_proc.kill()
+            self.procs.remove(self.actions_proc)
+            self.actions_proc = None
+
+    def start_actions(self, timeout: float = 120) -> None:
+        """Start the action server again after stop_actions() and wait until it answers."""
+        self._spawn_actions()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.actions_proc.poll() is not None:
+                raise RuntimeError("the action server exited during start-up:\n" + self.log_tail())
+            if self._up(f"http://127.0.0.1:{self.actions_port}/health"):
+                return
+            time.sleep(0.5)
+        raise RuntimeError("the action server did not start in time:\n" + self.log_tail())
+
+    def log_tail(self, lines: int = 40) -> str:
+        path = self.workdir / "bot.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    @staticmethod
+    def _up(url: str) -> bool:
+        return answers(url)
+
+    def send(self, sender: str, message, timeout: float = 30, metadata: dict | None = None) -> tuple[int, list]:
+        payload = {"sender": sender, "message": message}
+        if metadata is not None:
+            payload["metadata"] = metadata
+        body = json.dumps(payload).encode()
+        req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, json.loads(resp.read().decode() or "[]")
+        except urllib.error.HTTPError as e:
+            return e.code, []
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        self.procs.clear()
