@@ -161,7 +161,8 @@ def test_what_the_writer_says_is_part_of_the_preview(shipped):
 def test_the_preview_shows_the_follow_up_answers_about_the_resources_named(shipped):
     shown = preview.preview(shipped, "partner_violence", "vuxen", None, "tisdag 12:00", now=WEDNESDAY)
     questions = dict(shown.followups)
-    assert "Samtalet syns inte på telefonräkningen." in questions["Syns det på telefonräkningen?"][0]
+    assert "Samtalet syns inte på telefonräkningen, men det kan synas i telefonens samtalslista." in questions[
+        "Syns det på telefonräkningen?"][0]
     assert "Följdfrågor om stöden i svaret:" in shown.text() and "Vilka svarar?" in shown.text()
     asking = preview.preview(shipped, "worried_about_child", None, None, "tisdag 12:00", now=WEDNESDAY)
     assert asking.followups == [] and "Följdfrågor" not in asking.text()
