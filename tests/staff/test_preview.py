@@ -119,8 +119,9 @@ def test_make_forhandsvisa_passes_the_options_and_lists_the_needs_without_them()
     env = {**os.environ, "BEHOV": "", "VEM": "", "KOMMUN": "", "TID": "", "TEXT": ""}
 
     def make(*options: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["make", "-s", "-o", STAMP, "forhandsvisa", *options], cwd=ROOT, env=env,
-                              capture_output=True, text=True)
+        # --no-print-directory: under `make -C <clone> test` the outer make's -w reaches this one through MAKEFLAGS
+        return subprocess.run(["make", "-s", "--no-print-directory", "-o", STAMP, "forhandsvisa", *options], cwd=ROOT,
+                              env=env, capture_output=True, text=True)
 
     listed = make()
     assert listed.returncode == 0 and listed.stdout.startswith("child_bullying "), listed.stderr
