@@ -40,7 +40,7 @@ class BotServer:
         self.actions_url = actions_url
         self.actions_proc: subprocess.Popen | None = None
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-                    "SANIC_HOST": "127.0.0.1", **(env or {})}
+                    "SANIC_HOST": "127.0.0.1", "STODLOTSEN_STATE": str(workdir / "tillstand"), **(env or {})}
         self.procs: list[subprocess.Popen] = []
 
     @property
