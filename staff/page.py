@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Tuple
 
@@ -23,7 +22,7 @@ MAX_FIELD = 60  # longest form value read (a need id, a name, "lördag 22:00")
 PREVIEW_FIELDS = ("behov", "vem", "kommun", "tid", "text")
 # (the word staff.preview.reader reads, what the form shows)
 READERS = (("barn", "barn eller ung"), ("förälder", "förälder"), ("vuxen", "annan vuxen"), ("yrkesperson", "yrkesperson"))
-Key = Tuple[str, str]  # ("resources", "bris"), ("municipalities", "kungalv"), ("needs", "suicidal")
+Key = check.Key
 
 STYLE = (Path(__file__).with_name("page.css")).read_text(encoding="utf-8")
 
@@ -54,42 +53,7 @@ def _source(text: str | None) -> str:
 # ---------------------------------------------------------------- which problem belongs to which card
 
 
-@dataclass(frozen=True)
-class Spans:
-    """The lines each entry of the file covers, so a problem at a line lands on its card."""
-
-    starts: List[Tuple[int, Key | None]]  # (first line, entry) in file order; None for section headings
-
-    @classmethod
-    def of(cls, doc: yamllines.Document) -> Spans:
-        starts: List[Tuple[int, Key | None]] = []
-        data = doc.data if isinstance(doc.data, dict) else {}
-        for section in catalogue_file.SECTIONS:
-            if (section,) in doc.lines:
-                starts.append((doc.lines[(section,)], None))
-            entries = data.get(section)
-            if isinstance(entries, list):
-                keyed = [(i, e.get("id")) for i, e in enumerate(entries) if isinstance(e, dict)]
-            elif isinstance(entries, dict):
-                keyed = [(key, key) for key in entries]
-            else:
-                keyed = []
-            for position, key in keyed:
-                line = doc.lines.get((section, position))
-                if line is not None and key is not None:
-                    starts.append((line, (section, str(key))))
-        return cls(sorted(starts, key=lambda s: s[0]))
-
-    def owner(self, line: int | None) -> Key | None:
-        found = None
-        for start, key in self.starts:
-            if line is None or start > line:
-                break
-            found = key
-        return found
-
-
-def _sorted_problems(report: check.Report, spans: Spans) -> Dict[Key | None, List[Tuple[str, Problem]]]:
+def _sorted_problems(report: check.Report, spans: check.Spans) -> Dict[Key | None, List[Tuple[str, Problem]]]:
     by_key: Dict[Key | None, List[Tuple[str, Problem]]] = {}
     for kind, problems in (("error", report.errors), ("warning", report.warnings)):
         for p in problems:
@@ -242,7 +206,7 @@ def render(query: Dict[str, List[str]], path: Path | str | None = None, now: dt.
     path = catalogue_file.catalogue_path(path)
     report = check.check(path, today=now.date())
     cat, doc = _shown_catalogue(path, report)
-    problems = _sorted_problems(report, Spans.of(doc))
+    problems = _sorted_problems(report, check.Spans.of(doc))
     shown_keys = set()
     if cat is not None:
         shown_keys = {("resources", r.id) for r in cat.resources} | {("municipalities", m.id) for m in cat.municipalities}
