@@ -202,7 +202,7 @@ class Report:
             lines += [f"    {p.format(shown)}" for shown, p in found.problems]
         waiting = found.waiting()
         if waiting:
-            files = sorted({_shown(i.file) for i in found.items if not i.reviewed})
+            files = sorted({display_name(i.file) for i in found.items if not i.reviewed})
             counts = ", ".join(f"{translations.language_name(code)} {n}" for code, n in waiting.items())
             lines.append(f"\nÖversättningar som väntar på granskning: {counts} rader ({', '.join(files)}). De visas "
                          "ändå för användarna. Granska dem på personalsidan, under Översättningar.")
@@ -212,7 +212,7 @@ class Report:
 def check(path: Path | str | None = None, links: bool = False, today: dt.date | None = None,
           session: requests.Session | None = None) -> Report:
     path = catalogue_path(path)
-    name = _shown(path)
+    name = display_name(path)
     try:
         text = read_text(path)
     except CatalogueError as e:
@@ -265,13 +265,13 @@ def trial_copies(path: Path) -> List[str]:
             continue
         try:
             if _CATALOGUE_SHAPE.search(other.read_text(encoding="utf-8-sig")):
-                found.append(_shown(other))
+                found.append(display_name(other))
         except (OSError, UnicodeDecodeError):
             continue
     return found
 
 
-def _shown(path: Path) -> str:
+def display_name(path: Path) -> str:
     """The path as staff typed it: relative to the current directory when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
