@@ -142,6 +142,11 @@ class BotServer:
         except urllib.error.HTTPError as e:
             return e.code, []
 
+    @property
+    def catalogue(self) -> Path:
+        """The catalogue file of a bot made by `on_catalogue`."""
+        return self.workdir / "resources.yml"
+
     def stop(self) -> None:
         for p in self.procs:
             p.terminate()
@@ -151,3 +156,11 @@ class BotServer:
             except subprocess.TimeoutExpired:
                 p.kill()
         self.procs.clear()
+
+
+def on_catalogue(workdir: Path, text: str, env: dict | None = None, cors: list[str] | None = None) -> BotServer:
+    """A bot (not started yet) that reads *text* as its catalogue: written to workdir/resources.yml, which
+    STODLOTSEN_CATALOGUE names; tests edit that file while the bot runs, or before it starts again."""
+    path = workdir / "resources.yml"
+    path.write_text(text, encoding="utf-8")
+    return BotServer(workdir, env={"STODLOTSEN_CATALOGUE": str(path), **(env or {})}, cors=cors)
