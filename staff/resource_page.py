@@ -63,7 +63,7 @@ def handle(method: str, resource_id: str, query: Dict[str, List[str]], form: Dic
             edited = edit.apply(text, resource_id, values)
         except edit.FormError as e:
             field_errors[e.field] = [str(e)]
-            return Outcome(422, _page(entry, values, chosen, report, _live(path), scope, form_key, now,
+            return Outcome(200, _page(entry, values, chosen, report, _live(path), scope, form_key, now,
                                       f'<p class="alert"><strong>Inte sparat.</strong> {esc(e)}</p>', field_errors,
                                       edit.version(text)))
         draft_text = edited.text
@@ -89,8 +89,7 @@ def handle(method: str, resource_id: str, query: Dict[str, List[str]], form: Dic
                    "ändringen från nästa meddelande; en kopia av versionen före finns under Sparade versioner.</p>")
     if draft_report is not report:
         field_errors = _field_errors(draft_report, resource_id)
-    status = 422 if method == "POST" and draft_report.errors else 200
-    return Outcome(status, _page(entry, values, chosen, draft_report, _live(path), scope, form_key, now, message,
+    return Outcome(200, _page(entry, values, chosen, draft_report, _live(path), scope, form_key, now, message,
                                  field_errors, edit.version(text), allowed, draft_report is not report))
 
 
@@ -230,7 +229,7 @@ def _previews(cat: Catalogue, r: Resource, chosen: Dict[str, str], now: dt.datet
             return f'<section id="forhandsvisning"><ul class="problems"><li class="error">{esc(e)}</li></ul></section>'
         named = preview.route_key(r) in shown.reply.keys or r.id in shown.reply.resources
         note = "" if named else f'<p class="note">{esc(who)} får inte {esc(r.name)} i svaret på det här behovet.</p>'
-        boxes.append(reply_box(shown, f"{who} får", followups=False) + note)
+        boxes.append(f"<div>{reply_box(shown, f'{who} får', followups=False)}{note}</div>")
     leading = preview.needs_leading_to(cat, preview.route_key(r))
     said = ("Så ser svaren ut med din ändring – den är inte sparad ännu." if is_draft
             else "Så ser svaren ut med filen som den är nu.")

@@ -27,7 +27,7 @@ def test_the_form_shows_the_resource_as_written(site):
 def test_a_mistake_is_shown_at_its_field_and_nothing_is_saved(site):
     form = form_of(site.get(KUNGALV_PAGE).body) | {"telefon": "0303-ABC", "atgard": "spara"}
     page = site.post(KUNGALV_PAGE, form)
-    assert page.status == 422 and "<strong>Inte sparat.</strong>" in page.body
+    assert page.status == 200 and "<strong>Inte sparat.</strong>" in page.body
     assert re.search(r'id="f-telefon"[^>]*aria-invalid="true"', page.body)
     assert re.search(r'<span class="field-error" id="f-telefon-fel">telefon \(phone\) &#x27;0303-ABC&#x27; innehåller '
                      r"bokstäver", page.body)
