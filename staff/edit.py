@@ -25,7 +25,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from bot import catalogue_file, catalogue_store, yamllines
 from bot import hours as opening_hours
-from bot.catalogue import Catalogue, CatalogueError, Resource
+from bot.catalogue import CatalogueError, Resource
 
 ALL = "alla"  # the scope of a token that may do everything: edit every resource, restore a copy
 REVIEW = "oversattning"  # the scope of a token that only reviews translations
@@ -439,7 +439,3 @@ def _keep_copy(catalogue: Path, text: str, note: str, now: dt.datetime | None) -
     except OSError as e:
         raise SaveError(f"Ingen kopia kunde sparas i {folder} ({type(e).__name__}), så filen sparades inte.") from e
     return Copy(path, saved, note)
-
-
-def resource_in(cat: Catalogue | None, resource_id: str) -> Resource | None:
-    return next((r for r in cat.resources if r.id == resource_id), None) if cat is not None else None
