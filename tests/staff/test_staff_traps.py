@@ -1,7 +1,9 @@
 """The traps a staff member fell into when they kept the catalogue from README.md and docs/katalog.md only
-(issue 26), one test each; every one failed on the code before. The staff page's traps (editing in the browser,
-the trial copy, the phone layout) are in tests/staff/test_page_edit.py and tests/browser/test_staff_page.py; the
-restart with a broken file also in tests/e2e/test_fault_catalogue.py."""
+(issue 26), one test each; every one failed on the code before, except four cases of the "every way to reach"
+test (phone, sms, chat, eservice), which were shown before and guard the e-mail case beside them. The staff page's
+traps (editing in the browser, the trial copy as preview before save, the 14 days, the phone layout) are in
+tests/staff/test_resource_page.py, tests/staff/test_page.py and tests/browser/test_staff_edit.py; the restart with a
+broken file also in tests/e2e/test_fault_catalogue.py."""
 from __future__ import annotations
 
 import datetime as dt
