@@ -138,7 +138,7 @@ def _input(f: edit.Field, value: str, errors: List[str], allowed: bool) -> str:
         kind = {"url": "url", "number": "text", "date": "text", "phone": "tel"}.get(f.kind, "text")
         extra = ' inputmode="numeric"' if f.kind == "number" else ""
         control = f'<input type="{kind}" {attrs} value="{esc(value)}" maxlength="{MAX_TEXT}"{extra}>'
-    hint = f'<span class="hint" id="{ident}-hint">{esc(f.hint)}</span>' if f.hint else ""
+    hint = f'<span class="hint" id="{ident}-hint">{numbers(f.hint)}</span>' if f.hint else ""  # its example unbroken
     error = (f'<span class="field-error" id="{ident}-fel">{"; ".join(esc(e) for e in errors)}</span>' if errors else "")
     wide = f.kind in ("long", "lines", "url") or f.name == "namn"
     klass = "field" + (" check" if f.kind == "check" else "") + (" wide" if wide else "")

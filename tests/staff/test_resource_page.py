@@ -22,6 +22,7 @@ def test_the_form_shows_the_resource_as_written(site):
     assert form["telefon"] == "0303-23 93 77" and form["dag_mon"] == "09:00-16:30" and form["dag_sat"] == ""
     assert form["version"] == edit.version(SHIPPED) and form["skydd"]
     assert 'id="vecka"' in page.body and re.search(r"<th scope=\"row\">\w+ \d+ \w+</th>", page.body)
+    assert 't.ex. <span class="tel">0270-750 00</span>' in page.body  # an example number in a hint does not break
 
 
 def test_a_mistake_is_shown_at_its_field_and_nothing_is_saved(site):
