@@ -54,7 +54,8 @@ run: $(MODEL)
 
 # The resource catalogue: errors first, per municipality; one municipality's warnings with KOMMUN=Söderhamn (alla: all).
 # Another file: make check KATALOG=prov.yml; LANKAR=ja also fetches every web address (python -m staff check PATH
-# --links --kommun …). Errors give exit 1 without make's own "Error 1" line, except inside `make test` (STRICT).
+# --links --kommun …). python -m staff check exits 1 on errors; make check then exits 0, so make prints no "Error 1"
+# for staff, except with STRICT=1 (set by `make test`, and for scripts), which fails on errors.
 KATALOG ?= resources.yml
 export KATALOG
 check: $(STAMP)
