@@ -59,9 +59,11 @@ class CatalogueError(ValueError):
     `problems` holds every error found in one pass; str(error) lists them all, one per line.
     """
 
-    def __init__(self, message: str | None = None, problems: Sequence[Problem] = (), name: str = "resources.yml"):
+    def __init__(self, message: str | None = None, problems: Sequence[Problem] = (), name: str = "resources.yml",
+                 document: Any = None):
         self.problems = list(problems)
         self.name = name
+        self.document = document  # the file as read (bot.yamllines.Document), when it could be read at all
         super().__init__(message or "\n".join(p.format(name) for p in self.problems))
 
 
@@ -103,6 +105,12 @@ class Ages(_Model):
         return (self.min is None or age >= self.min) and (self.max is None or age <= self.max)
 
 
+def _given_source(value: str) -> str:
+    if not value.strip():
+        raise ValueError("är tom – skriv var uppgiften kommer ifrån (webbadress eller dokument)")
+    return value
+
+
 class Detail(Texts):
     """One fact about a resource or service, for follow-up questions ("är det anonymt?"),
     with where it comes from. The text is what the bot says; keep it to what the source says."""
@@ -111,11 +119,7 @@ class Detail(Texts):
     last_verified: dt.date
     text_required: ClassVar[bool] = True
 
-    @validator("source")
-    def _source(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("är tomt – skriv var uppgiften kommer ifrån (webbadress eller dokument)")
-        return value
+    _source = validator("source", allow_reuse=True)(lambda value: _given_source(value))
 
     @root_validator(skip_on_failure=True)
     def _text(cls, values: dict) -> dict:
@@ -157,11 +161,13 @@ class Municipality(_Model):
     id: str
     name: str
     aliases: List[str] = Field(default_factory=list)
-    source: str | None = None  # where the facts come from; `make check` warns when it is missing
+    source: str  # where the facts come from: required, like every fact's (a missing one is an error)
     last_verified: dt.date
     # service → why the municipality has no resource for it yet ("ingen kontakt bekräftad …"): `make check` shows
     # the reason instead of a warning. Never shown to users.
     unconfirmed: Dict[str, str] = Field(default_factory=dict)
+
+    _source = validator("source", allow_reuse=True)(lambda value: _given_source(value))
 
 
 class Service(_Model):
@@ -192,7 +198,7 @@ class Resource(_Model):
     emergency: bool = False  # the emergency number itself: shown as one short line, never as a 24/7 stand-in
     ages: Ages | None = None
     details: Details | None = None  # facts for follow-up questions, each with its own source
-    source: str | None = None  # where the facts come from; `make check` warns when it is missing
+    source: str  # where the facts come from: required (a missing or empty one is an error)
     last_verified: dt.date
     _schedule: opening_hours.Schedule | None = PrivateAttr(default=None)
 
@@ -209,6 +215,8 @@ class Resource(_Model):
         if not value.strip():
             raise ValueError("är tomt – skriv resursens namn så som användarna ska se det")
         return value
+
+    _source = validator("source", allow_reuse=True)(lambda value: _given_source(value))
 
     @validator("phone", "sms")
     def _phone(cls, value: str | None) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
@@ -126,6 +127,23 @@ def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
     return model
 
 
+def _indentation_hint(loc: Sequence[Any]) -> str | None:
+    """An unknown field that is a known one at another depth: the line has too much or too little indentation."""
+    key, parent = loc[-1], loc[-2] if len(loc) > 1 else None
+    for depth in range(len(loc) - 2, 0, -1):  # too far right: it belongs to an entry further out
+        model = _model_at(loc[:depth])
+        if model is not None and key in model.__fields__ and isinstance(parent, str):
+            return (f"indraget: '{key}' står längre in än {parent} och hamnade därför under {parent} – flytta raden åt "
+                    f"vänster så att den börjar i samma kolumn som {parent} (indraget är mellanslagen först på raden)")
+    model = _model_at(loc[:-1])
+    for name, f in (model.__fields__.items() if model is not None else ()):  # too far left: it belongs inside a field
+        inner = f.type_ if isinstance(f.type_, type) and issubclass(f.type_, BaseModel) else None
+        if inner is not None and key in inner.__fields__:
+            return (f"indraget: '{key}' står lika långt in som {name}, men hör hemma under {name} – flytta raden två "
+                    f"mellanslag åt höger, under {name} (indraget är mellanslagen först på raden)")
+    return None
+
+
 def _field_path(loc: Sequence[Any]) -> Tuple[Any, ...]:
     """The part of a location below the entry it is about: ('resources', 3, 'ages', 'max') → ('ages', 'max')."""
     if loc and loc[0] in ("resources", "municipalities", "needs", "services") and len(loc) > 1:
@@ -157,6 +175,9 @@ def _pydantic_problem(err: Mapping[str, Any], data: Any, doc: yamllines.Document
             " – skriv datumet då uppgifterna senast kontrollerades, t.ex. 2026-11-22" if name == "last_verified" else "")
         return Problem(line, who, f"fältet {label(name)} saknas{extra}")
     if kind == "value_error.extra":
+        indent = _indentation_hint(loc)
+        if indent:
+            return Problem(line, who, indent)
         model = _model_at(loc[:-1])
         known = list(model.__fields__) if model else []
         close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
@@ -337,7 +358,7 @@ def parse_source(text: str, name: str = "resources.yml") -> Parsed:
         problems.append(Problem(1, "", "filen ska bestå av avsnitten " + ", ".join(SECTIONS)
                                 + " – den här filen har inte den formen (se docs/katalog.md)"))
     if problems and not isinstance(data, dict):
-        raise CatalogueError(problems=problems, name=name)
+        raise CatalogueError(problems=problems, name=name, document=doc)
 
     cat = None
     try:
@@ -347,7 +368,7 @@ def parse_source(text: str, name: str = "resources.yml") -> Parsed:
     problems += (_unquoted_number_problems(data, doc) + _hours_problems(data, doc) + _reference_problems(data, doc)
                  + _placeholder_problems(data, doc))
     if problems or cat is None:
-        raise CatalogueError(problems=sorted(problems, key=lambda p: p.line or 0), name=name)
+        raise CatalogueError(problems=sorted(problems, key=lambda p: p.line or 0), name=name, document=doc)
     return Parsed(cat, doc, name)
 
 
@@ -364,6 +385,12 @@ def catalogue_path(path: os.PathLike | str | None = None) -> Path:
 def read_source(path: os.PathLike | str | None = None) -> Parsed:
     """Read and validate a catalogue file, keeping line numbers."""
     path = catalogue_path(path)
+    return parse_source(read_text(path), str(path))
+
+
+def read_text(path: os.PathLike | str | None = None) -> str:
+    """The text of a catalogue file; CatalogueError (Swedish) when it is missing, too big or not UTF-8."""
+    path = catalogue_path(path)
     name = str(path)
     try:
         size = path.stat().st_size
@@ -379,7 +406,7 @@ def read_source(path: os.PathLike | str | None = None) -> Parsed:
         line = raw[: e.start].count(b"\n") + 1
         raise CatalogueError(problems=[Problem(line, "", "filen är inte sparad som UTF-8 – spara den som UTF-8 "
                                                "i textredigeraren (å, ä och ö blir annars fel)")], name=name) from e
-    return parse_source(text, name)
+    return text
 
 
 def _unreadable(e: OSError) -> str:
@@ -390,3 +417,19 @@ def _unreadable(e: OSError) -> str:
     if isinstance(e, PermissionError):
         return "filen får inte läsas (behörighet saknas)"
     return "kan inte läsa filen"
+
+
+def write_whole(path: os.PathLike | str, text: str) -> None:
+    """Write *text* to *path* whole or not at all (a reader never sees half a file): a new file in the same
+    folder, then renamed over the old one, keeping its permissions. Raises OSError."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ny-", suffix=path.suffix or ".yml")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -195,6 +195,8 @@ def _ages(r: Resource, register: str) -> str | None:
     age = r.ages
     if age is None or (age.min is None and age.max is None):
         return None
+    if age.min is None and register != "child":  # a parent reads about their child, not about themselves
+        return f"{r.name} är för barn och unga upp till och med {age.max} år."
     if age.min is None:
         return f"{r.name} är för alla under {cast(int, age.max) + 1} år."
     if age.max is None:

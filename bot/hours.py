@@ -52,6 +52,12 @@ _INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 _KEYS = ("always", "weekly", "public_holidays", "closed_dates", "exceptions")
 _EXCEPTION_KEYS = ("from", "to", "hours", "note")
 _DAY = timedelta(days=1)
+# A weekday as staff may write it: mon … sun, mån … sön, måndag … söndag (å, ä, ö or not).
+_DAY_WORDS = {word: i for i, words in enumerate((
+    ("mon", "man", "mandag"), ("tue", "tis", "tisdag"), ("wed", "ons", "onsdag"), ("thu", "tor", "tors", "torsdag"),
+    ("fri", "fre", "fredag"), ("sat", "lor", "lordag"), ("sun", "son", "sondag"))) for word in words}
+_DAY_FOLD = str.maketrans("åäö", "aao")
+_LOOSE_INTERVAL = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*[-–—]\s*(\d{1,2})(?:[:.](\d{2}))?$")
 
 
 @dataclass(frozen=True)
@@ -197,7 +203,7 @@ def _minutes(m: int) -> str:
 
 def is_public_holiday(day: date) -> bool:
     """A Swedish public holiday or julafton / nyårsafton / midsommarafton; ordinary Sundays are not."""
-    return day in _closed_holidays(day.year)
+    return day in _holiday_names(day.year)
 
 
 # ---------------------------------------------------------------- holidays
@@ -208,25 +214,40 @@ def warm_up(today: date | None = None) -> None:
     library some 0.2 s (it imports its country modules and Swedish names); done during the first
     question about opening hours, it held up every other conversation of the action server."""
     year = (today or stockholm_now().date()).year
-    _closed_holidays(year)
-    _closed_holidays(year + 1)
+    _holiday_names(year)
+    _holiday_names(year + 1)
+
+
+def holiday_name(day: date) -> str | None:
+    """The holiday or eve that closes *day*, in Swedish ("juldagen", "midsommarafton"); None on other days."""
+    return _holiday_names(day.year).get(day)
 
 
 @cache
-def _closed_holidays(year: int) -> frozenset[date]:
+def _holiday_names(year: int) -> dict[date, str]:
     calendar = holidays.country_holidays("SE", years=year, language="sv")
-    days = {
-        day
-        for day, name in calendar.items()
-        if any(part.strip() not in _SUNDAY_NAMES for part in name.split(";"))
-    }
+    names = {}
+    for day, name in calendar.items():
+        parts = [part.strip() for part in name.split(";") if part.strip() not in _SUNDAY_NAMES]
+        if parts:
+            names[day] = ", ".join(parts).lower()
     # Eves that are de facto holidays; not in the library's public calendar.
     midsummer_eve = date(year, 6, 19) + timedelta(days=(4 - date(year, 6, 19).weekday()) % 7)
-    days |= {date(year, 12, 24), date(year, 12, 31), midsummer_eve}
-    return frozenset(days)
+    names.update({date(year, 12, 24): "julafton", date(year, 12, 31): "nyårsafton", midsummer_eve: "midsommarafton"})
+    return names
 
 
 # ---------------------------------------------------------------- parsing
+
+
+def weekdays_of(key: object) -> tuple[int, ...] | None:
+    """The weekdays (mon=0) a key under `weekly` stands for: one day ("mon", "mån", "måndag") or days in a row
+    ("mon-fri", "mån–fre", "lördag-söndag"; "fri-mon" goes over the weekend); None when it is no day."""
+    parts = [part.strip() for part in re.split(r"[-–—]", str(key).strip().lower().translate(_DAY_FOLD))]
+    if len(parts) > 2 or any(part not in _DAY_WORDS for part in parts):
+        return None
+    start, end = _DAY_WORDS[parts[0]], _DAY_WORDS[parts[-1]]
+    return tuple((start + n) % 7 for n in range((end - start) % 7 + 1))
 
 
 def problems(hours: object) -> list[HoursError]:
@@ -279,13 +300,22 @@ def _parse_all(hours: object, found: list[HoursError]) -> Schedule | None:
     if not isinstance(weekly, dict):
         _error(found, ("weekly",), "weekly ska ha en rad per veckodag (mon, tue, wed, thu, fri, sat, sun)")
         weekly = {}
+    written: dict[int, object] = {}  # weekday -> the key that gave it its hours
     for key in weekly:
-        if key not in WEEKDAYS:
-            close = difflib.get_close_matches(str(key).lower()[:3], WEEKDAYS, n=1)
-            hint = f"menade du '{close[0]}'?" if close else "använd mon, tue, wed, thu, fri, sat, sun"
-            _error(found, ("weekly", key), f"okänd veckodag '{key}' – {hint}")
-    for i, key in enumerate(WEEKDAYS):
-        days[i] = _intervals(weekly.get(key), ("weekly", key), found)
+        covered = weekdays_of(key)
+        if covered is None:
+            close = difflib.get_close_matches(str(key).lower().translate(_DAY_FOLD)[:3], _DAY_WORDS, n=1)
+            hint = f"menade du '{WEEKDAYS[_DAY_WORDS[close[0]]]}'? " if close else ""
+            _error(found, ("weekly", key), f"okänd veckodag '{key}' – {hint}skriv mon, tue, wed, thu, fri, sat eller "
+                                           "sun, eller flera dagar i följd som mon-fri (eller mån-fre)")
+            continue
+        spans = _intervals(weekly[key], ("weekly", key), found)
+        for i in covered:
+            if i in written:
+                _error(found, ("weekly", key), f"{WEEKDAY_NAMES_SV[i]} står redan under '{written[i]}' – skriv varje "
+                                               "dag en gång")
+                continue
+            written[i], days[i] = key, spans
 
     policy = hours.get("public_holidays", "closed")
     if policy not in ("closed", "open"):
@@ -343,8 +373,11 @@ def _parse_interval(text: object, path: tuple, found: list[HoursError]) -> tuple
     """"09:00-11:00" -> (540, 660) minutes; an end at or before the start is on the next day."""
     match = _INTERVAL.match(text.strip()) if isinstance(text, str) else None
     if not match:
+        loose = _LOOSE_INTERVAL.match(text.strip()) if isinstance(text, str) else None
+        fix = (f"\"{int(loose[1]):02d}:{loose[2] or '00'}-{int(loose[3]):02d}:{loose[4] or '00'}\"" if loose
+               else "\"09:00-11:00\"")
         _error(found, path, f"felaktig tid {text!r} – skriv \"TT:MM-TT:MM\" med kolon och vanligt bindestreck, "
-                            "t.ex. \"09:00-11:00\"")
+                            f"{'alltså' if loose else 't.ex.'} {fix}")
         return None
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2 != 0):

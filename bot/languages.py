@@ -3,7 +3,7 @@
 A crisis reply stays Swedish and keeps 112, Mind 90101 and Bris 116 111. When the message is
 written in English, Arabic, Somali, Persian/Dari, Tigrinya, Ukrainian or Finnish, one short line
 in that language says what each number in the reply is (`bot/crisis_languages.yml`, each line
-`reviewed: false` until someone fluent approves it; `make check` lists them).
+`reviewed: false` until someone fluent approves it; `make check` counts them, the staff page reviews them).
 
 Detection: Ethiopic script is Tigrinya (the one language in that script we answer for). Otherwise
 `lingua` (lingua-language-detector, its models ship in the wheel) chooses among Swedish and the
@@ -13,13 +13,15 @@ mixed Swedish stays Swedish. Measured on tests/crisis/ (docs/prestanda.md).
 """
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import yaml
 
+logger = logging.getLogger(__name__)
 LINES_FILE = Path(__file__).with_name("crisis_languages.yml")
 LANGUAGES = ("en", "ar", "so", "fa", "ti", "uk", "fi")
 MIN_CONFIDENCE = 0.5
@@ -70,8 +72,12 @@ def not_swedish(text: str) -> str | None:
     return code if confidence >= SURE_LATIN else None
 
 
+SWEDISH = "sv"  # the Swedish original of each line, for reviewers (staff/translations.py); never added to a reply
+
+
 def load_lines(path: Path | None = None) -> Dict[str, dict]:
-    """The language entries of *path* (LINES_FILE): {code: {name, reviewed, numbers: {number: text}}}."""
+    """The language entries of *path* (LINES_FILE): {code: {name, reviewed, numbers: {number: text}}}, the
+    Swedish original left out."""
     path = Path(path or LINES_FILE)
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
@@ -80,12 +86,37 @@ def load_lines(path: Path | None = None) -> Dict[str, dict]:
         if not isinstance(entry, dict) or not isinstance(entry.get("numbers"), dict) \
                 or not isinstance(entry.get("reviewed"), bool):
             raise ValueError(f"{path}: {code}: needs name, reviewed (true/false) and numbers")
-    return data
+    return {code: entry for code, entry in data.items() if code != SWEDISH}
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def _lines_of(path: Path, stamp: tuple) -> Dict[str, dict]:
+    return load_lines(path)
+
+
+_last_lines: Dict[str, dict] = {}
+_reported: Dict[Path, tuple] = {}
+
+
 def _lines() -> Dict[str, dict]:
-    return load_lines()
+    """The lines, read again when the file changes (an approved or corrected line is used without a restart);
+    while an edit is broken the last lines that loaded stay (make check names the fault)."""
+    stamp: tuple = ()
+    try:
+        st = LINES_FILE.stat()
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        lines = _lines_of(LINES_FILE, stamp)
+    except (OSError, ValueError, yaml.YAMLError) as e:
+        if not _last_lines:
+            raise
+        if _reported.get(LINES_FILE) != stamp:
+            _reported[LINES_FILE] = stamp
+            logger.error("%s kan inte läsas (%s); de senaste raderna som gick att läsa används (kör make check).",
+                         LINES_FILE.name, type(e).__name__)
+        return _last_lines
+    _last_lines.clear()
+    _last_lines.update(lines)
+    return lines
 
 
 def crisis_line(text: str, reply_text: str) -> str | None:
@@ -111,8 +142,3 @@ def with_crisis_line(reply, text: str, cat):
         if line:
             reply.messages.append(line)
     return reply
-
-
-def unreviewed(path: Path | None = None) -> List[str]:
-    """The languages whose crisis line nobody fluent has approved yet, as "code (name)"."""
-    return [f"{code} ({entry.get('name', code)})" for code, entry in load_lines(path).items() if not entry["reviewed"]]

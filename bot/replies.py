@@ -65,6 +65,8 @@ def _contact(r: Resource, child: bool, said: str = "") -> str:
             ways.append(f"chatta på {display_url(r.chat)}")
         if r.eservice:
             ways.append(f"skriv på {display_url(r.eservice)}")
+        if r.email:
+            ways.append(f"mejla {r.email}")
         if r.web and not (r.chat or r.eservice):
             ways.append(f"läs på {display_url(r.web)}")
         if not ways:
@@ -79,6 +81,8 @@ def _contact(r: Resource, child: bool, said: str = "") -> str:
         parts.append(f"Chatt: {display_url(r.chat)}.")
     if r.eservice:
         parts.append(f"E-tjänst: {display_url(r.eservice)}.")
+    if r.email:
+        parts.append(f"E-post: {r.email}.")
     if r.web and r.web not in (r.chat, r.eservice):
         parts.append(f"Webb: {display_url(r.web)}.")
     return " ".join(parts)

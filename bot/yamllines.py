@@ -97,6 +97,17 @@ def _yaml() -> YAML:
     return YAML(typ="safe", pure=True)
 
 
+def round_trip() -> YAML:
+    """ruamel.yaml for editing a file in place: loaded and written back, everything not changed stays as it was
+    written (comments, order, quotes, flow or block style, `null`); long lines are not wrapped."""
+    y: Any = YAML(typ="rt")  # its attributes are typed as None in ruamel's own annotations
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.representer.add_representer(type(None), lambda r, _d: r.represent_scalar(_TAG + "null", "null"))
+    return y
+
+
 def _hint(error: MarkedYAMLError) -> str:
     text = f"{error.context or ''} {error.problem or ''}"
     for needle, hint in _HINTS:

@@ -1,14 +1,16 @@
 """`make check` / `python -m staff check PATH [--links]`: is the catalogue safe to use?
 
 Errors are what `bot.catalogue_file` finds and the store refuses to load (the running bot then keeps its last good
-catalogue). Warnings are things staff should look at, but that do not stop the file:
-old `last_verified`, missing `source`, http addresses, needs without a description, needs with no resource for
-some reader, municipalities without one of the local contacts everyone needs (orosanmälan, the social services'
-reception, its on-call service, the switchboard, family support) and no reason for it, hours that never open, phone
-numbers in an unusual format, and (with --links) addresses that do not answer – or, when none
-answers at all, one line saying that the computer seems to be offline.
-A reason in the catalogue why a municipality has no such contact yet (`unconfirmed`) is shown as a note, not a
-warning. Everything is in Swedish for municipal staff. No Rasa here.
+catalogue), shown first and per municipality. Warnings are things staff should look at, but that do not stop the
+file: old `last_verified`, http addresses, needs without a description, needs with no resource for some reader,
+municipalities without one of the local contacts everyone needs (orosanmälan, the social services' reception, its
+on-call service, the switchboard, family support) and no reason for it, hours that never open, phone numbers in an
+unusual format, and (with --links) addresses that do not answer – or, when none answers at all, one line saying that
+the computer seems to be offline. A reason in the catalogue why a municipality has no such contact yet
+(`unconfirmed`) is shown as a note, not a warning. Only one municipality's warnings are listed (`--kommun`;
+`--kommun alla` lists all), the rest are counted. The translated texts waiting for review are counted per language
+(staff/translations.py), and a trial copy beside the live file that is not checked is named.
+Everything is in Swedish for municipal staff. No Rasa here.
 """
 from __future__ import annotations
 
@@ -17,15 +19,18 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, List, Tuple
+from typing import Dict, Iterable, List, Tuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
 
+from bot import catalogue_file, yamllines
 from bot import hours as opening_hours
 from bot.catalogue import AUDIENCES, CatalogueError, Problem, service_of
-from bot.catalogue_file import Parsed, catalogue_path, label, read_source
+from bot.catalogue_file import Parsed, catalogue_path, label, parse_source, read_text
+from bot.text import normalize
+from staff import translations
 
 STALE_AFTER_DAYS = 183  # about six months
 # What every municipality should have, so that someone without a computer always gets a number to call:
@@ -49,6 +54,46 @@ _PHONE_FORMS = (
 )
 
 
+Key = Tuple[str, str]  # ("resources", "bris"), ("municipalities", "kungalv"), ("needs", "suicidal")
+ALL = "alla"  # --kommun alla: every warning
+NATIONAL = "Nationella resurser och det gemensamma"
+
+
+@dataclass(frozen=True)
+class Spans:
+    """The lines each entry of the file covers, so a problem at a line belongs to its entry (and its card)."""
+
+    starts: List[Tuple[int, Key | None]]  # (first line, entry) in file order; None for section headings
+
+    @classmethod
+    def of(cls, doc: yamllines.Document | None) -> Spans:
+        starts: List[Tuple[int, Key | None]] = []
+        data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+        for section in catalogue_file.SECTIONS:
+            if doc is not None and (section,) in doc.lines:
+                starts.append((doc.lines[(section,)], None))
+            entries = data.get(section)
+            if isinstance(entries, list):
+                keyed = [(i, e.get("id")) for i, e in enumerate(entries) if isinstance(e, dict)]
+            elif isinstance(entries, dict):
+                keyed = [(key, key) for key in entries]
+            else:
+                keyed = []
+            for position, key in keyed:
+                line = doc.lines.get((section, position)) if doc is not None else None
+                if line is not None and key is not None:
+                    starts.append((line, (section, str(key))))
+        return cls(sorted(starts, key=lambda s: s[0]))
+
+    def owner(self, line: int | None) -> Key | None:
+        found = None
+        for start, key in self.starts:
+            if line is None or start > line:
+                break
+            found = key
+        return found
+
+
 @dataclass
 class Report:
     name: str
@@ -58,19 +103,82 @@ class Report:
     links_checked: int = 0
     links_offline: bool = False  # --links reached no address at all: said once, not once per link
     parsed: Parsed | None = None  # the catalogue with its lines, when it has no errors (for the staff page)
+    document: yamllines.Document | None = None  # the file as read, also with errors (which entry a line is in)
+    translations: translations.Found | None = None  # with_translations(): what waits for review, broken files
+    trial_copies: List[str] = field(default_factory=list)  # other catalogue files beside the live one, not checked
+    live: bool = False  # the file checked is the one the bot uses
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.errors else 0
+        return 1 if self.errors or (self.translations and self.translations.problems) else 0
 
-    def text(self) -> str:
-        lines = [f"Kontrollerar {self.name}"]
+    def municipality_of(self, problem: Problem) -> str | None:
+        """The id of the municipality a problem is about; None for national resources and the shared parts."""
+        key = Spans.of(self.document).owner(problem.line)
+        data = self.document.data if self.document is not None and isinstance(self.document.data, dict) else {}
+        if key is None or key[0] not in ("resources", "municipalities"):
+            return None
+        if key[0] == "municipalities":
+            return key[1]
+        entry = next((e for e in data.get("resources") or [] if isinstance(e, dict) and str(e.get("id")) == key[1]), {})
+        return str(entry["municipality"]) if entry.get("municipality") is not None else None
+
+    def municipality_names(self) -> Dict[str, str]:
+        """{id: name} of the municipalities in the file as read."""
+        data = self.document.data if self.document is not None and isinstance(self.document.data, dict) else {}
+        return {str(m.get("id")): str(m.get("name") or m.get("id")) for m in data.get("municipalities") or []
+                if isinstance(m, dict) and m.get("id") is not None}
+
+    def find_municipality(self, wanted: str) -> str | None:
+        """A municipality id from what staff typed ("Söderhamn", "soderhamn", "Söderhamns kommun")."""
+        data = self.document.data if self.document is not None and isinstance(self.document.data, dict) else {}
+        words = normalize(wanted).split()
+        words = [w for w in words if w != "kommun"]
+        for m in data.get("municipalities") or []:
+            if not isinstance(m, dict):
+                continue
+            names = {normalize(str(n)) for n in (m.get("id"), m.get("name"), *(m.get("aliases") or [])) if n}
+            names |= {n + "s" for n in names}
+            if " ".join(words) in names:
+                return str(m.get("id"))
+        return None
+
+    def grouped(self, problems: List[Problem]) -> List[Tuple[str | None, List[Problem]]]:
+        """Problems per municipality (in the file's order), the national and shared ones last."""
+        groups: Dict[str | None, List[Problem]] = {}
+        for p in problems:
+            groups.setdefault(self.municipality_of(p), []).append(p)
+        order = [m for m in self.municipality_names() if m in groups] + [m for m in groups if m is not None
+                                                                          and m not in self.municipality_names()]
+        return [(m, groups[m]) for m in order] + ([(None, groups[None])] if None in groups else [])
+
+    def _label(self, municipality: str | None) -> str:
+        return NATIONAL if municipality is None else self.municipality_names().get(municipality, municipality)
+
+    def text(self, municipality: str | None = None) -> str:
+        """The report for the terminal: errors first, per municipality; warnings only for *municipality* (an id,
+        or ALL), the others counted and folded away."""
+        lines = [f"Kontrollerar {self.name}" + (" – den skarpa filen, den som boten använder" if self.live else "")]
+        for copy in self.trial_copies:
+            lines.append(f"Obs: {copy} i samma mapp kontrolleras inte. Prova hellre ändringar med förhandsvisningen på "
+                         f"personalsidan, eller kontrollera kopian: make check KATALOG={copy}")
         if self.errors:
             lines.append(f"\nFEL ({len(self.errors)}) – katalogen kan inte användas förrän de är rättade:")
-            lines += [f"  {p.format(self.name)}" for p in self.errors]
-        if self.warnings:
-            lines.append(f"\nVARNINGAR ({len(self.warnings)}) – katalogen fungerar, men titta på detta:")
-            lines += [f"  {p.format(self.name)}" for p in self.warnings]
+            for group, problems in self.grouped(self.errors):
+                lines.append(f"  {self._label(group)} ({len(problems)}):")
+                lines += [f"    {p.format(self.name)}" for p in problems]
+        shown, folded = self._warnings_for(municipality)
+        if shown:
+            whose = "" if municipality == ALL else f" för {self._label(municipality)}"
+            lines.append(f"\nVARNINGAR{whose} ({len(shown)}) – katalogen fungerar, men titta på detta:")
+            for group, problems in self.grouped(shown):
+                if municipality == ALL:
+                    lines.append(f"  {self._label(group)} ({len(problems)}):")
+                lines += [f"    {p.format(self.name)}" for p in problems]
+        if folded:
+            counts = ", ".join(f"{self._label(group)} {len(problems)}" for group, problems in self.grouped(folded))
+            lines.append(f"\n{len(folded)} varningar visas inte ({counts}). Visa en kommuns: make check KOMMUN=<kommun>; "
+                         f"alla: make check KOMMUN={ALL}")
         if self.notes and not self.errors:
             lines.append(f"\nINTE BEKRÄFTAT ({len(self.notes)}) – kommunen saknar resursen, och katalogen säger varför:")
             lines += [f"  {p.format(self.name)}" for p in self.notes]
@@ -78,25 +186,64 @@ class Report:
             lines.append(f"\n{self.links_checked} webbadresser kontrollerade.")
         if self.links_offline:
             lines.append(f"\n{OFFLINE}")
+        lines += self._translation_lines()
         if self.errors:
-            lines.append(f"\nResultat: {len(self.errors)} fel (varningar visas när felen är rättade). "
-                         "Boten fortsätter med den senaste fungerande katalogen tills felen är rättade.")
+            lines.append(f"\nResultat: {len(self.errors)} fel. Boten fortsätter med den senaste fungerande katalogen "
+                         "tills felen är rättade.")
         else:
             lines.append(f"\nResultat: inga fel, {len(self.warnings)} varningar. Katalogen kan användas.")
         return "\n".join(lines)
+
+    def _warnings_for(self, municipality: str | None) -> Tuple[List[Problem], List[Problem]]:
+        if municipality == ALL:
+            return self.warnings, []
+        shown = [w for w in self.warnings if municipality is not None and self.municipality_of(w) == municipality]
+        return shown, [w for w in self.warnings if w not in shown]
+
+    def _translation_lines(self) -> List[str]:
+        found = self.translations
+        if found is None:
+            return []
+        lines = []
+        if found.problems:
+            lines.append(f"\nFEL I ÖVERSÄTTNINGARNA ({len(found.problems)}) – rättas i filen:")
+            lines += [f"    {p.format(shown)}" for shown, p in found.problems]
+        waiting = found.waiting()
+        if waiting:
+            files = sorted({display_name(i.file) for i in found.items if not i.reviewed})
+            counts = ", ".join(f"{translations.language_name(code)} {n}" for code, n in waiting.items())
+            lines.append(f"\nÖversättningar som väntar på granskning: {counts} rader ({', '.join(files)}). De visas "
+                         "ändå för användarna. Granska dem på personalsidan, under Översättningar.")
+        return lines
 
 
 def check(path: Path | str | None = None, links: bool = False, today: dt.date | None = None,
           session: requests.Session | None = None) -> Report:
     path = catalogue_path(path)
-    report = Report(_shown(path))
+    name = display_name(path)
     try:
-        parsed = read_source(path)
+        text = read_text(path)
+    except CatalogueError as e:
+        return Report(name, errors=e.problems or [Problem(None, "", str(e))])
+    report = check_text(text, name, links, today, session)
+    report.live = path.absolute() == catalogue_path().absolute()
+    if report.live:
+        report.trial_copies = trial_copies(path)
+    return report
+
+
+def check_text(text: str, name: str, links: bool = False, today: dt.date | None = None,
+               session: requests.Session | None = None) -> Report:
+    """The same check on a text (the staff page checks an edit before it is saved)."""
+    report = Report(name)
+    try:
+        parsed = parse_source(text, name)
     except CatalogueError as e:
         report.errors = e.problems or [Problem(None, "", str(e))]
+        report.document = e.document
         return report
     today = today or dt.datetime.now(ZoneInfo("Europe/Stockholm")).date()
-    report.parsed = parsed
+    report.parsed, report.document = parsed, parsed.document
     report.warnings = warnings(parsed, today)
     report.notes = unconfirmed(parsed)
     if links:
@@ -108,7 +255,32 @@ def check(path: Path | str | None = None, links: bool = False, today: dt.date | 
     return report
 
 
-def _shown(path: Path) -> str:
+def with_translations(report: Report, path: Path | str | None = None) -> Report:
+    """*report* with the translated texts counted (and their files' errors): for make check and the staff page."""
+    data = report.document.data if report.document is not None else None
+    fill = report.parsed.catalogue.fill if report.parsed is not None else None
+    report.translations = translations.find(catalogue_path(path), data, fill)
+    return report
+
+
+_CATALOGUE_SHAPE = re.compile(r"^resources:\s*$.*^needs:\s*$", re.MULTILINE | re.DOTALL)
+
+
+def trial_copies(path: Path) -> List[str]:
+    """Other catalogues in the live file's folder (a trial copy such as prov.yml) – make check does not check them."""
+    found = []
+    for other in sorted(path.parent.glob("*.y*ml")):
+        if other.resolve() == path.resolve() or other.stat().st_size > catalogue_file.MAX_BYTES:
+            continue
+        try:
+            if _CATALOGUE_SHAPE.search(other.read_text(encoding="utf-8-sig")):
+                found.append(display_name(other))
+        except (OSError, UnicodeDecodeError):
+            continue
+    return found
+
+
+def display_name(path: Path) -> str:
     """The path as staff typed it: relative to the current directory when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -136,10 +308,7 @@ def warnings(parsed: Parsed, today: dt.date) -> List[Problem]:
         elif age < 0:
             warn((section, i, "last_verified"), who,
                  f"last_verified {entry.last_verified.isoformat()} ligger i framtiden – skriv datumet då du kontrollerade")
-        if not (entry.source or "").strip():
-            warn((section, i, "source"), who,
-                 "källa (source) saknas – skriv var uppgifterna kommer ifrån (webbadress eller dokument)")
-        for url in _URL_IN_TEXT.findall(entry.source or ""):
+        for url in _URL_IN_TEXT.findall(entry.source):
             if url.startswith("http://"):
                 warn((section, i, "source"), who, f"källan {url} är inte https – finns sidan på https://?")
 
@@ -317,15 +486,3 @@ def dead_links(urls: Iterable[Tuple[int | None, str, str]],
             session.close()
     return [Problem(line, who, f"länken {url} {results[url].problem}") for line, who, url in urls
             if results[url].problem], False
-
-
-# ---------------------------------------------------------------- crisis lines in other languages
-def unreviewed_translations() -> str | None:
-    """The crisis lines in other languages (bot/crisis_languages.yml) nobody fluent has approved yet."""
-    from bot import languages
-
-    waiting = languages.unreviewed()
-    if not waiting:
-        return None
-    return (f"OGRANSKADE ÖVERSÄTTNINGAR ({len(waiting)}) i {languages.LINES_FILE.name} – visas ändå i krissvar; "
-            "be någon som kan språket läsa raden och sätt reviewed: true: " + ", ".join(waiting))

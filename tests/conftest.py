@@ -1,6 +1,7 @@
 import datetime as dt
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,9 @@ import pytest
 from bot import catalogue_store
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the store keeps across restarts (the last good catalogue, the staff page's dated copies) goes to a temporary
+# directory during tests, never into the working directory (bot.catalogue_store.state_directory).
+os.environ.setdefault("STODLOTSEN_STATE", tempfile.mkdtemp(prefix="stodlotsen-tillstand-"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

@@ -47,6 +47,7 @@ class BotServer:
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
                     "SANIC_HOST": "127.0.0.1", "STODLOTSEN_METRICS_PORT": str(self.metrics_port),
                     "STODLOTSEN_ENDPOINTS": str(workdir / "endpoints.yml"), "STODLOTSEN_STATISTICS_FLUSH_SECONDS": "0.5",
+                    "STODLOTSEN_STATE": str(workdir / "tillstand"),
                     **(env or {})}
         self.procs: list[subprocess.Popen] = []
 
@@ -149,6 +150,11 @@ class BotServer:
         except urllib.error.HTTPError as e:
             return e.code, []
 
+    @property
+    def catalogue(self) -> Path:
+        """The catalogue file of a bot made by `on_catalogue`."""
+        return self.workdir / "resources.yml"
+
     def stop(self) -> None:
         for p in self.procs:
             p.terminate()
@@ -158,3 +164,11 @@ class BotServer:
             except subprocess.TimeoutExpired:
                 p.kill()
         self.procs.clear()
+
+
+def on_catalogue(workdir: Path, text: str, env: dict | None = None, cors: list[str] | None = None) -> BotServer:
+    """A bot (not started yet) that reads *text* as its catalogue: written to workdir/resources.yml, which
+    STODLOTSEN_CATALOGUE names; tests edit that file while the bot runs, or before it starts again."""
+    path = workdir / "resources.yml"
+    path.write_text(text, encoding="utf-8")
+    return BotServer(workdir, env={"STODLOTSEN_CATALOGUE": str(path), **(env or {})}, cors=cors)

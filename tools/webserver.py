@@ -12,12 +12,15 @@ page at a bot on a free port. The page says how long the service keeps a convers
 time configured for the tracker store (`retention_days` in endpoints.yml, or STODLOTSEN_RETENTION_DAYS).
 Requests are not logged (nothing about a visitor is kept).
 
-Pages behind a token (`PROTECTED`): /personal, the read-only staff page (staff/page.py), and
+Pages behind a token (`PROTECTED`): /personal and the pages below it, the staff pages (staff/web.py), and
 /statistik, the lägesbild for the municipality's safety work (staff/report.py). Each
 is off (404, like any missing page) unless its environment variable holds a token of at least 16
 characters; then the browser asks for it (HTTP Basic: any user name, the token as password) and a
-script may send `Authorization: Bearer <token>`. Compared in constant time, never logged. Another page
-behind its own token is one more line in `PROTECTED`.
+script may send `Authorization: Bearer <token>`. Compared in constant time, never logged. Tokens with a
+scope (`scope=token`, space-separated, in the page's second variable) may do only that scope's part: a
+municipality's id edits only that municipality's resources (enforced by the staff pages, on this server).
+A POST must come from the page itself: the browser says so (Sec-Fetch-Site) and the form carries a key derived
+from the token. Another page behind its own token is one more line in `PROTECTED`.
 """
 from __future__ import annotations
 
@@ -36,14 +39,17 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping
+from typing import Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
 from bot import storage
+from staff import edit as staff_edit
 from staff import page as staff_page
 from staff import report as lagesbild
+from staff import web as staff_web
+from staff.resource_page import Outcome
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 DEFAULT_RASA_URL = "http://localhost:5005"
@@ -118,22 +124,53 @@ MIN_TOKEN_LENGTH = 16
 
 @dataclass(frozen=True)
 class Protected:
-    """A page that is off without its token and asks for it otherwise."""
+    """A page (and the pages below it) that is off without a token and asks for it otherwise."""
 
-    env_var: str  # where the token comes from
+    env_var: str  # the token with every right
     realm: str  # what the browser's password dialogue says (ASCII: HTTP headers are Latin-1)
-    render: Callable[[Dict[str, List[str]], Path | None], str]  # (query, catalogue file) -> HTML
+    handle: Callable[[staff_web.Request], Outcome]
+    scoped_env_var: str | None = None  # "soderhamn=<token> oversattning=<token>": tokens with one scope each
+
+
+def lagesbild_page(request: staff_web.Request) -> Outcome:
+    """/statistik: the lägesbild for the weeks and municipality in the query; only the page itself, only read."""
+    if request.path.strip("/") or request.method != "GET":
+        return Outcome(404, "<p>Sidan finns inte.</p>")
+    return Outcome(200, lagesbild.render(request.query, request.catalogue))
 
 
 PROTECTED = {
-    staff_page.PATH: Protected("STODLOTSEN_STAFF_TOKEN", "Stodlotsen personal", staff_page.render),
-    lagesbild.PATH: Protected("STODLOTSEN_STATISTIK_TOKEN", "Stodlotsen statistik", lagesbild.render),
+    staff_page.PATH: Protected("STODLOTSEN_STAFF_TOKEN", "Stodlotsen personal", staff_web.handle,
+                               "STODLOTSEN_STAFF_TOKENS"),
+    lagesbild.PATH: Protected("STODLOTSEN_STATISTIK_TOKEN", "Stodlotsen statistik", lagesbild_page),
 }
+FULL_SCOPE = staff_edit.ALL
+_SCOPE = re.compile(r"^[a-z0-9_]{1,40}$")
+MAX_FORM_BYTES = 256_000
 
 
 def usable_token(token: str | None) -> str | None:
     """The token when it is long enough to protect anything; None turns the page off."""
     return token if token and len(token) >= MIN_TOKEN_LENGTH else None
+
+
+def scoped_tokens(written: str | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """[(token, scope)] from "soderhamn=<token> kungalv=<token>", and the entries refused (by their scope only)."""
+    found, refused = [], []
+    for item in (written or "").split():
+        scope, _, token = item.partition("=")
+        if _SCOPE.match(scope) and usable_token(token):
+            found.append((token, scope))
+        else:
+            refused.append(scope[:40] or "(tom)")
+    return found, refused
+
+
+def page_tokens(page: Protected, env: Mapping[str, str | None]) -> list[tuple[str, str]]:
+    """Every (token, scope) that opens *page*: its full token first, then the scoped ones."""
+    full = usable_token(env.get(page.env_var))
+    scoped = scoped_tokens(env.get(page.scoped_env_var))[0] if page.scoped_env_var else []
+    return ([(full, FULL_SCOPE)] if full else []) + scoped
 
 
 def presented_token(authorization: str | None) -> str | None:
@@ -154,6 +191,15 @@ def token_matches(presented: str | None, token: str) -> bool:
     return presented is not None and hmac.compare_digest(presented.encode("utf-8"), token.encode("utf-8"))
 
 
+def scope_of(presented: str | None, tokens: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """(token, scope) of the token presented; every token is compared, whichever matches."""
+    matched = None
+    for token, scope in tokens:
+        if token_matches(presented, token):
+            matched = matched or (token, scope)
+    return matched
+
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -165,7 +211,7 @@ SECURITY_HEADERS = {
 
 class Handler(SimpleHTTPRequestHandler):
     rasa_url: str | None = None
-    tokens: Mapping[str, str] = {}  # path of a protected page -> its token (only pages that are on)
+    tokens: Mapping[str, list[tuple[str, str]]] = {}  # path of a protected page -> its (token, scope) (pages that are on)
     catalogue: Path | None = None
 
     def version_string(self) -> str:
@@ -177,10 +223,18 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
+    def _protected_path(self) -> tuple[str, str] | None:
+        """(the protected page, the part below it) when the request is for one."""
+        path = urlsplit(self.path).path
+        for base in PROTECTED:
+            if path.rstrip("/") == base or path.startswith(base + "/"):
+                return base, path[len(base):]
+        return None
+
     def send_head(self):  # noqa: ANN201 - same signature as the base class
-        url = urlsplit(self.path)
-        if url.path.rstrip("/") in PROTECTED:
-            return self._protected(url.path.rstrip("/"), url.query)
+        protected = self._protected_path()
+        if protected is not None:
+            return self._protected(*protected, "GET")
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
@@ -196,30 +250,65 @@ class Handler(SimpleHTTPRequestHandler):
         self.end_headers()
         return BytesIO(body)
 
-    def _protected(self, path: str, query: str) -> BytesIO | None:
-        token = self.tokens.get(path)
-        if token is None:  # off: the same answer as for a page that does not exist
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        protected = self._protected_path()
+        if protected is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        body = self._protected(*protected, "POST")
+        if body is not None:
+            self.wfile.write(body.getvalue())
+
+    def _read_form(self) -> dict | None:
+        """The POSTed form; None when it is too big, not a form, or comes from another site."""
+        if self.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            return None
+        if not self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            return None
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            return None
+        if not 0 <= length <= MAX_FORM_BYTES:
+            return None
+        return parse_qs(self.rfile.read(length).decode("utf-8", "replace"), max_num_fields=100, keep_blank_values=True)
+
+    def _protected(self, base: str, below: str, method: str) -> BytesIO | None:
+        tokens = self.tokens.get(base)
+        if not tokens:  # off: the same answer as for a page that does not exist
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
-        if not token_matches(presented_token(self.headers.get("Authorization")), token):
+        matched = scope_of(presented_token(self.headers.get("Authorization")), tokens)
+        if matched is None:
             body = "Sidan kräver inloggning med personalens token.\n".encode()
             self.send_response(HTTPStatus.UNAUTHORIZED)
-            self.send_header("WWW-Authenticate", f'Basic realm="{PROTECTED[path].realm}", charset="UTF-8"')
+            self.send_header("WWW-Authenticate", f'Basic realm="{PROTECTED[base].realm}", charset="UTF-8"')
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             return BytesIO(body)
+        token, scope = matched
         try:
-            fields = parse_qs(query, max_num_fields=20)
+            query = parse_qs(urlsplit(self.path).query, max_num_fields=20)
+            form = self._read_form() if method == "POST" else {}
         except ValueError:  # more fields than any form of these pages has
-            self.send_error(HTTPStatus.BAD_REQUEST)
+            form = None
+        if form is None:
+            self.send_error(HTTPStatus.BAD_REQUEST if method == "GET" else HTTPStatus.FORBIDDEN)
             return None
-        html = PROTECTED[path].render(fields, self.catalogue)
-        body = html.encode("utf-8")
-        self.send_response(HTTPStatus.OK)
+        outcome = PROTECTED[base].handle(staff_web.Request(method, below, scope, staff_web.form_key(token), query, form,
+                                                           self.catalogue))
+        if outcome.location:
+            self.send_response(HTTPStatus.SEE_OTHER)
+            self.send_header("Location", outcome.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return BytesIO(b"")
+        body = outcome.html.encode("utf-8")
+        self.send_response(outcome.status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Content-Security-Policy", protected_page_policy(html))
+        self.send_header("Content-Security-Policy", protected_page_policy(outcome.html))
         self.send_header("X-Robots-Tag", "noindex")
         self.end_headers()
         return BytesIO(body)
@@ -236,7 +325,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8080, rasa_url: str | None 
     if rasa_url is not None:
         origin(rasa_url)  # fail early on a malformed URL
     tokens = os.environ if tokens is None else tokens
-    on = {path: t for path, page in PROTECTED.items() if (t := usable_token(tokens.get(page.env_var)))}
+    on = {path: t for path, page in PROTECTED.items() if (t := page_tokens(page, tokens))}
     settings = {"rasa_url": rasa_url, "tokens": on, "catalogue": catalogue}
     handler = functools.partial(type("ConfiguredHandler", (Handler,), settings), directory=str(directory))
     server = ThreadingHTTPServer((host, port), handler)
@@ -262,10 +351,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Demosidan med chattwidgeten: http://localhost:{args.port}/", flush=True)
     for path, page in PROTECTED.items():
         given = os.environ.get(page.env_var)
-        if usable_token(given):
-            print(f"Sidan http://localhost:{args.port}{path} är på (lösenordet är token i {page.env_var}).", flush=True)
-        elif given:
-            print(f"{page.env_var} är kortare än {MIN_TOKEN_LENGTH} tecken – {path} är avstängd.", flush=True)
+        scoped, refused = scoped_tokens(os.environ.get(page.scoped_env_var)) if page.scoped_env_var else ([], [])
+        if usable_token(given) or scoped:
+            scopes = ", ".join(scope for _, scope in scoped)
+            print(f"Sidan http://localhost:{args.port}{path} är på (lösenordet är token i {page.env_var}"
+                  + (f"; tokens med omfång i {page.scoped_env_var}: {scopes}" if scoped else "") + ").", flush=True)
+        if given and not usable_token(given):
+            print(f"{page.env_var} är kortare än {MIN_TOKEN_LENGTH} tecken – den öppnar inte {path}.", flush=True)
+        if refused:
+            print(f"{page.scoped_env_var}: används inte (skriv omfång=token, token minst {MIN_TOKEN_LENGTH} tecken): "
+                  f"{', '.join(refused)}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -52,6 +52,10 @@ def test_with_the_token_the_page_shows_the_catalogue_and_previews_a_reply(browse
     assert page.goto(site).status == 200
     assert page.locator("h1").inner_text() == "Stödkatalogen – för personal"
     assert page.locator("section[id^=kommun-] h2").count() == 4
+    assert not page.locator("#resurs-kungalv_orosanmalan").is_visible()  # the sections start closed …
+    for section in ("#kommun-kungalv", "#kommun-soderhamn", "#nationella"):
+        page.locator(f"{section} summary").click()  # … and open with a click (no script)
+    assert page.locator("#resurs-kungalv_orosanmalan").is_visible()
 
     card = page.locator("#resurs-kungalv_orosanmalan")
     assert card.locator("dt:text-is('Telefon:') + dd").inner_text() == "0303-23 93 77"

@@ -479,10 +479,10 @@ def test_opens_at_all():
 def test_warm_up_builds_this_and_next_years_holidays_before_anyone_asks():
     from bot import hours
 
-    hours._closed_holidays.cache_clear()
+    hours._holiday_names.cache_clear()
     hours.warm_up(date(2031, 3, 1))
-    warmed = hours._closed_holidays.cache_info()
+    warmed = hours._holiday_names.cache_info()
     assert warmed.currsize == 2
     assert hours.is_public_holiday(date(2031, 12, 25)) and hours.is_public_holiday(date(2032, 1, 1))
     assert not hours.is_public_holiday(date(2031, 3, 4))
-    assert hours._closed_holidays.cache_info().misses == warmed.misses  # nothing was worked out at question time
+    assert hours._holiday_names.cache_info().misses == warmed.misses  # nothing was worked out at question time

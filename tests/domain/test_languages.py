@@ -3,6 +3,7 @@ import pytest
 
 from bot import languages
 from staff import check
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize("text, code", [
@@ -35,15 +36,17 @@ def test_every_language_explains_the_three_numbers():
         assert set(entry["numbers"]) == {"112", "90101", "116 111"}
 
 
-def test_make_check_lists_the_lines_nobody_fluent_has_approved(tmp_path, monkeypatch):
+def test_make_check_counts_the_lines_nobody_fluent_has_approved(tmp_path, monkeypatch):
     lines = tmp_path / "lines.yml"
     lines.write_text('en: {name: English, reviewed: true, numbers: {"112": x}}\n'
-                     'fi: {name: Suomi, reviewed: false, numbers: {"112": y}}\n', encoding="utf-8")
+                     'fi: {name: Suomi, reviewed: false, numbers: {"112": y, "90101": z}}\n', encoding="utf-8")
     monkeypatch.setattr(languages, "LINES_FILE", lines)
-    message = check.unreviewed_translations()
-    assert "fi (Suomi)" in message and "English" not in message
+    report = check.with_translations(check.check(ROOT / "resources.yml"))
+    assert report.translations.waiting() == {"fi": 2}
+    assert "Översättningar som väntar på granskning: finska 2 rader" in report.text()
     lines.write_text('en: {name: English, reviewed: true, numbers: {"112": x}}\n', encoding="utf-8")
-    assert check.unreviewed_translations() is None
+    report = check.with_translations(check.check(ROOT / "resources.yml"))
+    assert report.translations.waiting() == {} and "granskning" not in report.text()
 
 
 def test_a_line_file_without_reviewed_is_refused(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.support.markers import reply_text
-from tools.botserver import MODEL, BotServer
+from tools.botserver import MODEL, on_catalogue
 
 SHIPPED = (ROOT / "resources.yml").read_text(encoding="utf-8")
 BRIS_CHILD = "Hos Bris kan du prata med en vuxen om allt."
@@ -20,11 +20,7 @@ KUNGALV_FRIDAY = '        fri: ["09:00-16:00"]\n'
 def bot(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first")
-    workdir = tmp_path_factory.mktemp("bot")
-    copy = workdir / "resources.yml"
-    copy.write_text(SHIPPED, encoding="utf-8")
-    server = BotServer(workdir, env={"STODLOTSEN_CATALOGUE": str(copy)}).start()
-    server.catalogue = copy
+    server = on_catalogue(tmp_path_factory.mktemp("bot"), SHIPPED).start()
     yield server
     server.stop()
 

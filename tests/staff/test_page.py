@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 
+from bot import catalogue_store
 from staff import page as staff_page
 from tests.conftest import at
 from tests.support.catalogue_edits import MINI, SHIPPED, bump, line_of, replace_once
@@ -160,7 +161,7 @@ def test_every_municipality_with_its_resources_as_cards(shipped, tmp_path):
         for r in shipped.resources:
             assert (f'id="resurs-{r.id}"' in part) == (r.municipality == m.id)
     card = section(html, "resurs-kungalv_orosanmalan")
-    assert "<dt>Telefon:</dt><dd>0303-23 93 77</dd>" in card
+    assert '<dt>Telefon:</dt><dd><span class="tel">0303-23 93 77</span></dd>' in card
     assert "<dt>I dag:</dt><dd>09.00–16.30 – öppet nu till 16.30</dd>" in card
     assert f"<dt>Kontrollerad:</dt><dd>{shipped.resource('kungalv_orosanmalan').last_verified.isoformat()} (" in card
     assert '<a href="https://sjalvservice.kungalv.se/oversikt/overview/188" rel="noopener noreferrer">' in card
@@ -192,7 +193,7 @@ def test_errors_are_shown_and_the_last_good_version_stays_visible(tmp_path):
     html = page(text=broken, tmp_path=tmp_path)
     assert "<strong>1 fel</strong> – filen används inte förrän felen är rättade" in html
     card = section(html, "resurs-kungalv_orosanmalan")
-    assert "<dt>Telefon:</dt><dd>0303-23 93 77</dd>" in card  # the version the bot still uses
+    assert '<dt>Telefon:</dt><dd><span class="tel">0303-23 93 77</span></dd>' in card  # the version the bot still uses
     assert 'FEL</strong> rad {}: telefon (phone) står utan citattecken'.format(line_of(broken, "030323937")) in card
 
 
@@ -224,3 +225,47 @@ def test_everything_from_the_file_and_the_form_is_escaped(tmp_path):
     assert "Bris &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript' not in html and "javascript:alert(1) &lt;b&gt;x&lt;/b&gt;" in html
     assert "Okänt behov &#x27;x&lt;script&gt;" in html
+
+
+# ---------------------------------------------------------------- errors first, sections, what the token may do
+
+
+def test_errors_lead_the_page_grouped_per_municipality_with_links_to_their_cards(tmp_path):
+    page(tmp_path=tmp_path)  # the good version the bot goes on with
+    broken = replace_once(SHIPPED, '    phone: "0303-23 93 77"\n', '    phone: "0303-23 93 7G"\n')
+    html = page(text=broken, tmp_path=tmp_path)
+    summary = re.sub(r'<span class="tel">([^<]*)</span>', r"\1", section(html, "kontroll"))
+    assert html.index('id="kontroll"') < html.index('id="forhandsvisning"') < html.index('id="kommun-katrineholm"')
+    assert "<h3>Fel: Kungälv (1)</h3>" in summary
+    assert ('<a href="#resurs-kungalv_orosanmalan">Socialtjänsten i Kungälv – gemensam mottagning (orosanmälan)</a>: '
+            "telefon (phone) &#x27;0303-23 93 7G&#x27; innehåller bokstäver") in summary
+    assert '<section id="kommun-kungalv"><details open>' in html  # its section is open …
+    assert '<section id="kommun-nykoping"><details>' in html  # … the others closed
+
+
+def test_a_start_with_a_broken_file_says_which_saved_version_the_bot_uses(tmp_path, monkeypatch):
+    page(tmp_path=tmp_path)  # the good version is kept in the state directory
+    for memory in ("_last_good", "_failed", "_fallbacks"):  # the page's server restarted
+        monkeypatch.setattr(catalogue_store, memory, {})
+    html = page(text=replace_once(SHIPPED, 'phone: "116 111"', 'phone: "11G 111"'), tmp_path=tmp_path)
+    assert re.search(r"filen hade fel redan när boten startade\. Boten använder den senast fungerande versionen, sparad "
+                     r"\d{4}-\d\d-\d\d \d\d:\d\d, med kommunernas egna resurser", html)
+    assert 'id="resurs-soderhamn_fritid"' in html  # the saved version is shown
+
+
+def test_the_cards_lead_to_their_page_and_the_page_says_what_the_token_may_do(tmp_path):
+    path = tmp_path / "resources.yml"
+    bump(path, SHIPPED)
+    html = staff_page.render({}, path, now=NOW, scope="soderhamn")
+    assert "Din token gäller: soderhamn – du kan ändra kommunens egna resurser." in html
+    assert '<section id="kommun-soderhamn"><details open>' in html
+    assert ('<a href="/personal/resurs/soderhamn_fritid">Ändra, 14 dagar och förhandsvisning<span class="visually-hidden">'
+            in section(html, "resurs-soderhamn_fritid"))
+    assert '<a href="/personal/resurs/bris">14 dagar och förhandsvisning<span' in section(html, "resurs-bris")
+    assert "Sparade versioner" not in html  # only a token for all restores
+
+
+def test_the_preview_shows_the_line_a_writer_in_another_language_gets(tmp_path):
+    reply = section(page({"behov": "suicidal", "vem": "barn", "sprak": "ar"}, tmp_path=tmp_path), "forhandsvisning")
+    assert re.search(r'<p lang="ar" dir="rtl"><span class="tel">112</span>: الطوارئ', reply) or \
+        re.search(r'<p lang="ar" dir="rtl">112: الطوارئ', reply), reply[-1500:]
