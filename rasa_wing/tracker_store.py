@@ -95,10 +95,12 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if self._fast and self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
         table = self.SQLEvent.__table__
-        self._writer = event_writer.EventWriter(self.engine, table.name)
+        self._writer = event_writer.EventWriter(self.engine, table.name, self._key)
+        self._identifiers = event_writer.identifiers_table(sa.MetaData())
         self._helper: event_writer.WriterProcess | None = None
         if self._fast and str(writer_process).lower() not in ("false", "no", "0", "off", "none"):
-            self._helper = event_writer.WriterProcess(self.engine.url.render_as_string(hide_password=False), table.name)
+            self._helper = event_writer.WriterProcess(self.engine.url.render_as_string(hide_password=False), table.name,
+                                                      self._key)
         # Recently saved conversations, kept in memory (never written anywhere) so the next message
         # need not rebuild the tracker from all its stored events. stored id -> (last event id, tracker)
         self._recent: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
@@ -195,7 +197,15 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events not stored yet, scrubbed (rasa_wing/event_writer.py), under the hashed id."""
         if not self._fast:  # Rasa's own save, of a scrubbed copy under the hashed id
-            events = event_writer.scrubbed([e.as_dict() for e in tracker.events])
+            stored_id = self.stored_id(tracker.sender_id)
+            with self.engine.begin() as conn:  # the hashes of what the conversation gave away, as on the fast path
+                known = self._writer.known(stored_id, conn)
+                found = event_writer.given_away([event_writer.compact(e.as_dict()) for e in tracker.events])
+                new = known.add(found)
+                if new:
+                    conn.execute(self._identifiers.insert(),
+                                 event_writer.remembered(stored_id, new, [e.as_dict() for e in tracker.events]))
+            events = event_writer.scrubbed([e.as_dict() for e in tracker.events], known)
             await super().save(DialogueStateTracker.from_dict(self.stored_id(tracker.sender_id), events,
                                                               self.domain.slots))
             return
@@ -209,17 +219,20 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     # --- retention ---------------------------------------------------------------------------
     def purge_expired(self, now: float | None = None) -> tuple[int, int]:
-        """Delete events older than the retention time. Returns (events, conversations) deleted;
-        a conversation counts when none of its events is left."""
+        """Delete events older than the retention time, and the hashes of what was given away then. Returns
+        (events, conversations) deleted; a conversation counts when none of its events is left."""
         cutoff = (time.time() if now is None else now) - self.retention_days * DAY
         table = self.SQLEvent.__table__
         with self.engine.begin() as conn:
+            conn.execute(sa.delete(self._identifiers).where(self._identifiers.c.timestamp < cutoff))
             old = sa.select(table.c.sender_id).where(table.c.timestamp < cutoff).distinct()
             touched = {row[0] for row in conn.execute(old)}
             deleted = conn.execute(sa.delete(table).where(table.c.timestamp < cutoff)).rowcount or 0
             if touched:
                 left = sa.select(table.c.sender_id).where(table.c.sender_id.in_(touched)).distinct()
                 touched -= {row[0] for row in conn.execute(left)}
+            if touched:  # a conversation that is gone takes the hashes of what it gave away along
+                conn.execute(sa.delete(self._identifiers).where(self._identifiers.c.sender_id.in_(touched)))
         if deleted:
             self._recent.clear()  # cached trackers may hold the deleted events
             logger.info("Gallring: %d händelser i %d samtal äldre än %d dagar raderades.",
