@@ -78,9 +78,15 @@ def given_away(events: Sequence[Dict[str, Any]]) -> list:
     return found
 
 
+SESSION_METADATA_SLOT = "session_started_metadata"  # Rasa copies the first message's metadata into this slot
+
+
 def compact(event: Dict[str, Any]) -> Dict[str, Any]:
     """*event* as it is stored: a user event keeps its text once (Rasa repeats the text and the
-    metadata inside parse_data and puts them back when it reads the event), cut to `MAX_CHARS`."""
+    metadata inside parse_data and puts them back when it reads the event), cut to `MAX_CHARS`; the
+    metadata is stored once per turn, with the user's message (not again in Rasa's session-start slot)."""
+    if event.get("event") == "slot" and event.get("name") == SESSION_METADATA_SLOT and event.get("value") is not None:
+        return {**event, "value": None}
     if event.get("event") != "user":
         return event
     event = dict(event)
