@@ -35,7 +35,7 @@ from sqlalchemy import event, pool
 
 from bot import privacy
 from bot.identifiers import Known
-from rasa_wing import event_scrub
+from rasa_wing import disk_growth, event_scrub
 from rasa_wing.channels.inbound import shorten
 
 logger = logging.getLogger(__name__)
@@ -151,8 +151,10 @@ class EventWriter:
     in the tenth, after any number of other conversations and after a restart. Read from the database on every
     write: another Rasa worker's helper may have added some."""
 
-    def __init__(self, engine: sa.engine.Engine, table: str = "events", key: bytes | None = None) -> None:
+    def __init__(self, engine: sa.engine.Engine, table: str = "events", key: bytes | None = None,
+                 growth: disk_growth.DiskGrowth | None = None) -> None:
         self.engine = engine
+        self.growth = growth  # where the bytes written are counted (the Rasa process's meter; none in the helper)
         self.key = key or secrets.token_bytes(32)
         # Plain SQL text: SQLAlchemy builds no cache key for it, and it is the same on SQLite and
         # PostgreSQL.
@@ -186,6 +188,8 @@ class EventWriter:
                 conn.execute(self._remember, remembered(stored_id, new, events))
             if new_rows:
                 conn.execute(self._insert, new_rows)
+                if self.growth is not None:
+                    self.growth.add(sum(len(r["data"]) for r in new_rows))
             return conn.execute(self._last_id, {"sender_id": stored_id}).scalar()
 
 
@@ -259,6 +263,8 @@ class WriterProcess:
 
     def _send(self, request: tuple) -> None:
         data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        if request[0] == "write":
+            disk_growth.GROWTH.add(len(data))  # about what the turn adds to the database
         self._outbox += _FRAME.pack(len(data)) + data
         self._flush()
 

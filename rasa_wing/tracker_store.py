@@ -20,6 +20,7 @@ endpoints.yml:
       key_file: ".stodlotsen-nyckel"   # used when STODLOTSEN_HASH_KEY is not set
       cache_conversations: 1000        # recently saved conversations kept in memory (never written), 0 = off
       writer_process: true             # scrub and store events in a helper process (rasa_wing/event_writer.py)
+      max_growth_mb_per_hour: 200      # over it new conversations get the static reply (rasa_wing/disk_growth.py)
 
 The fast path (its own SQL on Rasa's events table, the helper process, the memory of recent
 conversations, the SQLite tuning) relies on private members of Rasa 3.6.21's `SQLTrackerStore`.
@@ -42,7 +43,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import orm
 
 from bot import storage
-from rasa_wing import compat, event_writer
+from rasa_wing import compat, disk_growth, event_writer
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +83,12 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         key_file: str | None = None,
         cache_conversations: Any = 1000,
         writer_process: Any = True,
+        max_growth_mb_per_hour: Any = None,
         **kwargs: Dict[str, Any],
     ) -> None:
         # Settings first: a wrong value stops the start with a Swedish message.
         self.retention_days = storage.retention_days(retention_days)
+        disk_growth.GROWTH.configure(disk_growth.cap_mb(max_growth_mb_per_hour))
         self._key = storage.load_key(key_file)
         super().__init__(domain=domain, **kwargs)
         reason = fast_path_refusal()
@@ -95,7 +98,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if self._fast and self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
         table = self.SQLEvent.__table__
-        self._writer = event_writer.EventWriter(self.engine, table.name, self._key)
+        self._writer = event_writer.EventWriter(self.engine, table.name, self._key, disk_growth.GROWTH)
         self._identifiers = event_writer.identifiers_table(sa.MetaData())
         self._helper: event_writer.WriterProcess | None = None
         if self._fast and str(writer_process).lower() not in ("false", "no", "0", "off", "none"):
@@ -146,7 +149,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return self._writer.last_id(stored_id)
 
     async def _write(self, stored_id: str, events: List[dict]) -> int | None:
-        if self._helper is not None:
+        if self._helper is not None:  # both count what they store in disk_growth.GROWTH
             return await self._helper.write(stored_id, events)
         return self._writer.write(stored_id, events)
 

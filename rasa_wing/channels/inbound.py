@@ -156,6 +156,10 @@ class SenderRate:
         self.per_second, self.burst, self.senders, self._clock = float(per_second), int(burst), int(senders), clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
+    def knows(self, sender: str) -> bool:
+        """Whether *sender* wrote recently (is among the senders kept)."""
+        return sender in self._buckets
+
     def allow(self, sender: str) -> bool:
         """Take one message from *sender*'s allowance; False when it is used up."""
         now = self._clock()
