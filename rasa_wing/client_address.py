@@ -21,9 +21,10 @@ from __future__ import annotations
 import contextvars
 import ipaddress
 import os
-from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterator
+from typing import Any
+
+from rasa_wing import log_guard
 
 ENV_TRUSTED = "STODLOTSEN_TRUSTED_PROXIES"
 DEFAULT_TRUSTED = "127.0.0.1 ::1"
@@ -33,14 +34,9 @@ MESSENGER = "messenger"
 CLIENT_ADDRESS: contextvars.ContextVar[str | None] = contextvars.ContextVar("stodlotsen_client_address", default=None)
 
 
-@contextmanager
-def handling(address: str | None) -> Iterator[None]:
+def handling(address: str | None) -> Any:
     """While this is open (and in every task started inside it) `current()` is *address*."""
-    token = CLIENT_ADDRESS.set(address)
-    try:
-        yield
-    finally:
-        CLIENT_ADDRESS.reset(token)
+    return log_guard.scoped(CLIENT_ADDRESS, address)
 
 
 def current() -> str | None:
