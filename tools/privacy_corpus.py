@@ -103,7 +103,7 @@ def findings(rng: random.Random, first_names: list[str]) -> list[Finding]:
     out: list[Finding] = []
     for label, sep in SEPARATORS.items():
         pnr, phone = personnummer(rng), mobile(rng)
-        out.append(Finding(f"personnummer, {label}", f"mitt personnummer är {pnr[:6]}{sep}{pnr[6:]}", (pnr[:6], pnr[6:])))
+        out.append(Finding(f"personnummer, {label}", f"mitt personnummer är {pnr[:6]}{sep}{pnr[6:]}", (pnr,)))
         spaced = sep.join([phone[:3], phone[3:6], phone[6:8], phone[8:]])
         out.append(Finding(f"phone, {label}", f"ring mig på {spaced}", (phone[3:6] + sep + phone[6:8], phone[1:])))
     local = "".join(str(rng.randint(0, 9)) for _ in range(6))  # 08 and six digits: eight in all

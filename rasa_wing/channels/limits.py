@@ -9,9 +9,11 @@
    Over it: the short "wait a moment" reply with 112 and Bris (and 90101 for a crisis). Messenger is exempt (every
    call is signed and comes from Meta's servers); a school where many write behind one address still has room
    for five messages a second.
-2. **New conversations, for the whole bot** (`new_per_second`, default 20, after `new_burst`, default 60), and
-   the store's growth cap (`rasa_wing.disk_growth`): a sender the channel has not seen recently is a new
-   conversation. Over either: the safe static reply (112 and Bris; 90101 for a crisis), not stored.
+2. **New conversations**, a sender the channel has not seen recently: per client (`client_new_per_second`,
+   default 0.5, after `client_new_burst`, default 30: a class that starts together still gets in), for the whole
+   bot (`new_per_second`, default 20, after `new_burst`, default 60), and the store's growth cap
+   (`rasa_wing.disk_growth`). Over any: the safe static reply (112 and Bris; 90101 for a crisis), not stored.
+   A new conversation costs Rasa several times a later message (a session, a tracker, a first write).
 3. **Per sender** (`rate_per_second`, default 2, after `rate_burst`, default 10): as before.
 
 Each refusal kind writes at most one log line a minute, with a count and never an address or a sender.
@@ -29,7 +31,8 @@ from rasa_wing.client_address import MESSENGER
 
 logger = logging.getLogger(__name__)
 
-SETTINGS = ("rate_per_second", "rate_burst", "client_rate_per_second", "client_burst", "new_per_second", "new_burst")
+SETTINGS = ("rate_per_second", "rate_burst", "client_rate_per_second", "client_burst", "client_new_per_second",
+            "client_new_burst", "new_per_second", "new_burst")
 
 
 class RateLimitedLog:
@@ -49,14 +52,17 @@ class RateLimitedLog:
 
 class Limits:
     def __init__(self, rate_per_second: float = 2.0, rate_burst: int = 10, client_rate_per_second: float = 5.0,
-                 client_burst: int = 40, new_per_second: float = 20.0, new_burst: int = 60,
+                 client_burst: int = 40, client_new_per_second: float = 0.5, client_new_burst: int = 30,
+                 new_per_second: float = 20.0, new_burst: int = 60,
                  growth: disk_growth.DiskGrowth | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.senders = SenderRate(rate_per_second, rate_burst, clock=clock)
         self.clients = SenderRate(client_rate_per_second, client_burst, senders=50_000, clock=clock)
+        self.client_new = SenderRate(client_new_per_second, client_new_burst, senders=50_000, clock=clock)
         self.new = SenderRate(new_per_second, new_burst, senders=1, clock=clock)
         self.growth = growth or disk_growth.GROWTH
         self._logs = {
             "client": RateLimitedLog("Begränsning per klient: %d meddelanden fick vänta-svaret (klienten skickade för många)."),
+            "client_new": RateLimitedLog("Begränsning per klient: %d nya samtal fick det inbyggda nödsvaret."),
             "new": RateLimitedLog("Begränsning av nya samtal: %d nya samtal fick det inbyggda nödsvaret (för många på en gång)."),
             "disk": RateLimitedLog("Databasens tillväxtgräns: %d nya samtal fick det inbyggda nödsvaret och sparades inte."),
         }
@@ -73,6 +79,9 @@ class Limits:
             self._logs["client"]()
             return fallback.too_fast_reply(text)
         if not self.senders.knows(sender):
+            if client is not None and client != MESSENGER and not self.client_new.allow(client):
+                self._logs["client_new"]()
+                return fallback.static_reply(text)
             if self.growth.over():
                 self._logs["disk"]()
                 return fallback.static_reply(text)

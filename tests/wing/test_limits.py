@@ -22,7 +22,8 @@ def limits(clock, growth=None, **kwargs):
 
 def test_many_senders_from_one_client_share_its_budget():
     clock = Clock()
-    lim = limits(clock, client_rate_per_second=5, client_burst=40, new_per_second=1000, new_burst=1000)
+    lim = limits(clock, client_rate_per_second=5, client_burst=40, new_per_second=1000, new_burst=1000,
+                 client_new_per_second=1000, client_new_burst=1000)
     answered = [lim.refusal("203.0.113.7", f"sender-{i}", "hej") is None for i in range(500)]
     assert sum(answered) == 40
     refused = lim.refusal("203.0.113.7", "sender-x", "jag vill inte leva")
@@ -39,7 +40,8 @@ def test_messenger_is_one_signed_client_and_not_budgeted_as_one():
 
 def test_a_global_ceiling_on_new_conversations_gets_the_static_reply():
     clock = Clock()
-    lim = limits(clock, new_per_second=20, new_burst=60, client_rate_per_second=1000, client_burst=1000)
+    lim = limits(clock, new_per_second=20, new_burst=60, client_rate_per_second=1000, client_burst=1000,
+                 client_new_per_second=1000, client_new_burst=1000)
     answers = [lim.refusal(f"10.0.0.{i % 250}", f"new-{i}", "hej") for i in range(100)]
     assert sum(a is None for a in answers) == 60
     static = next(a for a in answers if a is not None)
@@ -115,3 +117,14 @@ def test_the_client_address_follows_the_message_into_its_tasks():
 
     asyncio.run(channel())
     assert seen == ["198.51.100.9", None]
+
+
+def test_new_conversations_per_client():
+    clock = Clock()
+    lim = limits(clock, client_new_per_second=0.5, client_new_burst=30, client_burst=1000)
+    answered = [lim.refusal("203.0.113.7", f"new-{i}", "hej") is None for i in range(100)]
+    assert sum(answered) == 30
+    assert lim.refusal("203.0.113.7", "new-0", "hej igen") is None, "a conversation already going on goes on"
+    assert lim.refusal("198.51.100.1", "other", "hej") is None
+    clock.now += 10
+    assert sum(lim.refusal("203.0.113.7", f"later-{i}", "hej") is None for i in range(20)) == 5
