@@ -10,7 +10,9 @@ What the address is:
   space- or comma-separated; default the loopback addresses, where the reverse proxy of docs/drift.md runs),
   the address the proxy passes on in `X-Forwarded-For` (the right-most one that is not itself a trusted proxy).
   A client that is not a trusted proxy cannot choose its address by sending the header. `STODLOTSEN_TRUSTED_PROXIES=""`
-  trusts no proxy.
+  trusts no proxy. A trusted proxy that passes no address on gives None: everyone behind a proxy that is not set
+  up to forward the address (docs/drift.md) is not counted as one client (the proxy's own `limit_req` still
+  counts them); so are tools talking to the bot on loopback (tests, `make load`, `make bench`).
 - Messenger: `MESSENGER` (every call comes from Meta and is signed; Meta's servers are one client).
 - None outside a channel (tests, `rasa shell`).
 
@@ -70,12 +72,14 @@ def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
     return any(ip in n for n in networks)
 
 
-def of_request(peer: str | None, forwarded_for: str | None, networks: tuple[Network, ...] | None = None) -> str:
+def of_request(peer: str | None, forwarded_for: str | None, networks: tuple[Network, ...] | None = None) -> str | None:
     """The client address of a request from *peer* with the header *forwarded_for* (see the module docstring)."""
     networks = trusted_proxies() if networks is None else networks
     address = (peer or "").strip() or "okänd"
-    if not forwarded_for or not _trusted(address, networks):
+    if not _trusted(address, networks):
         return address
+    if not forwarded_for:
+        return None
     hops = [h.strip() for h in forwarded_for.split(",")[-20:] if h.strip()]
     for hop in reversed(hops):
         if not _trusted(hop, networks):

@@ -4,14 +4,15 @@
 (never passed to Rasa, never stored). In this order:
 
 1. **Per client** (`client_rate_per_second`, default 5, after `client_burst`, default 40): the address a request
-   comes from (`rasa_wing.client_address`; behind the proxy the address it passes on). Many senders from one
+   comes from (`rasa_wing.client_address`; behind the proxy the address it passes on; none, and no per-client
+   budget, when a trusted proxy passes none on, e.g. tools on loopback). Many senders from one
    client share this budget: 10 700 made-up conversation ids from one machine no longer get 10 700 answers.
    Over it: the short "wait a moment" reply with 112 and Bris (and 90101 for a crisis). Messenger is exempt (every
    call is signed and comes from Meta's servers); a school where many write behind one address still has room
    for five messages a second.
 2. **New conversations**, a sender the channel has not seen recently: per client (`client_new_per_second`,
    default 0.5, after `client_new_burst`, default 30: a class that starts together still gets in), for the whole
-   bot (`new_per_second`, default 20, after `new_burst`, default 60), and the store's growth cap
+   bot (`new_per_second`, default 20, after `new_burst`, default 200), and the store's growth cap
    (`rasa_wing.disk_growth`). Over any: the safe static reply (112 and Bris; 90101 for a crisis), not stored.
    A new conversation costs Rasa several times a later message (a session, a tracker, a first write).
 3. **Per sender** (`rate_per_second`, default 2, after `rate_burst`, default 10): as before.
@@ -53,7 +54,7 @@ class RateLimitedLog:
 class Limits:
     def __init__(self, rate_per_second: float = 2.0, rate_burst: int = 10, client_rate_per_second: float = 5.0,
                  client_burst: int = 40, client_new_per_second: float = 0.5, client_new_burst: int = 30,
-                 new_per_second: float = 20.0, new_burst: int = 60,
+                 new_per_second: float = 20.0, new_burst: int = 200,
                  growth: disk_growth.DiskGrowth | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.senders = SenderRate(rate_per_second, rate_burst, clock=clock)
         self.clients = SenderRate(client_rate_per_second, client_burst, senders=50_000, clock=clock)

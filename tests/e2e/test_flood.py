@@ -23,7 +23,6 @@ import uuid
 import pytest
 
 from tests.support.markers import reply_text
-from tools.botserver import MODEL, BotServer
 
 FLOOD_CLIENT = "198.51.100.7"  # documentation addresses (RFC 5737): header values only, no traffic goes there
 USER_CLIENT = "203.0.113.5"
@@ -33,15 +32,6 @@ FLOOD_MAX_SECONDS = 20.0
 FLOOD_THREADS = 6
 USER_MESSAGES = ["jag blir mobbad i skolan", "är det anonymt?", "kostar det något?", "vad händer om jag ringer?",
                  "kan jag chatta i stället?", "tack", "när är de öppna?", "okej", "jag vågar inte ringa", "hej igen"]
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` first")
-    server = BotServer(tmp_path_factory.mktemp("flood")).start()
-    yield server
-    server.stop()
 
 
 def send(bot, sender: str, text: str, client: str, timeout: float = 30) -> tuple[int, list, float]:

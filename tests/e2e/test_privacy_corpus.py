@@ -15,7 +15,7 @@ import pytest
 from bot import names
 from tests.support.markers import reply_text
 from tools import privacy_corpus
-from tools.botserver import MODEL, BotServer
+from tools.botserver import BotServer
 
 SEED = random.randrange(1 << 30)
 RNG = random.Random(SEED)
@@ -25,15 +25,6 @@ GIVEN_PHONE = privacy_corpus.mobile(RNG)
 PER_CONVERSATION = 8  # messages per sender, inside its burst (the rate limit is not what this is about)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` first")
-    holder = {"bot": BotServer(tmp_path_factory.mktemp("corpus")).start()}
-    yield holder
-    holder["bot"].stop()
-
-
 def _send(bot, sender, text):
     status, messages = bot.send(sender, text)
     assert status == 200 and reply_text(messages).strip(), text
@@ -41,8 +32,7 @@ def _send(bot, sender, text):
 
 
 @pytest.fixture(scope="module")
-def talked(server):
-    bot = server["bot"]
+def talked(bot):
     for i in range(0, len(CORPUS), PER_CONVERSATION):
         sender = f"corpus-{uuid.uuid4().hex}"
         for finding in CORPUS[i:i + PER_CONVERSATION]:
@@ -83,32 +73,35 @@ def _leaks(haystack: str, secrets) -> list:
 
 
 @pytest.mark.parametrize("finding", CORPUS, ids=[f"{f.id} (seed {SEED})" for f in CORPUS])
-def test_the_database_holds_none_of_the_corpus(server, talked, finding):
+def test_the_database_holds_none_of_the_corpus(bot, talked, finding):
     from bot.privacy import normalise
 
     secrets = {s for s in finding.secrets} | {normalise(s) for s in finding.secrets}
-    assert _leaks(_stored(server["bot"]), secrets) == []
+    assert _leaks(_stored(bot), secrets) == []
 
 
-def test_the_log_holds_none_of_the_corpus(server, talked):
-    log = (server["bot"].workdir / "bot.log").read_text(errors="replace")
+def test_the_log_holds_none_of_the_corpus(bot, talked):
+    log = (bot.workdir / "bot.log").read_text(errors="replace")
     assert "Registered function for 'action_route'" in log, "the log is not the bot's log"
     for finding in CORPUS:
         assert finding.text not in log
         assert [s for s in finding.secrets if s in log] == [], finding.id
 
 
-def test_names_and_numbers_given_earlier_are_scrubbed_after_a_restart(server, talked):
-    bot = server["bot"]
+def test_names_and_numbers_given_earlier_are_scrubbed_after_a_restart(bot, talked):
+    """The last test of the module: it stops the module's bot and starts another on the same database."""
     sender = f"earlier-{uuid.uuid4().hex}"
     _send(bot, sender, f"hej jag heter {GIVEN_NAME} och mitt nummer är {GIVEN_PHONE}")
     bot.stop()
-    server["bot"] = bot = BotServer(bot.workdir).start()  # nothing of the conversation is left in memory
-    bare = GIVEN_PHONE[1:]  # without its leading 0
-    for text in (f"{GIVEN_NAME} slog mig igen", f"{GIVEN_NAME}s pappa är arg", f"ring {bare[:2]} {bare[2:5]} {bare[5:]}",
-                 f"{GIVEN_NAME.lower()} här igen"):
-        _send(bot, sender, text)
-    stored = _stored(bot)
+    again = BotServer(bot.workdir).start()  # nothing of the conversation is left in memory
+    try:
+        bare = GIVEN_PHONE[1:]  # without its leading 0
+        for text in (f"{GIVEN_NAME} slog mig igen", f"{GIVEN_NAME}s pappa är arg",
+                     f"ring {bare[:2]} {bare[2:5]} {bare[5:]}", f"{GIVEN_NAME.lower()} här igen"):
+            _send(again, sender, text)
+        stored = _stored(again)
+    finally:
+        again.stop()
     assert GIVEN_NAME not in stored and GIVEN_NAME.lower() not in stored
     assert _leaks(stored, [GIVEN_PHONE, bare]) == []
     assert "[namn] slog mig igen" in stored and "[namn] pappa är arg" in stored
