@@ -30,7 +30,8 @@ CUES_FILE = HERE / "name_cues.yml"
 FIRST_NAMES_FILE = HERE / "first_names.txt"
 
 _WORD = r"[^\W\d_][\w'’-]{0,40}"
-_CAPITAL_WORD = r"[A-ZÅÄÖÉ][\w'’-]{0,40}"
+_CAPITAL_WORD = r"[A-ZÅÄÖÉА-ЯЁІЇЄҐ][\w'’-]{0,40}"
+_CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁІЇЄҐ]")
 _GAP_RE = r"[ \t]{1,3}"
 
 _RELATIONS = [
@@ -52,8 +53,11 @@ _BARE_RELATIONS = [
 # What someone does to the writer, after a name with no cue before it: "Kalle slår mig".
 _HARM_VERBS = ["slår", "slog", "sparkar", "sparkade", "hotar", "hotade", "mobbar", "mobbade", "knuffar", "nyper",
                "tafsar", "rör", "våldtog", "våldtar", "förföljer", "retar", "hatar", "skriker på", "tar på",
-               "tvingar", "låser in", "skadar", "bränner"]
-_HARM_OBJECTS = ["mig", "mej", "oss", "henne", "honom", "hen", "dem", "dom", "min", "mitt", "mina"]
+               "tvingar", "låser in", "skadar", "bränner",
+               "бьёт", "бьет", "бил", "била", "ударил", "ударила", "избил", "избила", "обижает", "угрожает", "трогает",
+               "кричит на", "б'є", "бʼє", "б’є", "бив", "била", "вдарив", "ображає", "погрожує", "торкається"]
+_HARM_OBJECTS = ["mig", "mej", "oss", "henne", "honom", "hen", "dem", "dom", "min", "mitt", "mina", "меня", "нас",
+                 "мене", "маму", "мою", "мого"]
 
 _NOT_A_NAME = {
     # pronouns, question words, verbs and little words that follow "heter" without being a name
@@ -213,14 +217,16 @@ def spans(text: str) -> list[tuple[int, int, list]]:
         if word.casefold() not in _stops() and word.casefold() not in _NOT_A_CAPITAL_NAME:
             found.append((m.start(group), m.end(group), [_NAME_WORD.match(text, m.start(group))]))
     for m in p["harm"].finditer(text):
-        if m.group("name").casefold() not in _NOT_A_CAPITAL_NAME:
+        if m.group("name").casefold() not in _NOT_A_CAPITAL_NAME and m.group("name").casefold() not in _stops():
             found.append((m.start("name"), m.end("name"), [_NAME_WORD.match(text, m.start("name"))]))
     for m in p["capital"].finditer(text):
         word = m.group("name").strip("'’-")
         lower = word.casefold()
         mid_sentence = _MID_SENTENCE.search(text, max(0, m.start() - 3), m.start()) is not None
         genitive = lower.endswith("s") and lower[:-1] in first_names()
-        if genitive or (mid_sentence and lower in first_names()):
+        # Russian and Ukrainian write only names (and places) with a capital letter in the middle of a sentence.
+        cyrillic = mid_sentence and _CYRILLIC_CAPITAL.match(word) is not None and lower not in _stops()
+        if genitive or cyrillic or (mid_sentence and lower in first_names()):
             found.append((m.start("name"), m.start("name") + len(word), [_NAME_WORD.match(text, m.start("name"))]))
     signature = _SIGNATURE.search(text)
     if signature:

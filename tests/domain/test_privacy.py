@@ -272,9 +272,18 @@ def test_the_fold_table_matches_this_python():
     "my friend is sad", "I'm scared and my dad is angry",
     "أنا خائف", "صديقي مريض", "أنا في البيت",
     "پدرم مرا کتک میزند", "من خسته هستم",
-    "waxaan ahay 12 sano", "мой друг болеет", "мне страшно", "kaverini on surullinen", "olen peloissani",
+    "waxaan ahay 12 sano", "мой друг болеет", "мне страшно", "Мама бьёт меня", "Я живу в Швеции с мамой",
+    "kaverini on surullinen", "olen peloissani",
     "ring 112 eller 116 111", "jag är tolv år", "sex veckor", "det var en två tre gånger",
     "har du snap eller insta?", "jag bor i Kungälv",
 ])
 def test_ordinary_words_after_a_cue_survive(text):
     assert scrub(text) == privacy.normalise(text)
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Саша бьёт меня каждый день", "Саша"), ("вчера Олег сказал что убьёт меня", "Олег"), ("это Олег, мне 12 лет", "Олег"),
+    ("я боюсь, что Ирина узнает", "Ирина"), ("мой отчим Дмитро кричит на маму", "Дмитро"),
+])
+def test_russian_and_ukrainian_names_without_a_cue(text, name):
+    assert name not in scrub(text)
