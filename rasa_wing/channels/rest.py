@@ -24,9 +24,10 @@ and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: 
 * The body must be JSON (`Content-Type: application/json`, else HTTP 415): a page on another site can
   send a text/plain POST without the CORS check.
 * Limits per client address, for new conversations and per sender (`rasa_wing.channels.limits`; the
-  settings `client_rate_per_second`, `client_burst`, `new_per_second`, `new_burst`, `rate_per_second`,
-  `rate_burst`). A message beyond them gets `bot.fallback.too_fast_reply` or the safe static reply (112 and
-  the right line for a crisis) and never reaches Rasa, so it is not stored. The client address
+  settings `client_rate_per_second`, `client_burst`, `client_new_per_second`, `client_new_burst`,
+  `new_per_second`, `new_burst`, `rate_per_second`, `rate_burst`). A message beyond them gets
+  `bot.fallback.too_fast_reply` or the safe static reply (112 and the right line for a crisis) and never
+  reaches Rasa, so it is not stored. The client address
   (`rasa_wing.client_address`: the peer, or behind a trusted proxy the address it passes on) is set for
   everything Rasa does for the message.
 
@@ -91,6 +92,7 @@ class SafeRestInput(RestInput):
     def __init__(self, reply_timeout: float | None = None, action_timeout: float | None = None,
                  limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
+        client_address.trusted_proxies()  # a wrong STODLOTSEN_TRUSTED_PROXIES stops the start, in Swedish
         self.reply_timeout = _seconds(reply_timeout, "STODLOTSEN_REPLY_TIMEOUT", DEFAULT_REPLY_TIMEOUT)
         self.action_timeout = _seconds(action_timeout, "STODLOTSEN_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT)
         # RemoteAction.run reads this module constant on every call (see the module docstring).
