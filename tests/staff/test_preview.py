@@ -119,7 +119,8 @@ def test_make_forhandsvisa_passes_the_options_and_lists_the_needs_without_them()
     env = {**os.environ, "BEHOV": "", "VEM": "", "KOMMUN": "", "TID": "", "TEXT": ""}
 
     def make(*options: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["make", "-s", "-o", STAMP, "forhandsvisa", *options], cwd=ROOT, env=env,
+        # --no-print-directory: under `make -C DIR test` the outer make asks every make below it to say its directory
+        return subprocess.run(["make", "-s", "--no-print-directory", "-o", STAMP, "forhandsvisa", *options], cwd=ROOT, env=env,
                               capture_output=True, text=True)
 
     listed = make()
