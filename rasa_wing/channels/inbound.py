@@ -27,7 +27,7 @@ MAX_BODY_BYTES = 2_000_000  # larger requests are refused (413) before parsing
 MAX_SENDER_CHARS = 255  # the tracker store keys conversations on at most 255 characters
 MAX_METADATA_DEPTH = 8
 MAX_METADATA_BYTES = 4096  # the widget sends {"kommun": "…"}; a few kB is plenty
-_JOIN = " … "
+_JOIN = " ... "  # ASCII: the stored text is normalised (NFKC makes "…" three dots), and stays at most MAX_CHARS
 # C0/C1 control characters except tab, newline and carriage return; lone UTF-16 surrogates.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 

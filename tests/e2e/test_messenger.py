@@ -61,19 +61,24 @@ class GraphStub:
         with self.lock:
             return [r for r in self.requests if r["body"].get("recipient", {}).get("id") == psid]
 
-    def settle(self, quiet: float = 1.5, timeout: float = 30.0) -> None:
-        """Wait until no Send API call has come for *quiet* seconds: the webhook answers 200 first and handles
-        the events afterwards (issue 27), so the replies come after the POST returns."""
-        deadline = time.monotonic() + timeout
-        seen, since = -1, time.monotonic()
-        while time.monotonic() < deadline:
+    def settle(self, before: int, quiet: float = 3.0, nothing: float = 8.0, timeout: float = 60.0) -> None:
+        """Wait for the replies to a call made when the stub had *before* requests: until no Send API call has come
+        for *quiet* seconds after the first new one, or none at all for *nothing* seconds. The webhook answers 200
+        first and handles the events afterwards (issue 27), so the replies come after the POST returns."""
+        started = time.monotonic()
+        seen, since = before, started
+        while time.monotonic() - started < timeout:
             with self.lock:
                 count = len(self.requests)
             if count != seen:
                 seen, since = count, time.monotonic()
-            elif time.monotonic() - since >= quiet:
+            elif time.monotonic() - since >= (quiet if seen > before else nothing):
                 return
             time.sleep(0.1)
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.requests)
 
 
 STUB: list = []  # the module's Send API stub, for post()
@@ -123,9 +128,10 @@ def post(bot, body: bytes, signature: str | None) -> tuple[int, str]:
     headers = {"Content-Type": "application/json"}
     if signature is not None:
         headers["X-Hub-Signature-256"] = signature
+    before = STUB[0].count() if STUB else 0
     answer = call(urllib.request.Request(webhook_url(bot), data=body, headers=headers, method="POST"))
     if answer[0] == 200 and STUB:
-        STUB[0].settle()
+        STUB[0].settle(before)
     return answer
 
 
@@ -202,12 +208,17 @@ def test_buttons_arrive_as_quick_replies_and_a_quick_reply_is_understood(bot, gr
     assert "familjest" in reply.lower(), reply
 
 
-def _stored_user_texts(bot, psid: str) -> list[str]:
+def _stored_user_texts(bot, psid: str, at_least: int = 1, timeout: float = 30.0) -> list[str]:
+    """The sender's stored messages, once at least *at_least* are there (the turn is stored after its replies)."""
     key = storage.load_key(bot.key_file)
-    with sqlite3.connect(bot.db) as conn:
-        rows = conn.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
-                            (storage.hash_sender(psid, key),)).fetchall()
-    return [json.loads(data)["text"] for (data,) in rows]
+    deadline = time.monotonic() + timeout
+    while True:
+        with sqlite3.connect(bot.db) as conn:
+            rows = conn.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                                (storage.hash_sender(psid, key),)).fetchall()
+        if len(rows) >= at_least or time.monotonic() > deadline:
+            return [json.loads(data)["text"] for (data,) in rows]
+        time.sleep(0.2)
 
 
 def test_a_replayed_signed_body_is_handled_once(bot, graph):

@@ -89,7 +89,7 @@ def stored(bot) -> str:
     assert rows, "the bot stored nothing: is the tracker store configured?"
     # raw JSON as written, and decoded (json.dumps escapes å/ä/ö and would hide a match)
     text = "\n".join(" ".join("" if v is None else str(v) for v in row) for row in rows)
-    decoded = "\n".join(json.dumps(json.loads(r[-1]), ensure_ascii=False) for r in rows if r[-1])
+    decoded = "\n".join(json.dumps(json.loads(r[-1]), ensure_ascii=False) for r in rows if isinstance(r[-1], str) and r[-1])
     return text + "\n" + decoded
 
 
@@ -99,7 +99,7 @@ def test_database_holds_no_identifying_details(server, talked):
     for secret in SECRETS + DIGITS_ONLY:
         assert secret not in data, f"{secret!r} is stored"
     # metadata: only the municipality the channels define is kept, nothing else a client sent (issue 27)
-    for key in set(METADATA) - {"kommun"}:
+    for key in ("telefon", "anteckning", "pnr", "nested", "float"):  # the others are also names of Rasa's own fields
         assert f'"{key}"' not in data, key
     assert '"metadata": {"kommun": "kungalv"}' in data
     assert '"input_channel": "rest"' in data  # the made-up channel name (CHANNEL) is not kept
