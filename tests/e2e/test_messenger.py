@@ -179,6 +179,22 @@ def test_bad_or_missing_signature_gets_403_and_no_reply(bot, graph, signature):
     assert graph.for_recipient(psid) == []
 
 
+def test_unsigned_calls_write_at_most_one_log_line_a_minute(bot, graph):
+    """Each unsigned POST used to write a log line: a flood of them filled the log (issue 27)."""
+    log = bot.workdir / "bot.log"
+
+    def lines() -> int:
+        return log.read_text(errors="replace").count("X-Hub-Signature-256")
+
+    before = lines()
+    for _ in range(30):
+        body = event("unsigned-" + uuid.uuid4().hex[:8], "hej")
+        assert post(bot, body, None)[0] == 403
+    time.sleep(1)  # the log line, if any, is written
+    assert lines() - before <= 1
+    assert lines() >= 1, "an unsigned call is never logged at all"
+
+
 def test_signed_message_gets_the_swedish_reply_through_the_send_api(bot, graph):
     psid = "barn-" + uuid.uuid4().hex[:8]
     body = event(psid, "alla i klassen är elaka mot mig")
