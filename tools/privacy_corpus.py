@@ -155,3 +155,10 @@ def findings(rng: random.Random, first_names: list[str]) -> list[Finding]:
         Finding("instagram handle", f"min insta är @{(ig := _name(rng, capital=False))}.{n2}", (ig,)),
     ]
     return out
+
+
+def findings_filled(first_names: list[str], seed: int = 0) -> dict[str, str]:
+    """Each finding's text repeated to LENGTH characters (a fixed seed: the same texts every run), for the benchmark:
+    text that matches again and again costs more than the adversarial texts, which mostly almost match."""
+    return {f"corpus: {f.id}": _fill(f.text + " ") for f in findings(random.Random(seed), first_names)}
+
