@@ -12,7 +12,8 @@
    for five messages a second.
 2. **New conversations**, a sender the channel has not seen recently: per client (`client_new_per_second`,
    default 0.5, after `client_new_burst`, default 30: a class that starts together still gets in), for the whole
-   bot (`new_per_second`, default 20, after `new_burst`, default 200), and the store's growth cap
+   bot (`new_per_second`, default 20, after `new_burst`, default 200; one count for every channel together,
+   `WHOLE_BOT`, with the REST channel's settings), and the store's growth cap
    (`rasa_wing.disk_growth`). Over any: the safe static reply (112 and Bris; 90101 for a crisis), not stored.
    A new conversation costs Rasa several times a later message (a session, a tracker, a first write).
 3. **Per sender** (`rate_per_second`, default 2, after `rate_burst`, default 10): as before.
@@ -51,15 +52,23 @@ class RateLimitedLog:
             self._last, self._count = now, 0
 
 
+#: New conversations in the whole Rasa process, every channel together (`Limits.from_credentials` sets the REST
+#: channel's `new_per_second` and `new_burst` on it; the Messenger channel counts against it too).
+NEW_PER_SECOND, NEW_BURST = 20.0, 200
+WHOLE_BOT = SenderRate(NEW_PER_SECOND, NEW_BURST, senders=1)
+
+
 class Limits:
     def __init__(self, rate_per_second: float = 2.0, rate_burst: int = 10, client_rate_per_second: float = 5.0,
                  client_burst: int = 40, client_new_per_second: float = 0.5, client_new_burst: int = 30,
-                 new_per_second: float = 20.0, new_burst: int = 200,
-                 growth: disk_growth.DiskGrowth | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 new_per_second: float = NEW_PER_SECOND, new_burst: int = NEW_BURST,
+                 growth: disk_growth.DiskGrowth | None = None, clock: Callable[[], float] = time.monotonic,
+                 new: SenderRate | None = None) -> None:
+        """*new*: the count of new conversations to share (`WHOLE_BOT` in the channels); else one of its own."""
         self.senders = SenderRate(rate_per_second, rate_burst, clock=clock)
         self.clients = SenderRate(client_rate_per_second, client_burst, senders=50_000, clock=clock)
         self.client_new = SenderRate(client_new_per_second, client_new_burst, senders=50_000, clock=clock)
-        self.new = SenderRate(new_per_second, new_burst, senders=1, clock=clock)
+        self.new = new if new is not None else SenderRate(new_per_second, new_burst, senders=1, clock=clock)
         self.growth = growth or disk_growth.GROWTH
         self._logs = {
             "client": RateLimitedLog("Begränsning per klient: %d meddelanden fick vänta-svaret (klienten skickade för många)."),
@@ -70,9 +79,13 @@ class Limits:
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> Limits:
+        """The REST channel's limits; its `new_per_second` and `new_burst` are set on `WHOLE_BOT`, which it uses."""
         credentials = credentials or {}
-        return cls(**{k: float(credentials[k]) if "second" in k else int(credentials[k])
-                      for k in SETTINGS if credentials.get(k) is not None})
+        settings = {k: float(credentials[k]) if "second" in k else int(credentials[k])
+                    for k in SETTINGS if credentials.get(k) is not None}
+        WHOLE_BOT.per_second = float(settings.pop("new_per_second", NEW_PER_SECOND))
+        WHOLE_BOT.burst = int(settings.pop("new_burst", NEW_BURST))
+        return cls(**settings, new=WHOLE_BOT)
 
     def refusal(self, client: str | None, sender: str, text: str | None) -> List[Dict[str, Any]] | None:
         """None when the message may go to Rasa; else the messages to answer with instead."""

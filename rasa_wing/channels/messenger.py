@@ -54,7 +54,7 @@ from sanic.response import HTTPResponse
 from rasa_wing import client_address, log_guard
 from rasa_wing.channels import messenger_format
 from rasa_wing.channels.inbound import MAX_BODY_BYTES, MAX_SENDER_CHARS, message_text
-from rasa_wing.channels.limits import Limits, RateLimitedLog
+from rasa_wing.channels.limits import WHOLE_BOT, Limits, RateLimitedLog
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ class MessengerInput(FacebookInput):
         super().__init__(fb_verify, fb_secret, fb_access_token)
         self.graph_url = graph_url
         self.graph_version = graph_version
-        self.limits = Limits()
+        self.limits = Limits(new=WHOLE_BOT)  # new conversations count with the REST channel's
         self._seen: OrderedDict[str, float] = OrderedDict()  # message id -> when it was first handled
         self._tasks: set = set()  # batches being handled after their 200
         self._unsigned = RateLimitedLog("Messenger: %d anrop med saknad eller fel X-Hub-Signature-256 avvisades.")

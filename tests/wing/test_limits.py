@@ -5,6 +5,7 @@ import logging
 import pytest
 
 from rasa_wing import client_address, disk_growth
+from rasa_wing.channels import limits as limits_module
 from rasa_wing.channels.limits import Limits, RateLimitedLog
 
 
@@ -129,3 +130,18 @@ def test_new_conversations_per_client():
     assert lim.refusal("198.51.100.1", "other", "hej") is None
     clock.now += 10
     assert sum(lim.refusal("203.0.113.7", f"later-{i}", "hej") is None for i in range(20)) == 5
+
+
+def test_the_ceiling_on_new_conversations_is_one_for_every_channel():
+    """The REST channel's settings, and Messenger's new conversations count against the same ceiling."""
+    no_client_limits = {"client_new_burst": 1000, "client_burst": 1000}
+    try:
+        rest = Limits.from_credentials({"new_per_second": 0.001, "new_burst": 5, **no_client_limits})
+        messenger = Limits(new=limits_module.WHOLE_BOT)
+        answered = [rest.refusal(None, f"rest-{i}", "hej") is None for i in range(3)]
+        answered += [messenger.refusal(client_address.MESSENGER, f"psid-{i}", "hej") is None for i in range(5)]
+        assert answered == [True] * 5 + [False] * 3
+    finally:
+        limits_module.WHOLE_BOT._buckets.clear()
+        Limits.from_credentials(None)
+    assert (limits_module.WHOLE_BOT.per_second, limits_module.WHOLE_BOT.burst) == (20, 200)
