@@ -26,7 +26,8 @@ Differences from Rasa's built-in `facebook` channel:
 * The webhook answers 200 as soon as the signature and the JSON are checked, and handles the events in a
   task of their own (Meta waits at most 20 s and retries what it thinks failed; a batch of 100 events used to
   time out half-handled).
-* A call with a missing or wrong signature is refused with 403 and at most one log line a minute.
+* A call with a missing or wrong signature, and a verification with a wrong verify token, is refused with 403
+  and at most one log line a minute (of each kind).
 * Text gets the same cleaning, "/" rule and length cap as the REST channel
   (`rasa_wing.channels.inbound.message_text`), and the same per-sender rate limit. A message
   carries no metadata (a body is at most `MAX_BODY_BYTES`).
@@ -194,6 +195,7 @@ class MessengerInput(FacebookInput):
         self._seen: OrderedDict[str, float] = OrderedDict()  # message id -> when it was first handled
         self._tasks: set = set()  # batches being handled after their 200
         self._unsigned = RateLimitedLog("Messenger: %d anrop med saknad eller fel X-Hub-Signature-256 avvisades.")
+        self._wrong_verify = RateLimitedLog("Messenger: %d verifieringar av webhooken med fel verify token avvisades.")
 
     def first_time(self, message_id: str | None, now: float | None = None) -> bool:
         """Whether *message_id* was not handled in the last `DEDUPE_SECONDS` (and remember it)."""
@@ -229,7 +231,7 @@ class MessengerInput(FacebookInput):
             if request.args.get("hub.mode") == "subscribe" and hmac.compare_digest(
                     token.encode("utf-8", "replace"), self.fb_verify.encode("utf-8")):
                 return response.text(request.args.get("hub.challenge") or "")
-            logger.warning("Messenger: fel verify token vid verifieringen av webhooken.")
+            self._wrong_verify()
             return response.text("Fel verify token.", status=403)
 
         @hook.route("/webhook", methods=["POST"])

@@ -195,6 +195,21 @@ def test_unsigned_calls_write_at_most_one_log_line_a_minute(bot, graph):
     assert lines() >= 1, "an unsigned call is never logged at all"
 
 
+def test_wrong_verify_tokens_write_at_most_one_log_line_a_minute(bot):
+    log = bot.workdir / "bot.log"
+
+    def lines() -> int:
+        return log.read_text(errors="replace").count("verify token")
+
+    before = lines()
+    for i in range(30):
+        query = urllib.parse.urlencode({"hub.mode": "subscribe", "hub.verify_token": f"gissning-{i}", "hub.challenge": "1"})
+        assert call(urllib.request.Request(f"{webhook_url(bot)}?{query}"))[0] == 403
+    time.sleep(1)
+    assert lines() - before <= 1
+    assert lines() >= 1, "a wrong verify token is never logged at all"
+
+
 def test_signed_message_gets_the_swedish_reply_through_the_send_api(bot, graph):
     psid = "barn-" + uuid.uuid4().hex[:8]
     body = event(psid, "alla i klassen är elaka mot mig")
