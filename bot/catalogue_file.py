@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -346,6 +347,26 @@ def _placeholder_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
     return found
 
 
+# Markup in a text: a tag ("<b>", "</a>", "<!--", "<script") or a character reference ("&amp;", "&#60;"). The widget
+# and the staff page show catalogue text as text, so markup would reach a user as odd characters, or, on a page
+# that one day does not escape it, as markup (issue 27).
+MARKUP = re.compile(r"<[A-Za-z!/?]|&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+
+
+def _markup_problems(data: Any, doc: yamllines.Document, loc: tuple = ()) -> List[Problem]:
+    """Every text of the catalogue that holds markup: one error each, at its line."""
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in _markup_problems(value, doc, (*loc, key))]
+    if isinstance(data, list):
+        return [p for i, value in enumerate(data) for p in _markup_problems(value, doc, (*loc, i))]
+    markup = MARKUP.search(data) if isinstance(data, str) else None
+    if markup:
+        found = markup.group(0)
+        return [Problem(doc.line(loc), "", f"{'.'.join(map(str, loc))}: texten innehåller HTML-kod ({found}…) – skriv "
+                        "bara vanlig text; länkar skrivs som adresser (https://…) i fälten web, chat och eservice")]
+    return []
+
+
 def parse_source(text: str, name: str = "resources.yml") -> Parsed:
     """Parse catalogue YAML text, collecting every problem; raise CatalogueError listing them all."""
     doc = yamllines.load(text)
@@ -367,6 +388,7 @@ def parse_source(text: str, name: str = "resources.yml") -> Parsed:
         problems += [_pydantic_problem(err, data, doc) for err in e.errors()]
     problems += (_unquoted_number_problems(data, doc) + _hours_problems(data, doc) + _reference_problems(data, doc)
                  + _placeholder_problems(data, doc))
+    problems += _markup_problems(data, doc)
     if problems or cat is None:
         raise CatalogueError(problems=sorted(problems, key=lambda p: p.line or 0), name=name, document=doc)
     return Parsed(cat, doc, name)

@@ -5,6 +5,10 @@ is written to the database; the pseudonymous ids and the retention time are in `
 The classifier and the actions always see the original text in memory; only what is persisted is
 scrubbed.
 
+First the text is normalised (`normalise`: NFKC, format characters dropped, every space, dash and digit its
+ASCII form) and digits written as words become digits where a run of them forms a number; the scrubbed text
+is that normalised text, and that is what is stored.
+
 Scrubbed (replaced by a placeholder), with examples:
 
 - `[personnummer]`: personnummer and samordningsnummer, with or without century, dash, plus
@@ -15,8 +19,9 @@ Scrubbed (replaced by a placeholder), with examples:
 - `[adress]`: a street name ending in -gatan/-vägen/-gränd/-stigen/-torget/-backen/... and a
   number (Storgatan 12B, skolvagen 3 lgh 1102, Drottning Kristinas väg 12); a postcode with a
   town (123 45 Nyköping).
-- `[namn]`: the name after "heter", "mitt namn är", "kallas", "my name is", "I'm called",
-  "call me": jag heter Kalle Svensson, ja heter kalle, min pappa heter Johan Andersson.
+- `[adress]` also: "I live at 43 Baker Street", "Hauptstraße 44", "улица Ленина 371", "شارع …", "Storgatan tolv".
+- `[användarnamn]`: Snapchat, Instagram … user names ("snap: kalle_99", "min insta är kalle.99", "@kalle_99").
+- `[namn]`: names, in every language the bot answers in (`bot/names.py`, cues in `bot/name_cues.yml`).
 
 Never scrubbed: the public support numbers in the catalogue (112, 116 111, 90101, 020-50 50 50,
 ...), so the bot's own replies stay readable in the store. Over-scrubbing is preferred to
@@ -26,8 +31,12 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Iterable
+
+from bot import names
+from bot.unicode_folds import FOLDS
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +44,65 @@ PERSONNUMMER = "[personnummer]"
 PHONE = "[telefon]"
 EMAIL = "[e-post]"
 ADDRESS = "[adress]"
-NAME = "[namn]"
+NAME = names.NAME
+HANDLE = "[användarnamn]"
+
+
+# --- normalisation ------------------------------------------------------------------------------
+def normalise(text: str) -> str:
+    """*text* as the scrubber reads it and as it is stored: NFKC (full-width and other compatibility forms become
+    their plain letters, "＠" and "﹫" an @), format characters dropped (zero-width spaces, direction marks, the
+    soft hyphen), every space a plain space, every dash "-", every decimal digit (Arabic-Indic, Persian …) its
+    ASCII digit (the table: bot/unicode_folds.py)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text).translate(FOLDS)
+
+
+# Digits written as words, where a run of them forms a number ("noll sju noll, ett två tre …", "zero seven …"):
+# the run becomes its digits, so that the number rules below see it. Shorter runs stay words.
+_UNITS = {"noll": "0", "ett": "1", "en": "1", "två": "2", "tva": "2", "tre": "3", "fyra": "4", "fem": "5", "sex": "6",
+          "sju": "7", "åtta": "8", "atta": "8", "nio": "9", "zero": "0", "one": "1", "two": "2", "three": "3",
+          "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_TEENS = {"tio": "10", "elva": "11", "tolv": "12", "tretton": "13", "fjorton": "14", "femton": "15", "sexton": "16",
+          "sjutton": "17", "arton": "18", "nitton": "19", "ten": "10", "eleven": "11", "twelve": "12",
+          "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18",
+          "nineteen": "19"}
+_TENS = {"tjugo": "2", "tjugu": "2", "trettio": "3", "tretti": "3", "fyrtio": "4", "förti": "4", "forti": "4",
+         "femtio": "5", "femti": "5", "sextio": "6", "sexti": "6", "sjuttio": "7", "sjutti": "7", "åttio": "8",
+         "åtti": "8", "attio": "8", "nittio": "9", "nitti": "9", "twenty": "2", "thirty": "3", "forty": "4",
+         "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8", "ninety": "9"}
+_NUMBER_WORD = ("(?:(?:" + "|".join(sorted(_TENS, key=len, reverse=True)) + ")-?(?:"
+                + "|".join(sorted(_UNITS, key=len, reverse=True)) + ")?|"
+                + "|".join(sorted({**_TEENS, **_UNITS}, key=len, reverse=True)) + ")")
+_NUMBER_TOKEN = re.compile(r"(?i:" + _NUMBER_WORD + r")(?!\w)|\d{1,4}(?!\w)")
+_SPELLED_RUN = re.compile(r"(?<!\w)(?:(?i:" + _NUMBER_WORD + r")|\d{1,4})(?:[ \t,.-]{1,3}(?:(?i:" + _NUMBER_WORD
+                          + r")|\d{1,4})){2,24}(?!\w)")
+_ANY_NUMBER_WORD = re.compile(r"(?<!\w)(?i:" + _NUMBER_WORD + r")(?!\w)")
+
+
+def _token_digits(token: str) -> str:
+    lower = token.casefold()
+    if lower.isdigit():
+        return lower
+    if lower in _UNITS or lower in _TEENS:
+        return _UNITS.get(lower) or _TEENS[lower]
+    for tens in sorted(_TENS, key=len, reverse=True):
+        if lower.startswith(tens):
+            unit = lower[len(tens):].lstrip("-")
+            return _TENS[tens] + (_UNITS[unit] if unit else "0")
+    return ""
+
+
+def _spelled_digits(text: str) -> str:
+    """Runs of digit words (with digits among them) that make seven digits or more, written as digits."""
+    def sub(m: re.Match) -> str:
+        tokens = _NUMBER_TOKEN.findall(m.group(0))
+        digits = "".join(_token_digits(t) for t in tokens)
+        if len(digits) < 7 or all(t.isdigit() for t in tokens):
+            return m.group(0)
+        return digits
+    return _SPELLED_RUN.sub(sub, text)
 
 # Every pattern below is bounded: no part of it repeats without a limit, so the work per position
 # in the text is capped and a scrub takes time in proportion to the text's length, whatever it
@@ -101,13 +168,16 @@ _AT_SIGN = r"[ \t]{0,3}[@＠][ \t]{0,3}"
 _AT_WORD = (r"[ \t]{0,3}(?:[(\[{<][ \t]?(?:at|snabel-?a)[ \t]?[)\]}>]|[ \t](?:at|snabel-?a|snabbel-?a)[ \t])"
             r"[ \t]{0,3}")
 _DOT_SIGN = r"[ \t]{0,2}[.．。][ \t]{0,2}"
-_DOT_WORD = r"[ \t]{0,2}(?:[(\[{<][ \t]?(?:dot|punkt)[ \t]?[)\]}>]|[ \t](?:dot|punkt)[ \t])[ \t]{0,2}"
+_DOT_WORD = r"[ \t]{0,2}(?:[(\[{<][ \t]?(?:dot|punkt|prick)[ \t]?[)\]}>]|[ \t](?:dot|punkt|prick)[ \t])[ \t]{0,2}"
+_COMMA = r"[ \t]{0,2},[ \t]{0,2}"  # "kalle@mail,com": a comma for the dot, only before a known top-level domain
 _LABEL = r"[\w-]{1,63}"
-_TLD = r"(?:com|se|nu|net|org|info|io|eu|no|dk|fi|de|uk|me|biz|co|edu|gov|fr|es|it|nl|pl|ee|is)(?!\w)"
+_TLD = (r"(?:com|se|nu|net|org|info|io|eu|no|dk|fi|de|uk|me|biz|co|edu|gov|fr|es|it|nl|pl|ee|is|ru|ua|by|kz|ir|af"
+        r"|so|et|er|sa|ae|eg|iq|sy|jo|lb|tr|ma|dz|tn|ly|qa|kw|om|ye|pk|in|us|ca|au|at|ch|be|cz|lt|lv|pt|gr|hu|ro"
+        r"|bg|rs|ba|hr|al|xyz|online|app|dev)(?!\w)")
 _EMAIL = re.compile(
     _LOCAL + r"(?:"
     + _AT_SIGN + _LABEL + r"(?:" + _DOT_SIGN + _LABEL + r"){0,6}(?:" + _DOT_SIGN + r"[^\W\d_]{2,24}|"
-    + _DOT_WORD + _TLD + r")"
+    + r"(?:" + _DOT_WORD + r"|" + _COMMA + r")" + _TLD + r")"
     + r"|" + _AT_WORD + _LABEL + r"(?:(?:" + _DOT_SIGN + r"|" + _DOT_WORD + r")" + _LABEL + r"){0,5}"
     + r"(?:" + _DOT_SIGN + r"|" + _DOT_WORD + r")" + _TLD
     + r")(?!\w)",
@@ -115,23 +185,34 @@ _EMAIL = re.compile(
 )
 _MAYBE_EMAIL = re.compile(r"[@＠]|(?<!\w)(?:at|snabb?el-?a)(?!\w)", re.IGNORECASE)
 
+# --- user names on Snapchat, Instagram … ---------------------------------------------------------
+# After the service's name: "snap: kalle_99", "min insta är kalle.99", "adda mig på snap kalle99"; after "är", ":" or
+# "=" any word, else only a word shaped like a user name (a digit, "_", "." or a leading @). And "@kalle_99" alone.
+_HANDLE_CUE = re.compile(
+    r"(?<!\w)(?i:snap(?:chat)?|snäpp|insta(?:gram)?|ig|sc|tiktok|tik[ \t]tok|kik|discord|telegram|twitter|threads"
+    r"|användarnamn(?:et)?|username|user[ \t]?name|anv\.?namn)"
+    r"(?P<said>[ \t]{0,3}(?:[:=]|(?i:är|ar|e|is)(?!\w)))?[ \t]{0,3}:?[ \t]{1,3}"
+    r"(?P<handle>@?[A-Za-z0-9._]{2,30})(?![\w@])")
+_AT_HANDLE = re.compile(r"(?<![\w@.])@(?=[A-Za-z0-9._]{0,29}[A-Za-z])[A-Za-z0-9._]{2,30}(?![\w@])")
+_HANDLE_SHAPE = re.compile(r"[\d_.@]")
+_NOT_A_HANDLE = {"och", "eller", "men", "med", "på", "pa", "som", "and", "or", "but", "with", "on",
+                 "har", "hade", "kan", "finns", "inte", "int", "du", "jag", "ja", "han", "hon", "the", "a", "är", "is"}
+_MAYBE_HANDLE = re.compile(r"@|(?i:snap|snäpp|insta|ig|sc|tiktok|tik[ \t]tok|kik|discord|telegram|twitter|threads|"
+                           r"användarnamn|username|user[ \t]?name|anv)")
+
 # --- street addresses -------------------------------------------------------------------------
 _STREET_SUFFIXES = [
     "gatan", "gata", "vägen", "väg", "gränd", "gränden", "stigen", "stig", "torget", "torg", "allén", "allé",
     "backen", "backe", "plan", "planen", "leden", "led", "platsen", "plats", "liden", "lid", "slingan", "ringen",
     "parken", "kroken", "krok", "berget", "höjden", "strand", "stranden", "kajen", "esplanaden", "svängen",
-    "vägen", "gården", "hagen", "ängen", "udden", "holmen", "tået", "bron", "längan",
+    "vägen", "gården", "gård", "hagen", "ängen", "udden", "holmen", "tået", "bron", "längan", "stråket", "stråk",
+    "straße", "strasse", "weg", "platz", "gasse", "allee", "katu", "tie", "kuja", "polku",
 ]
-# Abbreviated street words: "Storg. 19", "Kungsv. 3".
-_STREET_ABBREVIATIONS = ["g", "gat", "v", "vg", "gr", "pl", "st", "tg", "all"]
+# Abbreviated street words: "Storg. 19", "Kungsv. 3", "Hauptstr. 4".
+_STREET_ABBREVIATIONS = ["g", "gat", "v", "vg", "gr", "pl", "st", "tg", "all", "str"]
 
 
-def _fold_variants(words: Iterable[str]) -> list[str]:
-    out = set()
-    for w in words:
-        out.add(w)
-        out.add(w.replace("å", "a").replace("ä", "a").replace("ö", "o").replace("é", "e"))
-    return sorted(out, key=len, reverse=True)
+_fold_variants = names.fold_variants
 
 
 _WORD = r"[^\W\d_][\w'’-]{0,40}"
@@ -160,120 +241,28 @@ _ADDRESS_CUE = re.compile(
 )
 # A postcode followed by a town: "123 45 Nyköping".
 _POSTCODE = re.compile(r"(?<![\d\w])[1-9]\d{2}[ \t]?\d{2}[ \t]{1,3}[A-ZÅÄÖ][a-zåäöé]{1,30}")
+# A street word with its number in words: "Storgatan tolv", "Baker Street"-style names are below.
+_STREET_NUMBER_WORD = re.compile(r"(?<!\w)(?P<street>[^\W\d_]{2,40})[ \t]{1,3}(?i:" + _NUMBER_WORD + r")(?!\w)")
+# Other languages: "I live at 43 Baker Street", "ул. Ленина 371", "улица Пушкина", "شارع الملك فهد 12", "خیابان آزادی".
+_ENGLISH_STREET = re.compile(
+    r"(?<!\w)\d{1,5}[A-Za-z]?,?[ \t]{1,3}(?:" + _WORD + r"[ \t]{1,3}){0,3}(?i:street|st\.|road|rd\.|avenue|ave\.?|lane"
+    r"|drive|way|close|court|place|crescent|terrace|grove|gardens|square|boulevard|blvd\.?)(?!\w)")
+_LIVE_AT = re.compile(r"(?<!\w)(?i:live[ \t]{1,3}(?:at|on)|my[ \t]{1,3}address[ \t]{1,3}is|address[ \t]{0,3}:)[ \t]{1,3}"
+                      r"(?P<place>\d{1,5}[A-Za-z]?(?:[ \t,]{1,3}" + _WORD + r"){1,3})")
+_OTHER_STREET = re.compile(
+    r"(?<!\w)(?i:улица|ул\.|вулиця|вул\.|проспект|просп\.|переулок|провулок|пер\.|бульвар|шоссе|площадь|площа"
+    r"|شارع|ش\.|خیابان|کوچه|بلوار|جادة|waddada|wadada|jidka)[ \t]{0,3}(?:" + _WORD + r"[ \t,]{1,3}){0,2}" + _WORD
+    + r"(?:[ \t,]{1,3}(?i:д\.|дом|буд\.|будинок|رقم|پلاک|no\.?|nr\.?)?[ \t]{0,2}\d{1,4}[A-Za-zа-я]?)?(?!\w)")
+_OTHER_STREET_WORDS = re.compile(r"(?i:улиц|ул\.|вулиц|вул\.|проспект|просп\.|переул|провул|пер\.|бульвар|шоссе|площ"
+                                 r"|شارع|ش\.|خیابان|کوچه|بلوار|جادة|wadd?ada|jidka)")
 
-# --- names ------------------------------------------------------------------------------------
-# A cue, then the name: up to three words. After a strong cue ("jag heter", "mitt namn är",
-# "Mitt namn:") any word that is not a pronoun or a little word is a name, "ja heter kalle" too.
-# After a weak cue ("jag är", "I'm", "det är … här", "min kompis", "min styvpappa", "min lärare" …)
-# only a word with a capital letter is: "jag är Kevin", but not "jag är orolig".
-_NAME_TRIGGER = re.compile(
-    r"(?<!\w)(?:"
-    r"heter|hetter|heeter|kallas|kalla[ \t]{1,3}mig|mitt[ \t]{1,3}namn(?:[ \t]{1,3}(?:är|ar|e|va|var)|[ \t]{0,3}[:=])"
-    r"|namnet[ \t]{1,3}(?:är|ar|e)|namn[ \t]{0,3}:|my[ \t]{1,3}name[ \t]{1,3}is|my[ \t]{1,3}name's|my[ \t]{1,3}name[ \t]{0,3}:"
-    r"|i'?m[ \t]{1,3}called|i[ \t]{1,3}am[ \t]{1,3}called|call[ \t]{1,3}me|they[ \t]{1,3}call[ \t]{1,3}me"
-    r"|mvh|med[ \t]{1,3}vänlig[ \t]{1,3}hälsning|hälsningar|h[aä]lsn\."
-    r")[ \t]{0,3}[:,]?[ \t\n]{1,3}",
-    re.IGNORECASE,
-)
-_RELATIONS = [
-    "kompis", "kompisen", "kompisar", "vän", "vännen", "väninna", "bästis", "bästa vän", "bästa kompis", "polare",
-    "kille", "killen", "tjej", "tjejen", "pojkvän", "flickvän", "partner", "sambo", "man", "fru", "ex",
-    "bror", "brorsa", "lillebror", "storebror", "syster", "syrra", "lillasyster", "storasyster",
-    "mamma", "pappa", "styvpappa", "styvmamma", "bonuspappa", "bonusmamma", "plastpappa", "plastmamma",
-    "morfar", "farfar", "mormor", "farmor", "morbror", "farbror", "moster", "faster", "kusin", "granne", "grannen",
-    "lärare", "läraren", "mentor", "mentorn", "fröken", "tränare", "tränaren", "rektor", "kurator", "chef",
-    "kollega", "elev", "eleven", "son", "dotter", "barn", "dotter", "styvson", "styvdotter", "kompis",
-]
-_WEAK_TRIGGER = re.compile(
-    r"(?<!\w)(?:"
-    r"(?i:jag|ja|jg)[ \t]{1,3}(?i:är|ar|e)|(?i:i'?m|i[ \t]{1,3}am|this[ \t]{1,3}is)"
-    r"|(?i:det|de|dä)[ \t]{1,3}(?i:är|ar|e)(?=[ \t]{1,3}" + _CAPITAL_WORD + r"(?:[ \t]{1,3}" + _CAPITAL_WORD
-    + r")?[ \t]{1,3}(?i:här|har|som[ \t]{1,3}skriver)(?!\w))"
-    r"|(?i:min|mitt|mina|hans|hennes|vår|våran|deras)[ \t]{1,3}(?i:" + "|".join(_fold_variants(_RELATIONS)) + r")"
-    r")[ \t]{0,3}[:,]?[ \t]{1,3}"
-)
-# A signature at the end: "/Kevin", "// kevin", "- Kevin" (after a dash only with a capital letter).
-_LETTERS = r"[^\W\d_](?:[^\W\d_]|['’-]){0,40}"  # no digits or underscores: "/child_wellbeing" is a button
-_SIGNATURE = re.compile(r"(?<=\s)(?:(?P<slash>/{1,2})|[-–]{1,2})[ \t]{0,2}(?P<name>" + _LETTERS + r"(?:[ \t]"
-                        + _LETTERS + r")?)[ \t]{0,3}[.!]?[ \t]{0,3}\Z")
-_NOT_A_NAME = {
-    # pronouns, question words, verbs and little words that follow "heter" without being a name
-    "du", "ni", "han", "hon", "hen", "den", "det", "de", "dom", "vi", "jag", "ja", "man", "mig", "mej", "dig", "dej",
-    "vad", "va", "hur", "vem", "vilken", "något", "nåt", "nat", "inget", "ingenting", "samma", "också", "ocksa",
-    "you", "he", "she", "it", "they", "me", "what", "who", "a", "the", "is",
-}
-_STOP_AFTER_NAME = _NOT_A_NAME | {
-    "och", "o", "å", "men", "eller", "är", "ar", "e", "va", "var", "bor", "går", "gar", "mår", "mar",
-    "i", "på", "pa", "från", "fran", "med", "som", "typ", "liksom", "alltså", "asså", "jag", "ja",
-    "min", "mitt", "mina", "pappa", "mamma", "har", "hade", "kan", "vill", "ska", "fast", "så", "sa",
-    "till", "för", "for", "om", "när", "nar", "hej", "hejsan", "tack", "snälla", "snalla", "inte", "int",
-    "år", "gammal", "gamla", "tycker", "känner", "kanner", "behöver", "behover", "undrar", "blir", "slår",
-    "slar", "and", "i'm", "im", "am", "from", "live", "but", "my", "years", "old", "who", "is", "was",
-    "här", "skriver",
-}
-# Words that start a sentence or stand capitalised after a weak cue without being a name.
-_NOT_A_CAPITAL_NAME = _STOP_AFTER_NAME | {
-    "orolig", "rädd", "radd", "ledsen", "arg", "glad", "trött", "trott", "ensam", "sjuk", "kär", "kar", "gravid",
-    "mobbad", "slagen", "hemma", "själv", "sjalv", "ny", "nya", "en", "ett", "elev", "tjej", "kille", "förälder",
-    "forelder", "lärare", "larare", "vuxen", "barn", "ungdom", "kurator", "socialsekreterare", "sad", "scared",
-    "afraid", "worried", "not", "so", "very", "okay", "ok", "fine", "sorry", "here", "the", "an", "sverige",
-    "stödlotsen", "stodlotsen", "bris", "polisen", "kommunen", "skolan", "bup", "umo",
-}
-_NAME_WORD = re.compile(_WORD)
-_GAP = re.compile(r"[ \t]{1,3}")
-
-
-def _name_words(text: str, i: int, capital_only: bool, cue: bool = True) -> list:
-    """The words of a name starting at *i* (at most three), [] when there is none. *capital_only*:
-    only words with a capital letter; *cue*: False when no word said a name comes (a signature),
-    so that common words are never taken for one."""
-    words: list = []
-    while len(words) < 3:
-        w = _NAME_WORD.match(text, i)
-        if not w:
-            break
-        word = w.group(0)
-        lower = word.lower().strip("'’-")
-        if (capital_only and not word[0].isupper()) or ((capital_only or not cue) and lower in _NOT_A_CAPITAL_NAME):
-            break
-        if (not words and lower in _NOT_A_NAME) or (words and lower in _STOP_AFTER_NAME):
-            break
-        words.append(w)
-        gap = _GAP.match(text, w.end())
-        if not gap:
-            break
-        i = gap.end()
-    return words
-
-
-def _scrub_names(text: str, found: list | None) -> str:
-    spans: list = []
-    for trigger, capital_only in ((_NAME_TRIGGER, False), (_WEAK_TRIGGER, True)):
-        for m in trigger.finditer(text):
-            words = _name_words(text, m.end(), capital_only)
-            if words:
-                spans.append((words[0].start(), words[-1].end(), words))
-    signature = _SIGNATURE.search(text)
-    if signature:
-        words = _name_words(text, signature.start("name"), capital_only=not signature.group("slash"), cue=False)
-        if words:
-            spans.append((words[0].start(), words[-1].end(), words))
-    if not spans:
-        return text
-    out: list[str] = []
-    pos = 0
-    for start, end, words in sorted(spans, key=lambda s: s[0]):
-        if start < pos:
-            continue
-        if found is not None:
-            found.append((text[start:end], NAME))
-            found.extend((w.group(0), NAME) for w in words)
-        out.append(text[pos:start])
-        out.append(NAME)
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
-
+# --- phone numbers without an area code, after a word that says a number comes -------------------------
+# "ring 123 45 67", "mitt nummer är 1234567", "رقمي ١٢٣٤٥٦٧٨": seven or eight digits (a local number).
+_PHONE_CUE = re.compile(
+    r"(?<!\w)(?i:ring|ringa|nummer|numret|nr|tel|telefon|telefonnummer|telnr|mobil|mobilnummer|mobilnr|hemnummer"
+    r"|sms|sms:a|smsa|whatsapp|swish|phone|number|call|text|رقم|رقمي|الرقم|شماره|شمارهام|شماره ام|lambarka|"
+    r"lambarkayga|taleefan|номер|телефон|puhelin|puhelinnumero|numero|numeroni|ቁጽሪ|ቁፅሪ)(?!\w)"
+    r"[^\d\n]{0,20}?(?<!\d)(?P<number>\d(?:[ \t.\-/]{0,2}\d){6,7})(?![ \t.\-/]{0,2}\d)")
 
 # --- public numbers that are never scrubbed -----------------------------------------------------
 def _digits(text: str) -> str:
@@ -311,6 +300,8 @@ _LETTER_THEN_DIGIT = re.compile(r"(?<=[^\W\d_])(\.?)[ \t]{0,3}(?:(?i:nummer|nr\.
 _STREET_ENDINGS = tuple(w.casefold() for w in _fold_variants(_STREET_SUFFIXES))
 _ABBREVIATION_ENDINGS = tuple(_STREET_ABBREVIATIONS)
 _ADDRESS_WORDS = re.compile(r"(?i:lgh|lägenhet|lagenhet|bor|adr|hem)")
+_ENGLISH_STREET_WORDS = re.compile(r"(?i:street|st\.|road|rd\.|avenue|ave|lane|drive|way|close|court|place|crescent"
+                                   r"|terrace|grove|gardens|square|boulevard|blvd|live|address)")
 
 
 def _may_hold_street(text: str) -> bool:
@@ -332,20 +323,23 @@ def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = Non
     """
     if not text:
         return text
+    text = normalise(text)
+    if _ANY_NUMBER_WORD.search(text):
+        text = _spelled_digits(text)
     has_digit = _HAS_DIGIT.search(text) is not None
+    if _MAYBE_HANDLE.search(text):
+        text = _scrub_handles(text, found)
+    if _OTHER_STREET_WORDS.search(text):
+        text = _OTHER_STREET.sub(_replace(ADDRESS, found), text)
+    if _ANY_NUMBER_WORD.search(text):
+        text = _STREET_NUMBER_WORD.sub(_replace(ADDRESS, found, lambda m: _street_word(m.group("street"))), text)
     if not has_digit and not _MAYBE_EMAIL.search(text):
         # Without digits or an e-mail sign only a name can be in it ("jag heter Kalle").
-        return _scrub_names(text, found) if _HAS_SPACE.search(text) or _HAS_SIGNATURE.search(text) else text
+        return names.scrub_names(text, found)
     keep_digits = public_numbers() if keep is None else frozenset(_digits(k) for k in keep)
 
     def replace(placeholder: str, check=None):
-        def sub(m: re.Match) -> str:
-            if check is not None and not check(m):
-                return m.group(0)
-            if found is not None:
-                found.append((m.group(0), placeholder))
-            return placeholder
-        return sub
+        return _replace(placeholder, found, check)
 
     def phones(any_long: bool):
         def sub(m: re.Match) -> str:
@@ -360,6 +354,8 @@ def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = Non
 
     if _MAYBE_EMAIL.search(text):
         text = _EMAIL.sub(replace(EMAIL), text)
+        if _MAYBE_HANDLE.search(text):  # "@kalle_99" that was no e-mail address
+            text = _scrub_handles(text, found)
     if has_digit:
         # A personnummer-shaped number with a valid check digit, then phone numbers, then any other
         # date-shaped ten/twelve digit number and any other long number (over-scrubbing is safer
@@ -368,6 +364,10 @@ def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = Non
         text = _NUMBER_RUN.sub(phones(False), text)
         text = _PNR.sub(replace(PERSONNUMMER), text)
         text = _NUMBER_RUN.sub(phones(True), text)
+        text = _PHONE_CUE.sub(lambda m: _cued_phone(m, keep_digits, found), text)
+        if _ENGLISH_STREET_WORDS.search(text):
+            text = _LIVE_AT.sub(lambda m: _replace_group(m, "place", ADDRESS, found), text)
+            text = _ENGLISH_STREET.sub(replace(ADDRESS), text)
         address_words = _ADDRESS_WORDS.search(text) is not None
         if address_words:
             text = _APARTMENT.sub(replace(ADDRESS), text)
@@ -376,7 +376,38 @@ def scrub(text: str, keep: Iterable[str] | None = None, found: list | None = Non
         if address_words:
             text = _ADDRESS_CUE.sub(lambda m: _replace_group(m, "place", ADDRESS, found), text)
         text = _POSTCODE.sub(replace(ADDRESS), text)
-    return _scrub_names(text, found)
+    return names.scrub_names(text, found)
+
+
+def _replace(placeholder: str, found: list | None, check=None):
+    def sub(m: re.Match) -> str:
+        if check is not None and not check(m):
+            return m.group(0)
+        if found is not None:
+            found.append((m.group(0), placeholder))
+        return placeholder
+    return sub
+
+
+def _street_word(word: str) -> bool:
+    return word.casefold().endswith(_STREET_ENDINGS) and word.casefold() not in _STREET_ENDINGS
+
+
+def _scrub_handles(text: str, found: list | None) -> str:
+    def cued(m: re.Match) -> str:
+        handle = m.group("handle")
+        if handle.casefold() in _NOT_A_HANDLE or not (m.group("said") or _HANDLE_SHAPE.search(handle)):
+            return m.group(0)
+        return _replace_group(m, "handle", HANDLE, found)
+    text = _HANDLE_CUE.sub(cued, text)
+    return _AT_HANDLE.sub(_replace(HANDLE, found), text)
+
+
+def _cued_phone(m: re.Match, keep_digits: frozenset, found: list | None) -> str:
+    number = m.group("number")
+    if _digits(number) in keep_digits or _DATES.fullmatch(number):
+        return m.group(0)
+    return _replace_group(m, "number", PHONE, found)
 
 
 def _replace_group(m: re.Match, group: str, placeholder: str, found: list | None) -> str:

@@ -1,15 +1,16 @@
 """Rasa's events as they may be stored: everything a client could have put in an event is scrubbed
-(`bot.privacy.scrub`), and only the fields Rasa itself fills in are kept, where Rasa puts them. Also the
-identifiers a conversation gave away (`identifiers`), so that a reply repeating one is scrubbed too, and the
-channel names an event may carry (`CHANNELS`). No Rasa imports: the event writer's helper process uses it.
+(`bot.privacy.scrub`, on the normalised text), and only the fields Rasa itself fills in are kept, where Rasa puts
+them. Also the identifiers a conversation gave away (`identifiers`; kept as keyed hashes by `bot.identifiers.Known`),
+so that a later message or a reply repeating one is scrubbed too, and the channel names an event may carry
+(`CHANNELS`). No Rasa imports: the event writer's helper process uses it.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any, Iterable
 
-from bot.privacy import NAME, scrub
+from bot.identifiers import Known
+from bot.privacy import scrub
 
 
 def identifiers(value: Any) -> list:
@@ -49,21 +50,11 @@ _ENTITY_FIELDS = ("entity", "start", "end", "confidence_entity", "extractor", "p
 CHANNELS = frozenset({"rest", "facebook"})
 
 REMOVED = "[borttaget]"
-MAX_ECHOES = 200  # identifiers remembered per conversation (the most recent ones)
 
 
-@lru_cache(maxsize=256)
-def _echo_pattern(originals: tuple) -> re.Pattern:
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(o) for o in originals) + r")(?!\w)", re.IGNORECASE)
-
-
-def _scrub_text(text: str, echoes: tuple, scrub_fn: Any = None) -> str:
+def _scrub_text(text: str, known: Known | None, scrub_fn: Any = None) -> str:
     text = (scrub_fn or scrub)(text)
-    if echoes and len(text) >= 2:
-        placeholders = dict((o.casefold(), p) for o, p in reversed(echoes))
-        text = _echo_pattern(tuple(o for o, _ in echoes)).sub(
-            lambda m: placeholders.get(m.group(0).casefold(), NAME), text)
-    return text
+    return known.scrub(text) if known else text
 
 
 # The bot's own texts (replies from the catalogue) come back again and again: scrubbed once.
@@ -78,27 +69,22 @@ def _number_text(value: int | float) -> str:
     return str(value)
 
 
-def _scrub_value(value: Any, echoes: tuple, scrub_fn: Any = None) -> Any:
+def _scrub_value(value: Any, known: Known | None, scrub_fn: Any = None) -> Any:
     if isinstance(value, str):
-        return _scrub_text(value, echoes, scrub_fn)
+        return _scrub_text(value, known, scrub_fn)
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float)):
         # A number sent as JSON (a personnummer or phone number in metadata) is still that number.
         as_text = _number_text(value)
-        scrubbed = _scrub_text(as_text, echoes, scrub_fn)
+        scrubbed = _scrub_text(as_text, known, scrub_fn)
         return value if scrubbed == as_text else scrubbed
     if isinstance(value, dict):
-        return {(_scrub_text(k, echoes, scrub_fn) if isinstance(k, str) else k): _scrub_value(v, echoes, scrub_fn)
+        return {(_scrub_text(k, known, scrub_fn) if isinstance(k, str) else k): _scrub_value(v, known, scrub_fn)
                 for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_scrub_value(v, echoes, scrub_fn) for v in value]
+        return [_scrub_value(v, known, scrub_fn) for v in value]
     return value
-
-
-def _ordered(echoes: Iterable) -> tuple:
-    """Echoes longest first (so "Kalle Svensson" goes before "Kalle"), at least two characters."""
-    return tuple(sorted({e for e in echoes if len(e[0]) >= 2}, key=lambda e: (-len(e[0]), e[0])))
 
 
 def _normal(text: str) -> str:
@@ -115,16 +101,16 @@ def _keep(original: Any, scrubbed: dict, fields: Iterable[str]) -> None:
                 scrubbed[field] = original[field]
 
 
-def scrub_event(event: dict, echoes: Iterable = ()) -> dict:
+def scrub_event(event: dict, known: Known | None = None) -> dict:
     """A copy of a Rasa event dict (`Event.as_dict()`) with everything a client could have put in
     it scrubbed: user text, parse data (text, entity values), metadata at any depth, slot values,
     bot text. Rasa's own fields stay where Rasa puts them (see `_EVENT_FIELDS`); an
     `input_channel` that is not one of `CHANNELS` becomes "[borttaget]".
 
     An entity value that no longer occurs in the scrubbed text (it was part of an identifier,
-    e.g. a name the classifier took for a place) becomes "[borttaget]". *echoes*: identifiers
-    found in the user's messages of the same conversation (see `identifiers`)."""
-    out = _scrub_value(event, _ordered(echoes), _scrub_bot_text if event.get("event") == "bot" else None)
+    e.g. a name the classifier took for a place) becomes "[borttaget]". *known*: what the user gave away
+    in the same conversation (see `identifiers`), replaced wherever it comes again."""
+    out = _scrub_value(event, known, _scrub_bot_text if event.get("event") == "bot" else None)
     if not isinstance(out, dict):
         return out
     _keep(event, out, _EVENT_FIELDS)

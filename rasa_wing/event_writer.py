@@ -23,8 +23,10 @@ import logging
 import multiprocessing
 import os
 import pickle
+import secrets
 import struct
-from collections import OrderedDict, deque
+import time
+from collections import deque
 from multiprocessing.connection import Connection
 from typing import Any, Dict, List, Sequence
 
@@ -32,7 +34,8 @@ import sqlalchemy as sa
 from sqlalchemy import event, pool
 
 from bot import privacy
-from rasa_wing import event_scrub
+from bot.identifiers import Known
+from rasa_wing import disk_growth, event_scrub
 from rasa_wing.channels.inbound import shorten
 
 logger = logging.getLogger(__name__)
@@ -40,7 +43,29 @@ logger = logging.getLogger(__name__)
 _FRAME = struct.Struct("!i")
 
 
-def echoes(events: Sequence[Dict[str, Any]]) -> list:
+IDENTIFIERS_TABLE = "stodlotsen_identifiers"
+
+
+def identifiers_table(metadata: sa.MetaData) -> sa.Table:
+    """The keyed hashes of what each conversation gave away (`bot.identifiers`), beside its events: the
+    conversation's stored id, the hash, the placeholder it stands for, when it was given (for the purge)."""
+    return sa.Table(IDENTIFIERS_TABLE, metadata,
+                    sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+                    sa.Column("digest", sa.String(64), nullable=False),
+                    sa.Column("placeholder", sa.String(32), nullable=False),
+                    sa.Column("timestamp", sa.Float, nullable=False, index=True))
+
+
+def remembered(stored_id: str, new: Dict[str, str], events: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Rows of `IDENTIFIERS_TABLE` for the *new* hashes *events* gave away, with the time of the latest event
+    (purged with it)."""
+    times = [e["timestamp"] for e in events if isinstance(e.get("timestamp"), (int, float))]
+    when = max(times) if times else time.time()
+    return [{"sender_id": stored_id, "digest": d, "placeholder": p, "timestamp": when} for d, p in new.items()]
+
+
+def given_away(events: Sequence[Dict[str, Any]]) -> list:
     """What the user gave away in these events (text, metadata, entity values), as (original,
     placeholder): it is also removed where it is repeated, e.g. in a reply or a slot."""
     found: list = []
@@ -53,9 +78,15 @@ def echoes(events: Sequence[Dict[str, Any]]) -> list:
     return found
 
 
+SESSION_METADATA_SLOT = "session_started_metadata"  # Rasa copies the first message's metadata into this slot
+
+
 def compact(event: Dict[str, Any]) -> Dict[str, Any]:
     """*event* as it is stored: a user event keeps its text once (Rasa repeats the text and the
-    metadata inside parse_data and puts them back when it reads the event), cut to `MAX_CHARS`."""
+    metadata inside parse_data and puts them back when it reads the event), cut to `MAX_CHARS`; the
+    metadata is stored once per turn, with the user's message (not again in Rasa's session-start slot)."""
+    if event.get("event") == "slot" and event.get("name") == SESSION_METADATA_SLOT and event.get("value") is not None:
+        return {**event, "value": None}
     if event.get("event") != "user":
         return event
     event = dict(event)
@@ -69,18 +100,21 @@ def compact(event: Dict[str, Any]) -> Dict[str, Any]:
     return event
 
 
-def scrubbed(events: Sequence[Dict[str, Any]], given_away: Sequence | None = None) -> List[Dict[str, Any]]:
+def scrubbed(events: Sequence[Dict[str, Any]], known: Known | None = None) -> List[Dict[str, Any]]:
     """*events* (`Event.as_dict()` of each) as they may be stored: compacted, nothing the user gave
-    away left. *given_away*: what the user gave away in the conversation so far (default: in *events*)."""
+    away left. *known*: what the user gave away in the conversation so far, with what *events* give away
+    already added (default: only what *events* give away, under a throw-away key)."""
     events = [compact(e) for e in events]
-    given_away = echoes(events) if given_away is None else given_away
-    return [event_scrub.scrub_event(data, given_away) for data in events]
+    if known is None:
+        known = Known(secrets.token_bytes(32))
+        known.add(given_away(events))
+    return [event_scrub.scrub_event(data, known) for data in events]
 
 
-def rows(stored_id: str, events: Sequence[Dict[str, Any]], given_away: Sequence | None = None) -> List[Dict[str, Any]]:
+def rows(stored_id: str, events: Sequence[Dict[str, Any]], known: Known | None = None) -> List[Dict[str, Any]]:
     """The database rows for *events* (`Event.as_dict()` of each), scrubbed, under *stored_id*."""
     out = []
-    for original, data in zip(events, scrubbed(events, given_away), strict=True):
+    for original, data in zip(events, scrubbed(events, known), strict=True):
         out.append({
             "sender_id": stored_id,
             "type_name": original.get("event"),
@@ -112,55 +146,62 @@ def tune_sqlite(engine: sa.engine.Engine) -> sa.engine.Engine:
 class EventWriter:
     """Stores rows in the events table and tells the conversation's last stored event id.
 
-    It remembers, in memory only, what each recent conversation gave away (names, numbers …), so
-    that a name written in the first message is also removed when it comes again in the tenth.
-    At most `remember` conversations are kept (the least recently written go first), each with
-    its latest `event_scrub.MAX_ECHOES` identifiers; nothing of it is ever written."""
+    What a conversation gave away (names, numbers …) is kept beside it as keyed hashes (`bot.identifiers`,
+    table `IDENTIFIERS_TABLE`), so that a name written in the first message is also removed when it comes again
+    in the tenth, after any number of other conversations and after a restart. Read from the database on every
+    write: another Rasa worker's helper may have added some."""
 
-    def __init__(self, engine: sa.engine.Engine, table: str = "events", remember: int = 10_000) -> None:
+    def __init__(self, engine: sa.engine.Engine, table: str = "events", key: bytes | None = None,
+                 growth: disk_growth.DiskGrowth | None = None) -> None:
         self.engine = engine
+        self.growth = growth  # where the bytes written are counted (the Rasa process's meter; none in the helper)
+        self.key = key or secrets.token_bytes(32)
         # Plain SQL text: SQLAlchemy builds no cache key for it, and it is the same on SQLite and
         # PostgreSQL.
         self._insert = sa.text(f"INSERT INTO {table} (sender_id, type_name, timestamp, intent_name, action_name, data) "
                                "VALUES (:sender_id, :type_name, :timestamp, :intent_name, :action_name, :data)")
         self._last_id = sa.text(f"SELECT max(id) FROM {table} WHERE sender_id = :sender_id")
-        self._given_away: OrderedDict[str, list] = OrderedDict()
-        self.remember = remember
+        identifiers_table(sa.MetaData()).create(engine, checkfirst=True)
+        self._known = sa.text(f"SELECT digest, placeholder FROM {IDENTIFIERS_TABLE} WHERE sender_id = :sender_id")
+        self._remember = sa.text(f"INSERT INTO {IDENTIFIERS_TABLE} (sender_id, digest, placeholder, timestamp) "
+                                 "VALUES (:sender_id, :digest, :placeholder, :timestamp)")
 
     def last_id(self, stored_id: str) -> int | None:
         with self.engine.connect() as conn:
             return conn.execute(self._last_id, {"sender_id": stored_id}).scalar()
 
-    def given_away(self, stored_id: str, events: Sequence[Dict[str, Any]]) -> list:
-        """What the conversation gave away before and in *events* (and remember it)."""
-        found = echoes([compact(e) for e in events])
-        earlier = self._given_away.pop(stored_id, [])
-        if found:
-            earlier = list(dict.fromkeys(earlier + found))[-event_scrub.MAX_ECHOES:]
-        if earlier:
-            self._given_away[stored_id] = earlier
-            while len(self._given_away) > self.remember:
-                self._given_away.popitem(last=False)
-        return earlier
+    def known(self, stored_id: str, conn: Any = None) -> Known:
+        """What the conversation gave away so far, as keyed hashes."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.known(stored_id, own)
+        return Known(self.key, dict(conn.execute(self._known, {"sender_id": stored_id}).fetchall()))
 
     def write(self, stored_id: str, events: Sequence[Dict[str, Any]]) -> int | None:
-        """Scrub and insert *events* in one transaction; the conversation's last event id after it."""
-        new_rows = rows(stored_id, events, self.given_away(stored_id, events))
+        """Scrub and insert *events* in one transaction, with the hashes of what they gave away; the
+        conversation's last event id after it."""
         with self.engine.begin() as conn:
+            known = self.known(stored_id, conn)
+            new = known.add(given_away([compact(e) for e in events]))
+            new_rows = rows(stored_id, events, known)
+            if new:
+                conn.execute(self._remember, remembered(stored_id, new, events))
             if new_rows:
                 conn.execute(self._insert, new_rows)
+                if self.growth is not None:
+                    self.growth.add(sum(len(r["data"]) for r in new_rows))
             return conn.execute(self._last_id, {"sender_id": stored_id}).scalar()
 
 
 # --- the helper process ----------------------------------------------------------------------------
-def serve(conn: Connection, url: str, table: str) -> None:
+def serve(conn: Connection, url: str, table: str, key: bytes | None = None) -> None:
     """The helper process: open the database named by *url*, then carry out each request that
     arrives on *conn*, one after the other: ("write", stored id, events) or ("last_id", stored id),
     answering (True, the conversation's last event id) or (False, the error)."""
     engine = sa.create_engine(url)
     if engine.dialect.name == "sqlite":
         engine = tune_sqlite(engine)
-    writer = EventWriter(engine, table)
+    writer = EventWriter(engine, table, key)
     privacy.public_numbers()  # read the catalogue now, not during the first conversation
     operations = {"write": writer.write, "last_id": writer.last_id}
     while True:
@@ -187,8 +228,8 @@ class WriterProcess:
     written when the event loop says the pipe has room again. (The event loop makes the pipe
     non-blocking; a large request written in one go used to fail half-way with BlockingIOError.)"""
 
-    def __init__(self, url: str, table: str = "events") -> None:
-        self._url, self._table = url, table
+    def __init__(self, url: str, table: str = "events", key: bytes | None = None) -> None:
+        self._url, self._table, self._key = url, table, key
         self._conn: Connection | None = None
         self._process: Any = None
         self._pending: deque = deque()
@@ -201,7 +242,7 @@ class WriterProcess:
     def _start(self) -> None:
         ctx = multiprocessing.get_context("spawn")  # a fresh interpreter, not a copy of Rasa
         mine, theirs = ctx.Pipe()
-        self._process = ctx.Process(target=serve, args=(theirs, self._url, self._table), daemon=True,
+        self._process = ctx.Process(target=serve, args=(theirs, self._url, self._table, self._key), daemon=True,
                                     name="stodlotsen-lagring")
         self._process.start()
         theirs.close()
@@ -222,6 +263,8 @@ class WriterProcess:
 
     def _send(self, request: tuple) -> None:
         data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        if request[0] == "write":
+            disk_growth.GROWTH.add(len(data))  # about what the turn adds to the database
         self._outbox += _FRAME.pack(len(data)) + data
         self._flush()
 

@@ -41,13 +41,18 @@ _installed = False
 
 
 @contextmanager
-def handling(text: str | None) -> Iterator[None]:
-    """While this is open (and in every task started inside it) *text* never reaches the log."""
-    token = _current.set(text)
+def scoped(variable: contextvars.ContextVar, value: Any) -> Iterator[None]:
+    """*variable* is *value* while this is open, and in every task started inside it."""
+    token = variable.set(value)
     try:
         yield
     finally:
-        _current.reset(token)
+        variable.reset(token)
+
+
+def handling(text: str | None) -> Any:
+    """While this is open (and in every task started inside it) *text* never reaches the log."""
+    return scoped(_current, text)
 
 
 def redact(message: str) -> str:

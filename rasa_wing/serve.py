@@ -6,7 +6,8 @@ With `STODLOTSEN_SPEEDUPS=0` every patch of Rasa's internals refuses (rasa_wing/
 stock Rasa with our components, the benchmark's comparison.
 
 Installed whatever `STODLOTSEN_SPEEDUPS` says: `rasa_wing.log_guard` (no message text in the log)
-and `rasa_wing.hardening` (no version banner, CORS only for the widget, umask 077).
+and `rasa_wing.hardening` (no version banner, CORS only for the widget, umask 077), and Sanic's
+`REQUEST_MAX_SIZE` (`SANIC_REQUEST_MAX_SIZE`, default `REQUEST_MAX_SIZE`).
 
 `rasa_wing.semantic_hook` (the semantic neighbour of the crisis vote in a worker thread, off the
 event loop) is installed like the speedups, through rasa_wing/compat.py.
@@ -18,9 +19,14 @@ from __future__ import annotations
 import os
 import sys
 
+# Sanic reads a request body up to REQUEST_MAX_SIZE (100 MB by default) before any channel can refuse it; the
+# channels take 2 MB at most (rasa_wing/channels/inbound.py), so Sanic refuses more (413) before reading it.
+REQUEST_MAX_SIZE = 2_100_000
+
 
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))
     from rasa_wing import hardening, log_guard, metrics, semantic_hook, speedups
 
     log_guard.install()

@@ -25,6 +25,7 @@ endpoints.yml:
       cache_conversations: 1000        # recently saved conversations kept in memory (never written), 0 = off
       writer_process: true             # scrub and store events in a helper process (rasa_wing/event_writer.py)
       statistics_days: 730             # the lägesbild's counts (bot/count_store.py), 0 = none
+      max_growth_mb_per_hour: 200      # over it new conversations get the static reply (rasa_wing/disk_growth.py)
 
 The fast path (its own SQL on Rasa's events table, the helper process, the memory of recent
 conversations, the SQLite tuning) relies on private members of Rasa 3.6.21's `SQLTrackerStore`.
@@ -48,7 +49,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import orm
 
 from bot import count_store, counts, storage
-from rasa_wing import compat, event_writer
+from rasa_wing import compat, disk_growth, event_writer
 
 logger = logging.getLogger(__name__)
 
@@ -89,11 +90,13 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         cache_conversations: Any = 1000,
         writer_process: Any = True,
         statistics_days: Any = None,
+        max_growth_mb_per_hour: Any = None,
         **kwargs: Dict[str, Any],
     ) -> None:
         # Settings first: a wrong value stops the start with a Swedish message.
         self.retention_days = storage.retention_days(retention_days)
         days = count_store.statistics_days(statistics_days)
+        disk_growth.GROWTH.configure(disk_growth.cap_mb(max_growth_mb_per_hour))
         self._key = storage.load_key(key_file)
         super().__init__(domain=domain, **kwargs)
         reason = fast_path_refusal()
@@ -103,10 +106,12 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if self._fast and self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
         table = self.SQLEvent.__table__
-        self._writer = event_writer.EventWriter(self.engine, table.name)
+        self._writer = event_writer.EventWriter(self.engine, table.name, self._key, disk_growth.GROWTH)
+        self._identifiers = event_writer.identifiers_table(sa.MetaData())
         self._helper: event_writer.WriterProcess | None = None
         if self._fast and str(writer_process).lower() not in ("false", "no", "0", "off", "none"):
-            self._helper = event_writer.WriterProcess(self.engine.url.render_as_string(hide_password=False), table.name)
+            self._helper = event_writer.WriterProcess(self.engine.url.render_as_string(hide_password=False), table.name,
+                                                      self._key)
         # Recently saved conversations, kept in memory (never written anywhere) so the next message
         # need not rebuild the tracker from all its stored events. stored id -> (last event id, tracker)
         self._recent: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
@@ -156,7 +161,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return self._writer.last_id(stored_id)
 
     async def _write(self, stored_id: str, events: List[dict]) -> int | None:
-        if self._helper is not None:
+        if self._helper is not None:  # both count what they store in disk_growth.GROWTH
             return await self._helper.write(stored_id, events)
         return self._writer.write(stored_id, events)
 
@@ -207,7 +212,15 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events not stored yet, scrubbed (rasa_wing/event_writer.py), under the hashed id."""
         if not self._fast:  # Rasa's own save, of a scrubbed copy under the hashed id
-            events = event_writer.scrubbed([e.as_dict() for e in tracker.events])
+            stored_id = self.stored_id(tracker.sender_id)
+            with self.engine.begin() as conn:  # the hashes of what the conversation gave away, as on the fast path
+                known = self._writer.known(stored_id, conn)
+                found = event_writer.given_away([event_writer.compact(e.as_dict()) for e in tracker.events])
+                new = known.add(found)
+                if new:
+                    conn.execute(self._identifiers.insert(),
+                                 event_writer.remembered(stored_id, new, [e.as_dict() for e in tracker.events]))
+            events = event_writer.scrubbed([e.as_dict() for e in tracker.events], known)
             await super().save(DialogueStateTracker.from_dict(self.stored_id(tracker.sender_id), events,
                                                               self.domain.slots))
             return
@@ -238,17 +251,20 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     # --- retention ---------------------------------------------------------------------------
     def purge_expired(self, now: float | None = None) -> tuple[int, int]:
-        """Delete events older than the retention time. Returns (events, conversations) deleted;
-        a conversation counts when none of its events is left."""
+        """Delete events older than the retention time, and the hashes of what was given away then. Returns
+        (events, conversations) deleted; a conversation counts when none of its events is left."""
         cutoff = (time.time() if now is None else now) - self.retention_days * DAY
         table = self.SQLEvent.__table__
         with self.engine.begin() as conn:
+            conn.execute(sa.delete(self._identifiers).where(self._identifiers.c.timestamp < cutoff))
             old = sa.select(table.c.sender_id).where(table.c.timestamp < cutoff).distinct()
             touched = {row[0] for row in conn.execute(old)}
             deleted = conn.execute(sa.delete(table).where(table.c.timestamp < cutoff)).rowcount or 0
             if touched:
                 left = sa.select(table.c.sender_id).where(table.c.sender_id.in_(touched)).distinct()
                 touched -= {row[0] for row in conn.execute(left)}
+            if touched:  # a conversation that is gone takes the hashes of what it gave away along
+                conn.execute(sa.delete(self._identifiers).where(self._identifiers.c.sender_id.in_(touched)))
         if deleted:
             self._recent.clear()  # cached trackers may hold the deleted events
             logger.info("Gallring: %d händelser i %d samtal äldre än %d dagar raderades.",

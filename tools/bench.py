@@ -28,8 +28,9 @@ Steps:
    processes after the load.
 5. Understanding: `rasa test nlu` on the held-out set tests/nlu_test.yml: per-intent
    precision, recall, F1 and the most frequent confusions.
-6. Scrubbing: `bot.privacy.scrub` on adversarial texts of 5 000 characters
-   (tools/privacy_corpus.py), best of three per text; the worst text is the target. Every scrub
+6. Scrubbing: `bot.privacy.scrub` on adversarial texts of 5 000 characters and on each text of the
+   privacy corpus repeated to 5 000 characters (tools/privacy_corpus.py), best of three per text; the
+   worst text is the target. Every scrub
    pattern is bounded (tests/domain/test_privacy.py), so this grows with the text's length only.
 7. The crisis vote on the held-out crisis and calm sets in tests/crisis/ (tools/crisis_eval.py):
    recall and false alarms with all three signals, without each one and with each one alone, and
@@ -54,7 +55,7 @@ from pathlib import Path
 
 from tools import crisis_eval, load
 from tools.botserver import answers, free_port
-from tools.privacy_corpus import adversarial
+from tools.privacy_corpus import adversarial, findings_filled
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -157,12 +158,14 @@ class Bot:
 
 # --- 6. scrubbing --------------------------------------------------------------------------------
 def scrubbing() -> dict:
-    """ms per scrub of each adversarial 5 000-character text (best of three)."""
-    from bot import privacy
+    """ms per scrub of each adversarial 5 000-character text and each corpus text repeated to 5 000 characters
+    (best of three)."""
+    from bot import names, privacy
 
     privacy.public_numbers()  # the catalogue is read once, not in the first measurement
+    texts = {**adversarial(), **findings_filled(sorted(names.first_names()))}
     per_text = {}
-    for name, text in adversarial().items():
+    for name, text in texts.items():
         times = []
         for _ in range(3):
             start = time.perf_counter()

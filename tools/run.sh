@@ -5,7 +5,9 @@
 # failure, at most 30 s) while the others go on serving. Ctrl-C stops everything.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-umask 077  # the database, its -wal/-shm files and any log file: readable by this user only
+# umask 077: the database, its -wal/-shm files and the log (STODLOTSEN_LOG, or the file the output goes to):
+# readable by this user only (tools/log_file.sh).
+source tools/log_file.sh
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONUNBUFFERED=1
 RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
 RASA_PORT=${RASA_PORT:-5005}

@@ -21,6 +21,10 @@ scope (`scope=token`, space-separated, in the page's second variable) may do onl
 municipality's id edits only that municipality's resources (enforced by the staff pages, on this server).
 A POST must come from the page itself: the browser says so (Sec-Fetch-Site) and the form carries a key derived
 from the token. Another page behind its own token is one more line in `PROTECTED`.
+
+A connection that sends nothing for `IDLE_TIMEOUT_S` is closed, at most `MAX_CONNECTIONS` are served at once
+(the rest are closed at once), and a wrong token is answered later each time from the same address (`WrongTokens`:
+0.25 s, doubling to 8 s; forgotten after a right one or 15 minutes).
 """
 from __future__ import annotations
 
@@ -34,6 +38,8 @@ import json
 import os
 import re
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -120,6 +126,35 @@ def protected_page_policy(html: str) -> str:
 
 
 MIN_TOKEN_LENGTH = 16
+IDLE_TIMEOUT_S = 10.0
+MAX_CONNECTIONS = 64
+
+
+class WrongTokens:
+    """How long to wait before answering a wrong token from an address: `first` seconds, doubling with every
+    wrong one in a row up to `longest`; a right token or `forget_after` seconds of quiet start again."""
+
+    def __init__(self, first: float = 0.25, longest: float = 8.0, forget_after: float = 900.0,
+                 addresses: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.first, self.longest, self.forget_after, self.addresses = first, longest, forget_after, addresses
+        self._clock = clock
+        self._wrong: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def delay(self, address: str) -> float:
+        """Record one more wrong token from *address*; the seconds to wait before answering it."""
+        now = self._clock()
+        with self._lock:
+            count, last = self._wrong.pop(address, (0, now))
+            count = 1 if now - last > self.forget_after else count + 1
+            self._wrong[address] = (count, now)
+            while len(self._wrong) > self.addresses:
+                self._wrong.popitem(last=False)
+        return min(self.first * 2 ** (count - 1), self.longest)
+
+    def right(self, address: str) -> None:
+        with self._lock:
+            self._wrong.pop(address, None)
 
 
 @dataclass(frozen=True)
@@ -210,6 +245,8 @@ SECURITY_HEADERS = {
 
 
 class Handler(SimpleHTTPRequestHandler):
+    timeout = IDLE_TIMEOUT_S  # socket time-out: an idle or slow connection is closed, its thread ends
+    wrong_tokens: WrongTokens = WrongTokens()
     rasa_url: str | None = None
     tokens: Mapping[str, list[tuple[str, str]]] = {}  # path of a protected page -> its (token, scope) (pages that are on)
     catalogue: Path | None = None
@@ -278,8 +315,11 @@ class Handler(SimpleHTTPRequestHandler):
         if not tokens:  # off: the same answer as for a page that does not exist
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
-        matched = scope_of(presented_token(self.headers.get("Authorization")), tokens)
+        presented = presented_token(self.headers.get("Authorization"))
+        matched = scope_of(presented, tokens)
         if matched is None:
+            if presented is not None:  # a guess: answered later each time (the browser's first visit has none)
+                time.sleep(self.wrong_tokens.delay(self.client_address[0]))
             body = "Sidan kräver inloggning med personalens token.\n".encode()
             self.send_response(HTTPStatus.UNAUTHORIZED)
             self.send_header("WWW-Authenticate", f'Basic realm="{PROTECTED[base].realm}", charset="UTF-8"')
@@ -288,6 +328,7 @@ class Handler(SimpleHTTPRequestHandler):
             self.end_headers()
             return BytesIO(body)
         token, scope = matched
+        self.wrong_tokens.right(self.client_address[0])
         try:
             query = parse_qs(urlsplit(self.path).query, max_num_fields=20)
             form = self._read_form() if method == "POST" else {}
@@ -317,20 +358,46 @@ class Handler(SimpleHTTPRequestHandler):
         return  # no access log: a visitor's address and pages are not kept
 
 
+class BoundedServer(ThreadingHTTPServer):
+    """A thread per connection, at most `limit` at once; a connection over the limit is closed at once."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple, handler: Callable, limit: int = MAX_CONNECTIONS) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(limit)
+
+    def process_request(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:  # noqa: ANN001
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
 def make_server(host: str = "127.0.0.1", port: int = 8080, rasa_url: str | None = None,
                 directory: Path = WEB_DIR, tokens: Mapping[str, str | None] | None = None,
-                catalogue: Path | None = None) -> ThreadingHTTPServer:
+                catalogue: Path | None = None, idle_timeout: float = IDLE_TIMEOUT_S,
+                max_connections: int = MAX_CONNECTIONS, wrong_tokens: WrongTokens | None = None) -> ThreadingHTTPServer:
     """*tokens*: environment variable -> token for the pages in PROTECTED (default: the environment).
     *catalogue*: the file the staff page shows (default: STODLOTSEN_CATALOGUE or resources.yml)."""
     if rasa_url is not None:
         origin(rasa_url)  # fail early on a malformed URL
     tokens = os.environ if tokens is None else tokens
     on = {path: t for path, page in PROTECTED.items() if (t := page_tokens(page, tokens))}
-    settings = {"rasa_url": rasa_url, "tokens": on, "catalogue": catalogue}
+    settings = {"rasa_url": rasa_url, "tokens": on, "catalogue": catalogue, "timeout": idle_timeout,
+                "wrong_tokens": wrong_tokens or WrongTokens()}
     handler = functools.partial(type("ConfiguredHandler", (Handler,), settings), directory=str(directory))
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+    return BoundedServer((host, port), handler, max_connections)
 
 
 def serve_in_thread(**kwargs) -> tuple[ThreadingHTTPServer, threading.Thread]:

@@ -7,7 +7,8 @@ odd: control characters (null bytes included) and lone surrogates are removed, a
 message is cut to `MAX_CHARS` (its beginning and its end are kept – what matters most is often
 said last). A message that starts with "/" reaches Rasa unchanged only when it is a payload of a
 button the bot offers (`bot.payloads`); any other loses the slashes. `metadata` may hold a few kB
-(`MAX_METADATA_BYTES`), and `input_channel` only a channel name this bot has. No Rasa imports here.
+(`MAX_METADATA_BYTES`), of which only the municipality is kept (`channel_metadata`: `kommun` or
+`municipality`, as a catalogue id), and `input_channel` only a channel name this bot has. No Rasa imports here.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Dict
 
-from bot import payloads
+from bot import catalogue_store, municipality, payloads
 from rasa_wing.event_scrub import CHANNELS
 
 MAX_CHARS = 5000  # what the classifier and the crisis rules see at most
@@ -26,7 +27,7 @@ MAX_BODY_BYTES = 2_000_000  # larger requests are refused (413) before parsing
 MAX_SENDER_CHARS = 255  # the tracker store keys conversations on at most 255 characters
 MAX_METADATA_DEPTH = 8
 MAX_METADATA_BYTES = 4096  # the widget sends {"kommun": "…"}; a few kB is plenty
-_JOIN = " … "
+_JOIN = " ... "  # ASCII: the stored text is normalised (NFKC makes "…" three dots), and stays at most MAX_CHARS
 # C0/C1 control characters except tab, newline and carriage return; lone UTF-16 surrogates.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -80,6 +81,23 @@ def _clean_value(value: Any, depth: int = 0) -> Any:
     return value
 
 
+def channel_metadata(metadata: Any) -> Dict[str, str] | None:
+    """The only metadata the channels define: the municipality (`kommun` from the widget, or `municipality`), as
+    the catalogue id it names; anything else a client sends is dropped, not stored."""
+    if not isinstance(metadata, dict):
+        return None
+    for key in municipality.METADATA_KEYS:
+        value = metadata.get(key)
+        if isinstance(value, str) and value.strip() and len(value) <= 64:
+            try:
+                found = municipality.resolve(catalogue_store.current(), metadata={key: value}, default="")
+            except Exception:  # noqa: BLE001 - no catalogue: no municipality from the channel
+                found = None
+            if found:
+                return {key: found}
+    return None
+
+
 def parse_rest_body(body: bytes | None) -> Inbound | Rejected:
     """Validate a REST webhook body: `{"sender": str, "message": str, "metadata"?: object}`."""
     if body is not None and len(body) > MAX_BODY_BYTES:
@@ -117,7 +135,8 @@ def parse_rest_body(body: bytes | None) -> Inbound | Rejected:
     channel = data.get("input_channel")
     channel = channel if isinstance(channel, str) and channel in CHANNELS else None
     text, truncated = message_text(message)
-    return Inbound(sender=sender, text=text, metadata=metadata, input_channel=channel, truncated=truncated)
+    return Inbound(sender=sender, text=text, metadata=channel_metadata(metadata), input_channel=channel,
+                   truncated=truncated)
 
 
 def is_json(content_type: str | None) -> bool:
@@ -136,6 +155,10 @@ class SenderRate:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.per_second, self.burst, self.senders, self._clock = float(per_second), int(burst), int(senders), clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def knows(self, sender: str) -> bool:
+        """Whether *sender* wrote recently (is among the senders kept)."""
+        return sender in self._buckets
 
     def allow(self, sender: str) -> bool:
         """Take one message from *sender*'s allowance; False when it is used up."""

@@ -20,8 +20,14 @@ Differences from Rasa's built-in `facebook` channel:
 * Every event in a batch is handled (Rasa's stops after the first), each checked on its own: an
   event of the wrong shape (a `sender` that is not an object, a text that is not a string) is
   skipped, the others are answered.
-* A message id (`mid`) seen in the last `DEDUPE_SECONDS` is skipped: a replayed, correctly
-  signed body is not handled and stored twice.
+* A message id (`mid`, of a message or a postback; a postback without one by its sender, time and
+  payload) seen in the last `DEDUPE_SECONDS` is skipped: a replayed, correctly signed body is not
+  handled and stored twice.
+* The webhook answers 200 as soon as the signature and the JSON are checked, and handles the events in a
+  task of their own (Meta waits at most 20 s and retries what it thinks failed; a batch of 100 events used to
+  time out half-handled).
+* A call with a missing or wrong signature, and a verification with a wrong verify token, is refused with 403
+  and at most one log line a minute (of each kind).
 * Text gets the same cleaning, "/" rule and length cap as the REST channel
   (`rasa_wing.channels.inbound.message_text`), and the same per-sender rate limit. A message
   carries no metadata (a body is at most `MAX_BODY_BYTES`).
@@ -30,6 +36,7 @@ Differences from Rasa's built-in `facebook` channel:
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -45,10 +52,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import fallback
-from rasa_wing import log_guard, metrics
+from rasa_wing import client_address, log_guard, metrics
 from rasa_wing.channels import messenger_format
-from rasa_wing.channels.inbound import MAX_BODY_BYTES, MAX_SENDER_CHARS, SenderRate, message_text
+from rasa_wing.channels.inbound import MAX_BODY_BYTES, MAX_SENDER_CHARS, message_text
+from rasa_wing.channels.limits import WHOLE_BOT, Limits, RateLimitedLog
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +154,20 @@ def _event_text(event: Dict[str, Any]) -> str | None:
     return None
 
 
+def _event_id(event: Dict[str, Any], sender: str, raw: str) -> str | None:
+    """What makes a messaging event the same event again: the id of its message or postback (`mid`), else its
+    sender, time and text; None for an event with neither an id nor a time."""
+    for part in ("message", "postback"):
+        value = event.get(part)
+        if isinstance(value, dict) and isinstance(value.get("mid"), str) and value["mid"]:
+            return value["mid"]
+    when = event.get("timestamp")
+    if not isinstance(when, (int, float)) or isinstance(when, bool):
+        return None
+    digest = hashlib.sha256(f"{sender}\x00{when}\x00{raw}".encode("utf-8", "replace")).hexdigest()
+    return "event:" + digest
+
+
 class MessengerInput(FacebookInput):
     """The `facebook` channel with SHA-256 signature checks; secrets from the environment."""
 
@@ -170,8 +191,11 @@ class MessengerInput(FacebookInput):
         super().__init__(fb_verify, fb_secret, fb_access_token)
         self.graph_url = graph_url
         self.graph_version = graph_version
-        self.rate = SenderRate()
+        self.limits = Limits(new=WHOLE_BOT)  # new conversations count with the REST channel's
         self._seen: OrderedDict[str, float] = OrderedDict()  # message id -> when it was first handled
+        self._tasks: set = set()  # batches being handled after their 200
+        self._unsigned = RateLimitedLog("Messenger: %d anrop med saknad eller fel X-Hub-Signature-256 avvisades.")
+        self._wrong_verify = RateLimitedLog("Messenger: %d verifieringar av webhooken med fel verify token avvisades.")
 
     def first_time(self, message_id: str | None, now: float | None = None) -> bool:
         """Whether *message_id* was not handled in the last `DEDUPE_SECONDS` (and remember it)."""
@@ -207,7 +231,7 @@ class MessengerInput(FacebookInput):
             if request.args.get("hub.mode") == "subscribe" and hmac.compare_digest(
                     token.encode("utf-8", "replace"), self.fb_verify.encode("utf-8")):
                 return response.text(request.args.get("hub.challenge") or "")
-            logger.warning("Messenger: fel verify token vid verifieringen av webhooken.")
+            self._wrong_verify()
             return response.text("Fel verify token.", status=403)
 
         @hook.route("/webhook", methods=["POST"])
@@ -217,7 +241,7 @@ class MessengerInput(FacebookInput):
             if len(request.body or b"") > MAX_BODY_BYTES:
                 return response.text("För stort.", status=413)
             if not signature_ok(self.fb_secret, request.body, request.headers.get("X-Hub-Signature-256")):
-                logger.warning("Messenger: anrop med saknad eller fel X-Hub-Signature-256 avvisades.")
+                self._unsigned()
                 return response.text("Ogiltig signatur.", status=403)
             try:
                 payload = request.json
@@ -225,14 +249,21 @@ class MessengerInput(FacebookInput):
                 payload = None
             if not isinstance(payload, dict):
                 return response.text("Ogiltig JSON.", status=400)
-            for event in self._events(payload):
-                try:
-                    await self._handle(event, on_new_message)
-                except Exception as e:  # noqa: BLE001 - one bad event must not cost the others their answer
-                    logger.error("Messenger: en händelse kunde inte hanteras (%s).", type(e).__name__)
+            task = asyncio.ensure_future(self.handle_batch(list(self._events(payload)), on_new_message))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
             return response.text("EVENT_RECEIVED")
 
         return hook
+
+    async def handle_batch(self, events: List[Dict[str, Any]],
+                           on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Handle the events of one webhook call, one after the other, after its 200."""
+        for event in events:
+            try:
+                await self._handle(event, on_new_message)
+            except Exception as e:  # noqa: BLE001 - one bad event must not cost the others their answer
+                logger.error("Messenger: en händelse kunde inte hanteras (%s).", type(e).__name__)
 
     @staticmethod
     def _events(payload: Dict[str, Any]) -> Iterable[Dict[str, Any]]:
@@ -249,25 +280,24 @@ class MessengerInput(FacebookInput):
         raw = _event_text(event)
         if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS or raw is None:
             return
-        message = event.get("message")
-        mid = message.get("mid") if isinstance(message, dict) else None
-        if not self.first_time(mid if isinstance(mid, str) else None):
-            return  # a replay of a message already handled
+        if not self.first_time(_event_id(event, sender, raw)):
+            return  # a replay of a message or postback already handled
         out = self.get_output_channel()
         if raw == "":
             await out.send_text_message(sender, ONLY_TEXT)
             return
         text, _ = message_text(raw)
         metrics.MESSAGES.labels(self.name()).inc()
-        if not self.rate.allow(sender):
+        refusal = self.limits.refusal(client_address.MESSENGER, sender, text)
+        if refusal is not None:
             metrics.RATE_LIMITED.inc()
-            for reply in fallback.too_fast_reply(text):
+            for reply in refusal:
                 await out.send_text_message(sender, reply["text"])
             return
         await out.send_action(sender, "typing_on")
         started = time.perf_counter()
         try:
-            with log_guard.handling(text):
+            with log_guard.handling(text), client_address.handling(client_address.MESSENGER):
                 await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=None))
         except Exception as e:  # noqa: BLE001 - one failing message must not fail the batch
             metrics.ERRORS.labels("handler").inc()

@@ -23,9 +23,13 @@ and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: 
   keeps the text of the message being handled out of every log line).
 * The body must be JSON (`Content-Type: application/json`, else HTTP 415): a page on another site can
   send a text/plain POST without the CORS check.
-* Each sender may send `rate_burst` messages at once (default 10), then `rate_per_second` (default 2).
-  A message beyond that gets `bot.fallback.too_fast_reply` (wait a moment; 112 and the right line for
-  a crisis) and never reaches Rasa, so it is not stored.
+* Limits per client address, for new conversations and per sender (`rasa_wing.channels.limits`; the
+  settings `client_rate_per_second`, `client_burst`, `client_new_per_second`, `client_new_burst`,
+  `new_per_second`, `new_burst`, `rate_per_second`, `rate_burst`). A message beyond them gets
+  `bot.fallback.too_fast_reply` or the safe static reply (112 and the right line for a crisis) and never
+  reaches Rasa, so it is not stored. The client address
+  (`rasa_wing.client_address`: the peer, or behind a trusted proxy the address it passes on) is set for
+  everything Rasa does for the message.
 
 `?stream=true` is supported: the same messages, one JSON document per line.
 """
@@ -47,8 +51,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import fallback
-from rasa_wing import compat, log_guard, metrics
-from rasa_wing.channels.inbound import Inbound, Rejected, SenderRate, is_json, parse_rest_body
+from rasa_wing import client_address, compat, log_guard, metrics
+from rasa_wing.channels.inbound import Inbound, Rejected, is_json, parse_rest_body
+from rasa_wing.channels.limits import SETTINGS, Limits
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +91,9 @@ class SafeRestInput(RestInput):
         return "rest"
 
     def __init__(self, reply_timeout: float | None = None, action_timeout: float | None = None,
-                 rate_per_second: float = 2.0, rate_burst: int = 10) -> None:
-        self.rate = SenderRate(rate_per_second, rate_burst)
+                 limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        client_address.trusted_proxies()  # a wrong STODLOTSEN_TRUSTED_PROXIES stops the start, in Swedish
         self.reply_timeout = _seconds(reply_timeout, "STODLOTSEN_REPLY_TIMEOUT", DEFAULT_REPLY_TIMEOUT)
         self.action_timeout = _seconds(action_timeout, "STODLOTSEN_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT)
         # RemoteAction.run reads this module constant on every call (see the module docstring).
@@ -103,15 +109,17 @@ class SafeRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:
         credentials = credentials or {}
-        rate = {k: credentials[k] for k in ("rate_per_second", "rate_burst") if credentials.get(k) is not None}
-        return cls(credentials.get("reply_timeout"), credentials.get("action_timeout"), **rate)
+        limits = Limits.from_credentials({k: credentials.get(k) for k in SETTINGS})
+        return cls(credentials.get("reply_timeout"), credentials.get("action_timeout"), limits)
 
-    async def reply(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], inbound: Inbound) -> List[Dict]:
-        """The bot's messages for *inbound*; the safe static reply when the bot cannot answer."""
+    async def reply(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], inbound: Inbound,
+                    client: str | None = None) -> List[Dict]:
+        """The bot's messages for *inbound* (from *client*); the safe static reply when the bot cannot answer."""
         collector = CollectingOutputChannel()
         message = UserMessage(inbound.text, collector, inbound.sender,
                               input_channel=inbound.input_channel or self.name(), metadata=inbound.metadata)
-        with log_guard.handling(inbound.text):  # the task, and all Rasa does for it, keeps the text out of the log
+        # The task, and all Rasa does for it, keeps the text out of the log and knows the client address.
+        with log_guard.handling(inbound.text), client_address.handling(client):
             task = asyncio.ensure_future(on_new_message(message))
         why, reason = None, ""
         try:
@@ -148,11 +156,13 @@ class SafeRestInput(RestInput):
                 return response.json({"error": inbound.error}, status=inbound.status)
             started = time.perf_counter()
             metrics.MESSAGES.labels(self.name()).inc()
-            if self.rate.allow(inbound.sender):
-                messages = await self.reply(on_new_message, inbound)
+            client = client_address.of_request(request.ip, request.headers.get(client_address.FORWARDED_HEADER))
+            refusal = self.limits.refusal(client, inbound.sender, inbound.text)
+            if refusal is None:
+                messages = await self.reply(on_new_message, inbound, client)
             else:
                 metrics.RATE_LIMITED.inc()
-                messages = [{"recipient_id": inbound.sender, **m} for m in fallback.too_fast_reply(inbound.text)]
+                messages = [{"recipient_id": inbound.sender, **m} for m in refusal]
             metrics.REPLY_SECONDS.labels(self.name()).observe(time.perf_counter() - started)
             if bool_arg(request, "stream", default=False):
                 lines = "".join(json.dumps(m) + "\n" for m in messages)

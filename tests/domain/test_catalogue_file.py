@@ -120,3 +120,21 @@ def test_the_complete_example_in_the_staff_guide_is_valid():
     assert r.municipality == "exempelby" and r.hours["exceptions"][0]["note"] == "sommartider"
     assert cat.local("orosanmalan", "exempelby") == [r]
 
+
+
+@pytest.mark.parametrize("markup", ["<b>Ring</b> nu", "Ring <script>alert(1)</script>", "Bris &amp; BUP",
+                                    "Läs mer <a href='https://x.se'>här</a>", "tecken &#60;", "<img src=x>"])
+def test_markup_in_a_text_is_an_error_at_its_line(markup):
+    """The widget and the staff page show catalogue text as text; markup is refused when it is written (issue 27)."""
+    first = next(line for line in MINI.splitlines() if line.strip().startswith(("child:", "adult:")))
+    key, _, _ = first.partition(":")
+    edited = replace_once(MINI, first, f'{key}: "{markup}"')
+    (error,) = [e for e in errors_of(edited) if "HTML-kod" in e]
+    assert f"k.yml:{line_of(edited, markup[:8])}:" in error
+
+
+@pytest.mark.parametrize("text", ["Ring 112 < 5 min", "a < b och 3 > 2", "https://x.se/?a=1&b=2", "Bris & BUP"])
+def test_text_that_only_looks_a_little_like_markup_is_fine(text):
+    first = next(line for line in MINI.splitlines() if line.strip().startswith(("child:", "adult:")))
+    key, _, _ = first.partition(":")
+    catalogue_file.parse(replace_once(MINI, first, f'{key}: "{text}"'), "k.yml")

@@ -10,6 +10,7 @@ import hmac
 import json
 import sqlite3
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -60,11 +61,35 @@ class GraphStub:
         with self.lock:
             return [r for r in self.requests if r["body"].get("recipient", {}).get("id") == psid]
 
+    def settle(self, before: int, quiet: float = 3.0, nothing: float = 8.0, timeout: float = 60.0) -> None:
+        """Wait for the replies to a call made when the stub had *before* requests: until no Send API call has come
+        for *quiet* seconds after the first new one, or none at all for *nothing* seconds. The webhook answers 200
+        first and handles the events afterwards (issue 27), so the replies come after the POST returns."""
+        started = time.monotonic()
+        seen, since = before, started
+        while time.monotonic() - started < timeout:
+            with self.lock:
+                count = len(self.requests)
+            if count != seen:
+                seen, since = count, time.monotonic()
+            elif time.monotonic() - since >= (quiet if seen > before else nothing):
+                return
+            time.sleep(0.1)
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.requests)
+
+
+STUB: list = []  # the module's Send API stub, for post()
+
 
 @pytest.fixture(scope="module")
 def graph():
     stub = GraphStub()
+    STUB[:] = [stub]
     yield stub
+    STUB.clear()
     stub.server.shutdown()
 
 
@@ -99,10 +124,15 @@ def event(psid: str, text: str | None = None, quick_reply: str | None = None) ->
 
 
 def post(bot, body: bytes, signature: str | None) -> tuple[int, str]:
+    """POST to the webhook; after a 200, wait until the bot's replies have reached the Send API stub."""
     headers = {"Content-Type": "application/json"}
     if signature is not None:
         headers["X-Hub-Signature-256"] = signature
-    return call(urllib.request.Request(webhook_url(bot), data=body, headers=headers, method="POST"))
+    before = STUB[0].count() if STUB else 0
+    answer = call(urllib.request.Request(webhook_url(bot), data=body, headers=headers, method="POST"))
+    if answer[0] == 200 and STUB:
+        STUB[0].settle(before)
+    return answer
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
@@ -140,13 +170,44 @@ def test_bad_or_missing_signature_gets_403_and_no_reply(bot, graph, signature):
         signature = "sha1=" + hmac.new(SECRET.encode(), body, hashlib.sha1).hexdigest()
     status, _ = post(bot, body, signature)
     assert status == 403
-    # The webhook handles a message before it answers; a correctly signed message sent after this one
-    # has been answered, so anything the rejected one could have caused would be in the stub by now.
+    # A correctly signed message sent after this one has been answered (post waits for its replies), so
+    # anything the rejected one could have caused would be in the stub by now.
     ok_psid = "ok-" + uuid.uuid4().hex[:8]
     good = event(ok_psid, "hej")
     assert post(bot, good, sign(good))[0] == 200
     assert graph.for_recipient(ok_psid), "the correctly signed message got no reply"
     assert graph.for_recipient(psid) == []
+
+
+def test_unsigned_calls_write_at_most_one_log_line_a_minute(bot, graph):
+    """Each unsigned POST used to write a log line: a flood of them filled the log (issue 27)."""
+    log = bot.workdir / "bot.log"
+
+    def lines() -> int:
+        return log.read_text(errors="replace").count("X-Hub-Signature-256")
+
+    before = lines()
+    for _ in range(30):
+        body = event("unsigned-" + uuid.uuid4().hex[:8], "hej")
+        assert post(bot, body, None)[0] == 403
+    time.sleep(1)  # the log line, if any, is written
+    assert lines() - before <= 1
+    assert lines() >= 1, "an unsigned call is never logged at all"
+
+
+def test_wrong_verify_tokens_write_at_most_one_log_line_a_minute(bot):
+    log = bot.workdir / "bot.log"
+
+    def lines() -> int:
+        return log.read_text(errors="replace").count("verify token")
+
+    before = lines()
+    for i in range(30):
+        query = urllib.parse.urlencode({"hub.mode": "subscribe", "hub.verify_token": f"gissning-{i}", "hub.challenge": "1"})
+        assert call(urllib.request.Request(f"{webhook_url(bot)}?{query}"))[0] == 403
+    time.sleep(1)
+    assert lines() - before <= 1
+    assert lines() >= 1, "a wrong verify token is never logged at all"
 
 
 def test_signed_message_gets_the_swedish_reply_through_the_send_api(bot, graph):
@@ -178,12 +239,17 @@ def test_buttons_arrive_as_quick_replies_and_a_quick_reply_is_understood(bot, gr
     assert "familjest" in reply.lower(), reply
 
 
-def _stored_user_texts(bot, psid: str) -> list[str]:
+def _stored_user_texts(bot, psid: str, at_least: int = 1, timeout: float = 30.0) -> list[str]:
+    """The sender's stored messages, once at least *at_least* are there (the turn is stored after its replies)."""
     key = storage.load_key(bot.key_file)
-    with sqlite3.connect(bot.db) as conn:
-        rows = conn.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
-                            (storage.hash_sender(psid, key),)).fetchall()
-    return [json.loads(data)["text"] for (data,) in rows]
+    deadline = time.monotonic() + timeout
+    while True:
+        with sqlite3.connect(bot.db) as conn:
+            rows = conn.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                                (storage.hash_sender(psid, key),)).fetchall()
+        if len(rows) >= at_least or time.monotonic() > deadline:
+            return [json.loads(data)["text"] for (data,) in rows]
+        time.sleep(0.2)
 
 
 def test_a_replayed_signed_body_is_handled_once(bot, graph):
@@ -233,3 +299,32 @@ def test_the_conversation_is_carried_by_the_sender_id_as_on_the_widget(bot, grap
     assert "90101" in goodbye
     # the two senders' states never mix: the first child's goodbye is plain
     assert "90101" not in say(child, "ok tack hej då")
+
+
+def test_the_webhook_answers_before_it_handles_a_batch(bot, graph):
+    """100 events in one call: the 200 comes at once (Meta waits 20 s at most), every event is answered after it."""
+    psids = ["many-" + uuid.uuid4().hex[:8] for _ in range(100)]
+    messaging = [json.loads(event(p, "hej"))["entry"][0]["messaging"][0] for p in psids]
+    body = json.dumps({"object": "page", "entry": [{"id": "sida-1", "time": 1, "messaging": messaging}]}).encode()
+    started = time.monotonic()
+    status, text = call(urllib.request.Request(webhook_url(bot), data=body, method="POST",
+                                               headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body)}))
+    assert (status, text) == (200, "EVENT_RECEIVED")
+    assert time.monotonic() - started < 5, "the webhook handled the batch before it answered"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not all(graph.for_recipient(p) for p in psids):
+        time.sleep(0.5)
+    assert all(graph.for_recipient(p) for p in psids), "an event of the batch was never answered"
+
+
+def test_a_replayed_postback_is_handled_once(bot, graph):
+    psid = "postback-" + uuid.uuid4().hex[:8]
+    postback = {"sender": {"id": psid}, "recipient": {"id": "sida-1"}, "timestamp": 1_700_000_000_000,
+                "postback": {"title": "Mitt eget barn", "payload": "hej", "mid": "m_" + uuid.uuid4().hex}}
+    body = json.dumps({"object": "page", "entry": [{"id": "sida-1", "time": 1, "messaging": [postback]}]}).encode()
+    assert post(bot, body, sign(body)) == (200, "EVENT_RECEIVED")
+    answered = len(graph.for_recipient(psid))
+    assert answered
+    assert post(bot, body, sign(body)) == (200, "EVENT_RECEIVED")
+    assert len(graph.for_recipient(psid)) == answered, "the replayed postback was answered again"
+    assert len(_stored_user_texts(bot, psid)) == 1

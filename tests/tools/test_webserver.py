@@ -85,3 +85,56 @@ def test_the_server_header_names_no_version():
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- issue 27: idle connections, connection count, wrong tokens ----------------------------------------------
+
+def test_an_idle_connection_is_closed_and_connections_are_bounded():
+    import socket
+
+    server, _ = webserver.serve_in_thread(port=0, idle_timeout=0.5, max_connections=3)
+    address = ("127.0.0.1", server.server_address[1])
+    try:
+        idle = [socket.create_connection(address, timeout=10) for _ in range(5)]
+        closed = []
+        for s in idle:
+            try:
+                closed.append(s.recv(1) == b"")  # the server closes: recv gives nothing
+            except ConnectionResetError:
+                closed.append(True)
+        assert all(closed), "an idle connection was kept open"
+        for s in idle:
+            s.close()
+        with urllib.request.urlopen(f"http://{address[0]}:{address[1]}/", timeout=10) as resp:
+            assert resp.status == 200, "the server serves again once the idle ones are gone"
+    finally:
+        server.shutdown()
+
+
+def test_a_wrong_token_is_answered_later_each_time_and_a_right_one_starts_again():
+    now = [0.0]
+    wrong = webserver.WrongTokens(first=0.25, longest=8, forget_after=900, clock=lambda: now[0])
+    assert [wrong.delay("10.0.0.1") for _ in range(7)] == [0.25, 0.5, 1, 2, 4, 8, 8]
+    assert wrong.delay("10.0.0.2") == 0.25, "another address starts at the first delay"
+    wrong.right("10.0.0.1")
+    assert wrong.delay("10.0.0.1") == 0.25
+    now[0] += 901
+    assert wrong.delay("10.0.0.2") == 0.25, "forgotten after a quiet while"
+
+
+def test_the_server_waits_before_answering_a_wrong_token(monkeypatch):
+    waited = []
+    monkeypatch.setattr(webserver.time, "sleep", waited.append)
+    token = "en-lång-personaltoken-1234"
+    server, _ = webserver.serve_in_thread(port=0, tokens={"STODLOTSEN_STAFF_TOKEN": token})
+    url = f"http://127.0.0.1:{server.server_address[1]}/personal"
+    try:
+        for presented in (None, "fel", "fel", "fel", token, "fel"):
+            headers = {"Authorization": f"Bearer {presented}"} if presented else {}
+            try:
+                urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30).close()
+            except urllib.error.HTTPError as e:
+                assert e.code == 401
+        assert waited == [0.25, 0.5, 1, 0.25], "no wait without a token; longer each time; a right token starts again"
+    finally:
+        server.shutdown()

@@ -237,3 +237,20 @@ def test_an_untested_rasa_keeps_its_own_web_server_and_says_so(rasa_server, monk
         hardening.install()
     assert rasa_server.add_root_route is own and "används inte" in caplog.text
     assert os.umask(0o077) == 0o077, "the file modes do not depend on the Rasa version"
+
+
+def test_only_the_municipality_of_the_metadata_is_kept_as_a_catalogue_id():
+    sent = {"kommun": "Kungälv", "anteckning": "jag heter Lisa", "pnr": "19121212-1212", "nested": {"a": [1, 2]}}
+    assert parse_rest_body(body(metadata=sent)).metadata == {"kommun": "kungalv"}
+    assert parse_rest_body(body(metadata={"municipality": "nykoping", "x": 1})).metadata == {"municipality": "nykoping"}
+    assert parse_rest_body(body(metadata={"kommun": "Storstad 070-123 45 67"})).metadata is None
+    assert parse_rest_body(body(metadata={"telefon": "0701234567"})).metadata is None
+
+
+def test_the_metadata_is_stored_once_per_turn():
+    from rasa_wing import event_writer
+
+    slot = {"event": "slot", "timestamp": 1.0, "name": "session_started_metadata", "value": {"kommun": "kungalv"}}
+    assert event_writer.compact(slot)["value"] is None
+    other = {"event": "slot", "timestamp": 1.0, "name": "municipality", "value": "kungalv"}
+    assert event_writer.compact(other) == other

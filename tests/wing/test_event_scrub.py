@@ -1,5 +1,6 @@
 """rasa_wing.event_scrub: Rasa's events as they may be stored – what a client sent is scrubbed, Rasa's own
 fields are kept where Rasa puts them, identifiers given away earlier are scrubbed wherever they come back."""
+from bot.identifiers import Known
 from bot.privacy import NAME, PHONE
 from rasa_wing import event_scrub
 
@@ -44,12 +45,16 @@ def test_entity_values_that_were_identifiers_are_removed():
 
 
 def test_an_identifier_repeated_elsewhere_in_the_conversation_is_removed():
-    echoes = event_scrub.identifiers(["jag heter Kalle Svensson", {"meta": "070-123 45 67"}])
-    assert ("Kalle Svensson", NAME) in echoes and ("070-123 45 67", PHONE) in echoes
-    bot = event_scrub.scrub_event({"event": "bot", "text": "Hej Kalle! Jag har inga uppgifter om stöd i Svensson än."}, echoes)
+    found = event_scrub.identifiers(["jag heter Kalle Svensson", {"meta": "070-123 45 67"}])
+    assert ("Kalle Svensson", NAME) in found and ("070-123 45 67", PHONE) in found
+    known = Known(b"k" * 32)
+    known.add(found)
+    bot = event_scrub.scrub_event({"event": "bot", "text": "Hej Kalle! Jag har inga uppgifter om stöd i Svensson än."}, known)
     assert bot["text"] == "Hej [namn]! Jag har inga uppgifter om stöd i [namn] än."
-    # a word that merely contains the name is left alone
-    assert event_scrub.scrub_event({"event": "bot", "text": "Kallelse"}, echoes)["text"] == "Kallelse"
+    # a word that merely contains the name is left alone; the genitive and the number in another form are not
+    assert event_scrub.scrub_event({"event": "bot", "text": "Kallelse"}, known)["text"] == "Kallelse"
+    user = event_scrub.scrub_event({"event": "user", "text": "Kalles pappa har 70 123 45 67"}, known)
+    assert user["text"] == "[namn] pappa har [telefon]"
 
 
 # --- metadata: what a client sends is scrubbed, whatever its keys are called ------------------------

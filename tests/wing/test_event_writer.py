@@ -182,3 +182,37 @@ def test_the_users_text_and_metadata_are_stored_once_and_the_text_capped(db):
     assert len(data) < 7000
     again = UserUttered._from_parameters(json.loads(data))
     assert again.parse_data["text"] == again.text and again.parse_data["metadata"] == {"kommun": "kungalv"}
+
+
+# --- issue 27: what a conversation gave away is kept as keyed hashes beside it -----------------------------------
+
+def _user(text, t):
+    return {"event": "user", "timestamp": t, "text": text, "metadata": {},
+            "parse_data": {"text": text, "intent": {"name": "greet", "confidence": 1.0}, "entities": []}}
+
+
+def test_identifiers_survive_other_conversations_and_a_restart(db):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{db}")
+    key = KEY.encode()
+    first = event_writer.EventWriter(engine, key=key)
+    first.write("anon-a", [_user("jag heter Sixten Lindqvist, ring 070-555 12 34", 1.0)])
+    for i in range(50):  # other conversations in between: nothing is held in memory that they could push out
+        first.write(f"anon-{i}", [_user("hej", 2.0)])
+    again = event_writer.EventWriter(engine, key=key)  # a restart: a new writer on the same database
+    again.write("anon-a", [_user("Sixten slog mig. Sixtens pappa har 70 555 12 34 och +46705551234", 3.0),
+                           {"event": "bot", "timestamp": 4.0, "text": "Hej Sixten!", "data": {}}])
+    stored = " ".join(row[-1] for row in _stored(db))
+    for secret in ("Sixten", "Lindqvist", "555 12 34", "5551234"):
+        assert secret not in stored, secret
+    assert "[namn] slog mig. [namn] pappa har [telefon] och [telefon]" in stored
+    assert '"text": "Hej [namn]!"' in stored
+    with sqlite3.connect(db) as conn:
+        kept = conn.execute(f"SELECT sender_id, digest, placeholder FROM {event_writer.IDENTIFIERS_TABLE}").fetchall()
+    assert kept and {s for s, _, _ in kept} == {"anon-a"}
+    assert all(len(d) == 32 and "Sixten" not in d for _, d, _ in kept)
+    # another key (another deployment, a changed key) finds nothing again
+    other = event_writer.EventWriter(engine, key=b"another key that is long enough")
+    other.write("anon-a", [_user("Sixten igen", 5.0)])
+    assert "Sixten igen" in " ".join(row[-1] for row in _stored(db))
