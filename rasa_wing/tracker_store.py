@@ -8,7 +8,12 @@
   gets back carries the original id in memory only.
 - Events older than `retention_days` (default 30, env `STODLOTSEN_RETENTION_DAYS`) are deleted
   at start-up and then every `retention_check_minutes` (default 60) while the bot runs, and by
-  `make purge` (`python -m rasa_wing.purge`).
+  `make purge` (`python -m rasa_wing.purge`). On PostgreSQL, shared by several Rasa instances
+  (`make cluster`), one instance purges at a time (a transaction-level advisory lock); the others skip.
+- PostgreSQL connections are checked before use (`pool_pre_ping`), so a restarted database server
+  costs the messages sent while it was down, not the first ones after it is back; the index on
+  the events' conversation id, which Rasa does not add to a table made by an older Rasa, is made
+  when missing.
 
 endpoints.yml:
 
@@ -36,7 +41,7 @@ from collections import OrderedDict
 from typing import Any, Dict, List
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import orm
@@ -47,6 +52,8 @@ from rasa_wing import compat, event_writer
 logger = logging.getLogger(__name__)
 
 DAY = 86400.0
+# The PostgreSQL advisory lock one purge holds (any number, the same in every instance).
+PURGE_LOCK = 0x5374_6F64_6C6F_7473 % (1 << 63)
 # Attribute on a tracker this store handed out or saved: how many of its events are stored.
 _STORED = "_stodlotsen_stored_events"
 # What the fast path overrides or relies on, as in Rasa 3.6.21, and the events table it writes to.
@@ -94,6 +101,9 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             compat.refuse("Lagringens snabbväg (rasa_wing/tracker_store.py)", reason)
         if self._fast and self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
+        if self.engine.dialect.name == "postgresql":
+            self._ping_before_use()
+        self._ensure_sender_index()
         table = self.SQLEvent.__table__
         self._writer = event_writer.EventWriter(self.engine, table.name)
         self._helper: event_writer.WriterProcess | None = None
@@ -122,6 +132,24 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = event_writer.tune_sqlite(self.engine)
         self.sessionmaker = orm.sessionmaker(bind=self.engine)
+
+    def _ping_before_use(self) -> None:
+        """Check each PostgreSQL connection before it is used: after the server restarted, a stale
+        connection is replaced instead of failing a message."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = orm.sessionmaker(bind=self.engine)
+
+    def _ensure_sender_index(self) -> None:
+        """The index on the conversation id that every look-up needs. Rasa declares it, but a table
+        made by an older Rasa lacks it and Rasa never adds it. Several instances may start at once."""
+        table = self.SQLEvent.__table__
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS ix_{table.name}_sender_id ON {table.name} (sender_id)"))
+        except sa.exc.SQLAlchemyError as e:  # made by another instance at the same moment
+            logger.info("Indexet på samtals-id skapades inte här (%s).", type(e).__name__)
 
     # --- pseudonymous ids --------------------------------------------------------------------
     def stored_id(self, sender_id: str) -> str:
@@ -214,6 +242,10 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         cutoff = (time.time() if now is None else now) - self.retention_days * DAY
         table = self.SQLEvent.__table__
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql" and not conn.execute(
+                    sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PURGE_LOCK}).scalar():
+                logger.info("Gallringen görs just nu av en annan instans.")
+                return 0, 0
             old = sa.select(table.c.sender_id).where(table.c.timestamp < cutoff).distinct()
             touched = {row[0] for row in conn.execute(old)}
             deleted = conn.execute(sa.delete(table).where(table.c.timestamp < cutoff)).rowcount or 0
