@@ -48,7 +48,8 @@ from sanic.response import HTTPResponse
 from bot import fallback
 from rasa_wing import log_guard
 from rasa_wing.channels import messenger_format
-from rasa_wing.channels.inbound import MAX_BODY_BYTES, MAX_SENDER_CHARS, SenderRate, message_text
+from rasa_wing.channels.inbound import MAX_BODY_BYTES, MAX_SENDER_CHARS, message_text
+from rasa_wing.channels.shared_rate import sender_rate
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ class MessengerInput(FacebookInput):
         super().__init__(fb_verify, fb_secret, fb_access_token)
         self.graph_url = graph_url
         self.graph_version = graph_version
-        self.rate = SenderRate()
+        self.rate = sender_rate()
         self._seen: OrderedDict[str, float] = OrderedDict()  # message id -> when it was first handled
 
     def first_time(self, message_id: str | None, now: float | None = None) -> bool:

@@ -25,7 +25,8 @@ and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: 
   send a text/plain POST without the CORS check.
 * Each sender may send `rate_burst` messages at once (default 10), then `rate_per_second` (default 2).
   A message beyond that gets `bot.fallback.too_fast_reply` (wait a moment; 112 and the right line for
-  a crisis) and never reaches Rasa, so it is not stored.
+  a crisis) and never reaches Rasa, so it is not stored. With several instances the allowance is
+  kept in Redis (`STODLOTSEN_REDIS_URL`, rasa_wing/channels/shared_rate.py).
 
 `?stream=true` is supported: the same messages, one JSON document per line.
 """
@@ -47,7 +48,8 @@ from sanic.response import HTTPResponse
 
 from bot import fallback
 from rasa_wing import compat, log_guard
-from rasa_wing.channels.inbound import Inbound, Rejected, SenderRate, is_json, parse_rest_body
+from rasa_wing.channels.inbound import Inbound, Rejected, is_json, parse_rest_body
+from rasa_wing.channels.shared_rate import sender_rate
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +88,7 @@ class SafeRestInput(RestInput):
 
     def __init__(self, reply_timeout: float | None = None, action_timeout: float | None = None,
                  rate_per_second: float = 2.0, rate_burst: int = 10) -> None:
-        self.rate = SenderRate(rate_per_second, rate_burst)
+        self.rate = sender_rate(rate_per_second, rate_burst)
         self.reply_timeout = _seconds(reply_timeout, "STODLOTSEN_REPLY_TIMEOUT", DEFAULT_REPLY_TIMEOUT)
         self.action_timeout = _seconds(action_timeout, "STODLOTSEN_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT)
         # RemoteAction.run reads this module constant on every call (see the module docstring).
