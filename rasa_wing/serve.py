@@ -5,8 +5,9 @@
 With `STODLOTSEN_SPEEDUPS=0` every patch of Rasa's internals refuses (rasa_wing/compat.py):
 stock Rasa with our components, the benchmark's comparison.
 
-Installed whatever `STODLOTSEN_SPEEDUPS` says: `rasa_wing.log_guard` (no message text in the log)
-and `rasa_wing.hardening` (no version banner, CORS only for the widget, umask 077).
+Installed whatever `STODLOTSEN_SPEEDUPS` says: `rasa_wing.log_guard` (no message text in the log),
+`rasa_wing.hardening` (no version banner, CORS only for the widget, umask 077) and `rasa_wing.retry_guard`
+(a message the proxy sends again is handled once).
 
 `rasa_wing.semantic_hook` (the semantic neighbour of the crisis vote in a worker thread, off the
 event loop) is installed like the speedups, through rasa_wing/compat.py.
@@ -19,10 +20,11 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    from rasa_wing import hardening, log_guard, semantic_hook, speedups
+    from rasa_wing import hardening, log_guard, retry_guard, semantic_hook, speedups
 
     log_guard.install()
     hardening.install()
+    retry_guard.install()
     speedups.install()
     semantic_hook.install()
     from rasa.__main__ import main as rasa_main

@@ -143,14 +143,7 @@ class BotServer:
     def start_actions(self, timeout: float = 120) -> None:
         """Start the action server again after stop_actions() and wait until it answers."""
         self._spawn_actions()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.actions_proc.poll() is not None:
-                raise RuntimeError("the action server exited during start-up:\n" + self.log_tail())
-            if self._up(f"http://127.0.0.1:{self.actions_port}/health"):
-                return
-            time.sleep(0.5)
-        raise RuntimeError("the action server did not start in time:\n" + self.log_tail())
+        self._await(self.actions_proc, f"http://127.0.0.1:{self.actions_port}/health", "the action server", timeout)
 
     def kill_rasa(self) -> None:
         """Kill Rasa at once (SIGKILL: no clean shutdown, as in a crash); the action server keeps running."""
@@ -163,14 +156,18 @@ class BotServer:
     def restart_rasa(self, timeout: float = 240) -> None:
         """Start Rasa again after kill_rasa(), on the same port, and wait until it answers."""
         self._spawn_rasa()
+        self._await(self.rasa_proc, f"http://127.0.0.1:{self.rasa_port}/", "Rasa", timeout)
+
+    def _await(self, proc: subprocess.Popen, url: str, what: str, timeout: float) -> None:
+        """Wait until *url* answers; fail when *proc* exits first or time runs out."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.rasa_proc.poll() is not None:
-                raise RuntimeError("Rasa exited during start-up:\n" + self.log_tail())
-            if self._up(f"http://127.0.0.1:{self.rasa_port}/"):
+            if proc.poll() is not None:
+                raise RuntimeError(f"{what} exited during start-up:\n" + self.log_tail())
+            if self._up(url):
                 return
             time.sleep(0.5)
-        raise RuntimeError("Rasa did not start in time:\n" + self.log_tail())
+        raise RuntimeError(f"{what} did not start in time:\n" + self.log_tail())
 
     def log_tail(self, lines: int = 40) -> str:
         path = self.workdir / "bot.log"

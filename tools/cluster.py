@@ -80,6 +80,7 @@ SERVER = """\
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Request-Id $request_id;   # the same on every try: a message is handled once
             # An instance that refuses, drops the connection or answers 502/503 (it died, or is
             # starting): the message goes to the next one. A message is only handled once it has
             # its conversation's lock, so sending it again cannot run two turns at once.

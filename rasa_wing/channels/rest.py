@@ -28,6 +28,9 @@ and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: 
   a crisis) and never reaches Rasa, so it is not stored. With several instances the allowance is
   kept in Redis (`STODLOTSEN_REDIS_URL`, rasa_wing/channels/shared_rate.py).
 
+* A message the proxy sends again after its instance died is answered from what was stored, not
+  handled twice: the proxy's `X-Request-Id` becomes the message's id (rasa_wing/retry_guard.py).
+
 `?stream=true` is supported: the same messages, one JSON document per line.
 """
 from __future__ import annotations
@@ -47,7 +50,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import fallback
-from rasa_wing import compat, log_guard
+from rasa_wing import compat, log_guard, retry_guard
 from rasa_wing.channels.inbound import Inbound, Rejected, is_json, parse_rest_body
 from rasa_wing.channels.shared_rate import sender_rate
 
@@ -107,10 +110,12 @@ class SafeRestInput(RestInput):
         rate = {k: credentials[k] for k in ("rate_per_second", "rate_burst") if credentials.get(k) is not None}
         return cls(credentials.get("reply_timeout"), credentials.get("action_timeout"), **rate)
 
-    async def reply(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], inbound: Inbound) -> List[Dict]:
-        """The bot's messages for *inbound*; the safe static reply when the bot cannot answer."""
+    async def reply(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], inbound: Inbound,
+                    message_id: str | None = None) -> List[Dict]:
+        """The bot's messages for *inbound*; the safe static reply when the bot cannot answer.
+        *message_id*: the proxy's id of the message (rasa_wing/retry_guard.py), the same when it is sent again."""
         collector = CollectingOutputChannel()
-        message = UserMessage(inbound.text, collector, inbound.sender,
+        message = UserMessage(inbound.text, collector, inbound.sender, message_id=message_id,
                               input_channel=inbound.input_channel or self.name(), metadata=inbound.metadata)
         with log_guard.handling(inbound.text):  # the task, and all Rasa does for it, keeps the text out of the log
             task = asyncio.ensure_future(on_new_message(message))
@@ -145,7 +150,8 @@ class SafeRestInput(RestInput):
             if isinstance(inbound, Rejected):
                 return response.json({"error": inbound.error}, status=inbound.status)
             if self.rate.allow(inbound.sender):
-                messages = await self.reply(on_new_message, inbound)
+                messages = await self.reply(on_new_message, inbound,
+                                            retry_guard.proxy_id(request.headers.get(retry_guard.HEADER)))
             else:
                 messages = [{"recipient_id": inbound.sender, **m} for m in fallback.too_fast_reply(inbound.text)]
             if bool_arg(request, "stream", default=False):
