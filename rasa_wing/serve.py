@@ -6,8 +6,9 @@ With `STODLOTSEN_SPEEDUPS=0` every patch of Rasa's internals refuses (rasa_wing/
 stock Rasa with our components, the benchmark's comparison.
 
 Installed whatever `STODLOTSEN_SPEEDUPS` says: `rasa_wing.log_guard` (no message text in the log),
-`rasa_wing.hardening` (no version banner, CORS only for the widget, umask 077) and `rasa_wing.retry_guard`
-(a message the proxy sends again is handled once).
+`rasa_wing.hardening` (no version banner, CORS only for the widget, umask 077), `rasa_wing.retry_guard`
+(a message the proxy sends again is handled once) and `rasa_wing.tracker_store.fail_loudly` (the safe
+static reply, not an empty conversation, when the database does not answer).
 
 `rasa_wing.semantic_hook` (the semantic neighbour of the crisis vote in a worker thread, off the
 event loop) is installed like the speedups, through rasa_wing/compat.py.
@@ -20,11 +21,12 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    from rasa_wing import hardening, log_guard, retry_guard, semantic_hook, speedups
+    from rasa_wing import hardening, log_guard, retry_guard, semantic_hook, speedups, tracker_store
 
     log_guard.install()
     hardening.install()
     retry_guard.install()
+    tracker_store.fail_loudly()
     speedups.install()
     semantic_hook.install()
     from rasa.__main__ import main as rasa_main

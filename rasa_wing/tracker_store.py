@@ -26,6 +26,12 @@ endpoints.yml:
       cache_conversations: 1000        # recently saved conversations kept in memory (never written), 0 = off
       writer_process: true             # scrub and store events in a helper process (rasa_wing/event_writer.py)
 
+When the database does not answer, Rasa's `FailSafeTrackerStore` (which Rasa wraps around every
+tracker store) would go on with an empty conversation in memory: the person's earlier turns, the
+crisis line included, forgotten, and the turn never stored. `fail_loudly()` (installed by
+`rasa_wing.serve`) lets the error through for this store instead, so the channel answers with the
+safe static reply (112 and Bris) and the conversation is taken up where it was once the database is back.
+
 The fast path (its own SQL on Rasa's events table, the helper process, the memory of recent
 conversations, the SQLite tuning) relies on private members of Rasa 3.6.21's `SQLTrackerStore`.
 On another Rasa it is left out (one log line, rasa_wing/compat.py): events are then scrubbed
@@ -41,7 +47,7 @@ from collections import OrderedDict
 from typing import Any, Dict, List
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import orm
@@ -274,3 +280,42 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             self._helper.close()
             self._helper = None
         self.engine.dispose()
+
+
+# --- no silent fallback to an empty conversation in memory ------------------------------------------
+FAIL_SAFE_TARGETS = (
+    compat.Target(FailSafeTrackerStore, "on_tracker_store_error", ("self", "error")),
+    compat.Target(FailSafeTrackerStore, "on_tracker_store_retrieve_error", ("self", "error")),
+)
+_fail_safe_originals: dict = {}
+
+
+def fail_loudly() -> bool:
+    """Let a failure of `PrivateSQLTrackerStore` through Rasa's `FailSafeTrackerStore` (see the module
+    docstring); False when it stays out (another Rasa: one log line)."""
+    if _fail_safe_originals:
+        return True
+    reason = compat.untested_version("rasa") or next((p for p in (t.problem() for t in FAIL_SAFE_TARGETS) if p), None)
+    if reason:
+        compat.refuse("Felsvar i stället för ett tomt samtal när databasen inte svarar", reason)
+        return False
+    for target in FAIL_SAFE_TARGETS:
+        original = getattr(FailSafeTrackerStore, target.name)
+        _fail_safe_originals[target.name] = original
+
+        def raise_ours(self: FailSafeTrackerStore, error: Exception, _original=original) -> None:
+            if isinstance(getattr(self, "_tracker_store", None), PrivateSQLTrackerStore):
+                logger.error("Databasen för samtal svarar inte (%s): meddelandet får det inbyggda nödsvaret.",
+                             type(error).__name__)
+                raise error
+            _original(self, error)
+
+        setattr(FailSafeTrackerStore, target.name, raise_ours)
+    return True
+
+
+def rasas_fallback() -> None:
+    """Put Rasa's own error handling back (tests)."""
+    for name, original in _fail_safe_originals.items():
+        setattr(FailSafeTrackerStore, name, original)
+    _fail_safe_originals.clear()
