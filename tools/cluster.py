@@ -29,6 +29,7 @@ import asyncio
 import json
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -82,12 +83,13 @@ SERVER = """\
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Request-Id $request_id;   # the same on every try: a message is handled once
             # An instance that refuses, drops the connection or answers 502/503 (it died, or is
-            # starting): the message goes to the next one. A message is only handled once it has
-            # its conversation's lock, so sending it again cannot run two turns at once.
-            proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+            # starting): the message goes to the next one, with the same X-Request-Id, so that it
+            # is handled once (rasa_wing/retry_guard.py). A slow answer is waited for, not sent on:
+            # that would only double the work of an overloaded cluster and mark its instances down.
+            proxy_next_upstream error http_502 http_503 non_idempotent;
             proxy_next_upstream_tries {tries};
             proxy_connect_timeout 2s;
-            proxy_read_timeout 30s;     # Rasa answers within STODLOTSEN_REPLY_TIMEOUT (10 s)
+            proxy_read_timeout 60s;     # Rasa answers within STODLOTSEN_REPLY_TIMEOUT (10 s) unless overloaded
         }}
         location = /halsa {{ proxy_pass http://{upstream}/; }}
         location = / {{
@@ -111,7 +113,7 @@ def nginx_conf(base: Path, site: Path, port: int, rasa_ports: List[int], single_
     ends = [("stodlotsen_rasa", port, rasa_ports)] + ([("stodlotsen_en", single_port, rasa_ports[:1])]
                                                        if single_port else [])
     upstreams = "".join(UPSTREAM.format(name=name, members="\n".join(
-        f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in ports)) for name, _, ports in ends)
+        f"        server 127.0.0.1:{p} max_fails=3 fail_timeout=5s;" for p in ports)) for name, _, ports in ends)
     servers = "".join(SERVER.format(port=p, upstream=name, tries=len(ports) + 1, site=site, csp=csp)
                       for name, p, ports in ends)
     return NGINX_CONF.format(base=base, upstreams=upstreams, servers=servers)
@@ -342,6 +344,8 @@ def main(argv: List[str] | None = None) -> int:
     p_load.add_argument("--json", dest="json_out", default=str(ROOT / "results" / "cluster-load.json"))
     p_load.set_defaults(run=compare)
     args = parser.parse_args(argv)
+    # Stopped from outside (kill, a CI time limit): leave through `finally`, so that what was started stops.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     return args.run(args)
 
 
