@@ -69,6 +69,7 @@ UPSTREAM = """\
     upstream {name} {{
 {members}
         keepalive 64;
+        keepalive_timeout 4s;       # below Sanic's 5 s: never a connection Rasa is closing
     }}
 """
 
@@ -107,13 +108,14 @@ SERVER = """\
 
 
 def nginx_conf(base: Path, site: Path, port: int, rasa_ports: List[int], single_port: int | None = None) -> str:
-    """The proxy: *port* spreads over every instance; *single_port* (if given) sends everything to the first."""
+    """The proxy: *port* spreads over every instance; *single_port* (if given) sends everything to the first.
+    An instance is never marked down (max_fails=0): a dead one refuses at once and the next is tried."""
     page = (site / "index.html").read_text(encoding="utf-8")
     csp = content_security_policy(page, [])
     ends = [("stodlotsen_rasa", port, rasa_ports)] + ([("stodlotsen_en", single_port, rasa_ports[:1])]
                                                        if single_port else [])
     upstreams = "".join(UPSTREAM.format(name=name, members="\n".join(
-        f"        server 127.0.0.1:{p} max_fails=3 fail_timeout=5s;" for p in ports)) for name, _, ports in ends)
+        f"        server 127.0.0.1:{p} max_fails=0;" for p in ports)) for name, _, ports in ends)
     servers = "".join(SERVER.format(port=p, upstream=name, tries=len(ports) + 1, site=site, csp=csp)
                       for name, p, ports in ends)
     return NGINX_CONF.format(base=base, upstreams=upstreams, servers=servers)
@@ -176,7 +178,10 @@ class Cluster:
             self.postgres.start()
             self.postgres.create_database(DATABASE)
             self.redis.start()
-            env = {"STODLOTSEN_HASH_KEY": self.key, "STODLOTSEN_REDIS_URL": self.redis.url, **self.env}
+            # SANIC_BACKLOG: the proxy opens a connection per message under way; Rasa's 100 waiting
+            # connections overflowed under load, and refused connections looked like a dead instance.
+            env = {"STODLOTSEN_HASH_KEY": self.key, "STODLOTSEN_REDIS_URL": self.redis.url, "SANIC_BACKLOG": "1024",
+                   **self.env}
             self.instances = [BotServer(self._instance_dir(i), env=env, detach=self.detach,
                                         stores=stores_yaml(self.postgres.port, self.redis.port))
                               for i in range(self.instances_wanted)]
