@@ -17,7 +17,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) rasa_wing/components.py rasa_wing/policy.py bot/intent_model.py bot/semantic.py bot/text.py
 
 .PHONY: help install run train test lint validate unit test-domain test-wing test-staff test-tools test-core test-nlu e2e clean \
-	check forhandsvisa browser-test postgres-test purge load bench ovning \
+	check forhandsvisa browser-test postgres-test purge load bench ovning rapport \
 	cluster cluster-stop cluster-load cluster-test
 
 help:
@@ -32,6 +32,7 @@ help:
 	@echo "make purge  – raderar sparade samtal äldre än lagringstiden (30 dagar)"
 	@echo "make check  – kontrollerar resources.yml (se docs/katalog.md); KATALOG=prov.yml för en kopia, LANKAR=ja hämtar länkarna"
 	@echo "make forhandsvisa BEHOV=child_bullying VEM=barn KOMMUN=Kungälv TID=\"lördag 22:00\" – visar svaret; utan BEHOV listas behoven"
+	@echo "make rapport KOMMUN=Söderhamn FRAN=2026-W01 TILL=2026-W12 – lägesbilden i rapport/ (EXEMPEL=ja: påhittade tal)"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@echo "== Skapar/uppdaterar $(VENV) (Python 3.10) =="
@@ -69,6 +70,15 @@ export BEHOV VEM KOMMUN TID TEXT
 forhandsvisa: $(STAMP)
 	@if [ -z "$$BEHOV" ]; then $(PY) -m staff --katalog "$$KATALOG" behov; \
 	else $(PY) -m staff --katalog "$$KATALOG" svar "$$BEHOV" --vem "$$VEM" --kommun "$$KOMMUN" --tid "$$TID" --text "$$TEXT"; fi
+
+# The lägesbild for a safety coordinator (docs/drift.md, "Lägesbild"): rapport/lagesbild.html and .csv from the
+# counters beside the tracker store (endpoints.yml). make rapport [KOMMUN=…] [FRAN=2026-W01] [TILL=2026-W12]
+# [DATABAS=file] [UT=folder]; EXEMPEL=ja first writes a generated example database (made-up numbers) and reports on it.
+UT ?= rapport
+export FRAN TILL DATABAS EXEMPEL UT
+rapport: $(STAMP)
+	@if [ -n "$$EXEMPEL" ]; then $(PY) -m tools.example_counts "$$UT/exempel.db" || exit 1; DATABAS="$$UT/exempel.db"; fi; \
+	$(PY) -m staff rapport --kommun "$$KOMMUN" --fran "$$FRAN" --till "$$TILL" --databas "$$DATABAS" --ut "$$UT"
 
 # ruff; the layering (.importlinter): the domain in bot/ imports no Rasa, no wing, no actions, no staff
 # tools, no tools; and the type gate: mypy on the domain at its defaults ([tool.mypy] in pyproject.toml).

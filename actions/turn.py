@@ -72,8 +72,9 @@ def slots_of(state: State) -> Dict[str, Any]:
 
 
 def read(tracker: Tracker) -> Tuple[Turn, State]:
-    """The latest message and what the slots remember."""
-    return turn_of(tracker.latest_message), state_of(tracker.slots)
+    """The latest message (with the channel it came in on) and what the slots remember."""
+    channel = _text(tracker.get_latest_input_channel())
+    return dataclasses.replace(turn_of(tracker.latest_message), channel=channel), state_of(tracker.slots)
 
 
 def send(dispatcher: CollectingDispatcher, outcome: Outcome, before: State) -> List[Dict[str, Any]]:

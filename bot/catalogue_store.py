@@ -27,6 +27,12 @@ def _cached(path: str, stamp: tuple) -> Catalogue:
 
 _last_good: Dict[str, Catalogue] = {}
 _failed: Dict[str, tuple] = {}  # path -> stamp of the broken version already reported
+_seen = {"reloads": 0, "errors": 0}  # re-reads after an edit, broken edits refused (the operations metrics)
+
+
+def reload_counts() -> Dict[str, int]:
+    """How often, in this process, the catalogue was read again after an edit, and how many edits were refused."""
+    return dict(_seen)
 
 
 def current(path: os.PathLike | str | None = None) -> Catalogue:
@@ -52,11 +58,13 @@ def current(path: os.PathLike | str | None = None) -> Catalogue:
             raise error from e
         if _failed.get(key) != stamp:
             _failed[key] = stamp
+            _seen["errors"] += 1
             logger.error("Katalogen har fel och används inte; den senaste fungerande katalogen gäller tills felet "
                          "är rättat (kör make check):\n%s", error)
         return _last_good[key]
     _failed.pop(key, None)
     if _last_good.get(key) is not cat and key in _last_good:
+        _seen["reloads"] += 1
         logger.info("Katalogen %s är inläst på nytt (%d resurser).", key, len(cat.resources))
     _last_good[key] = cat
     return cat

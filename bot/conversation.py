@@ -45,7 +45,7 @@ import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Tuple, cast
+from typing import Any, Callable, Dict, List, Mapping, Tuple, cast
 
 from bot import audience as audience_mod
 from bot import crisis as crisis_mod
@@ -105,6 +105,7 @@ class Turn:
     entities: Tuple[Tuple[str, str], ...] = ()  # (entity type, value as written)
     metadata: Mapping[str, Any] | None = None  # from the channel, e.g. {"municipality": "kungalv"}
     crisis: Crisis = Crisis()
+    channel: str | None = None  # the channel the message came in on (rest, facebook), for the counts
 
     def entity_values(self, entity: str) -> List[str]:
         return [value for name, value in self.entities if name == entity]
@@ -247,6 +248,20 @@ def interpret(cat: Catalogue, turn: Turn, state: State) -> Move:
     return Move("unclear")
 
 
+#: Told about every reply once it is decided, with the catalogue, the turn, the state it began with, the move and
+#: the outcome: the action server registers the lägesbild's counter here (`bot.counts.observer`). A hook that
+#: fails is logged by its error's type and never changes the reply.
+REPLIED: List[Callable[[Catalogue, Turn, State, Move, Outcome], None]] = []
+
+
+def _replied(cat: Catalogue, turn: Turn, state: State, move: Move, outcome: Outcome) -> None:
+    for hook in REPLIED:
+        try:
+            hook(cat, turn, state, move, outcome)
+        except Exception as e:  # noqa: BLE001 - the reply goes out whatever a hook does
+            logger.error("En räknare av svaren misslyckades (%s)", type(e).__name__)
+
+
 def respond(cat: Catalogue, turn: Turn, state: State, now: dt.datetime | None = None) -> Outcome:
     """The bot's answer to *turn*, given what it remembers (*state*): `interpret`, then the move's answer.
 
@@ -268,7 +283,9 @@ def respond(cat: Catalogue, turn: Turn, state: State, now: dt.datetime | None = 
         outcome = _said(cat, move, context, turn.text)
     if turn.danger_first and move.kind != "need":  # a possible danger now leads with 112, whatever the turn is
         outcome = dataclasses.replace(outcome, messages=(*_emergency_line(cat, outcome, context, now), *outcome.messages))
-    return _kept_safe(cat, outcome, move)
+    outcome = _kept_safe(cat, outcome, move)
+    _replied(cat, turn, state, move, outcome)
+    return outcome
 
 
 def _emergency_line(cat: Catalogue, outcome: Outcome, state: State, now: dt.datetime) -> Tuple[Message, ...]:

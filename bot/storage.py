@@ -51,13 +51,19 @@ def load_key(path: os.PathLike | str | None = None) -> bytes:
 
 def retention_days(configured: Any = None) -> int:
     """Days a conversation is kept: `STODLOTSEN_RETENTION_DAYS`, else *configured*, else 30."""
-    raw = os.environ.get(RETENTION_ENV) or configured
+    return days_setting(RETENTION_ENV, configured, DEFAULT_RETENTION_DAYS, 1, "Lagringstiden")
+
+
+def days_setting(env: str, configured: Any, default: int, least: int, what: str) -> int:
+    """A number of days from the environment variable *env*, else *configured*, else *default*; at least
+    *least*. A wrong value is an error in Swedish naming *what* ("Lagringstiden")."""
+    raw = os.environ.get(env) or configured
     if raw in (None, ""):
-        return DEFAULT_RETENTION_DAYS
+        return default
     try:
         days = int(raw)
     except (TypeError, ValueError):
-        raise ValueError(f"Lagringstiden måste vara ett heltal (dagar), inte {raw!r}.") from None
-    if days < 1:
-        raise ValueError(f"Lagringstiden måste vara minst 1 dag, inte {days}.")
+        raise ValueError(f"{what} måste vara ett heltal (dagar), inte {raw!r}.") from None
+    if days < least:
+        raise ValueError(f"{what} måste vara minst {least} {'dag' if least == 1 else 'dagar'}, inte {days}.")
     return days

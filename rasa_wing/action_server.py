@@ -12,7 +12,10 @@ Differences from rasa-sdk's own entry point:
   now Rasa always closes first;
 - an error answers with a short generic JSON body: rasa-sdk's default handler echoes the
   whole request (the conversation) in the 500 response, which Rasa then writes to its log.
-  The log gets the exception type and the stack, never the request or the exception text.
+  The log gets the exception type and the stack, never the request or the exception text;
+- every reply the domain decides is counted for the lägesbild (`bot.counts`, hooked on
+  `bot.conversation.REPLIED` when the server starts), into the counters' database beside the tracker
+  store that endpoints.yml names (`STODLOTSEN_ENDPOINTS`, else ./endpoints.yml; `bot.count_store`).
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ from rasa_sdk.endpoint import create_app, create_argument_parser
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
 
-from bot import catalogue_store, hours, languages
+from bot import catalogue_store, conversation, count_store, counts, hours, languages
 from rasa_wing import action_guard, log_guard
 from rasa_wing.hardening import UMASK
 
@@ -37,6 +40,17 @@ logger = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 # Longer than the 15 s after which Rasa's client (aiohttp) drops an idle connection itself.
 KEEP_ALIVE_TIMEOUT_S = 75
+
+
+def record_replies(endpoints: str | None = None) -> counts.Recorder | None:
+    """Count every decided reply for the lägesbild (None when `statistics_days` is 0: counting is off)."""
+    url, days = count_store.locate(endpoints)
+    if days == 0:
+        logger.info("Lägesbildens räknare är avstängda (statistics_days: 0).")
+        return None
+    recorder = counts.Recorder(count_store.Store(url, days), interval=counts.flush_seconds()).start()
+    conversation.REPLIED.append(counts.observer(recorder))
+    return recorder
 
 
 async def private_error(request, exception: Exception):
@@ -54,6 +68,17 @@ def build_app(actions: str = "actions") -> Sanic:
     app.config.KEEP_ALIVE_TIMEOUT = KEEP_ALIVE_TIMEOUT_S
     app.error_handler.add(Exception, private_error)
     action_guard.install(app)  # malformed action calls get a 400, not a 500
+    started: dict = {}
+
+    async def start_counting(_app, _loop) -> None:  # noqa: ANN001 - in the process that serves (also a worker)
+        started["recorder"] = record_replies()
+
+    async def stop_counting(_app, _loop) -> None:  # noqa: ANN001
+        if started.get("recorder") is not None:
+            started.pop("recorder").stop()  # what was counted is stored before the process ends
+
+    app.register_listener(start_counting, "before_server_start")
+    app.register_listener(stop_counting, "after_server_stop")
     return app
 
 

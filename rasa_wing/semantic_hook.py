@@ -6,15 +6,19 @@ vote needs the neighbour (`crisis.ask`), and this hook – wrapped around Rasa's
 `MessageProcessor.parse_message`, which is a coroutine – embeds the text in one worker thread
 (the C engine releases the GIL) and applies the full vote before the policy sees the message.
 If the worker is busy for longer than `TIMEOUT_S`, the message keeps the decision of the rules and
-the classifier and the log says so.
+the classifier and the log says so. Every message's final crisis kind and the neighbour's time are counted
+for `/metrics` (rasa_wing/metrics.py).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict
+
+from rasa_wing import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +54,10 @@ async def complete(parse_data: Dict[str, Any]) -> Dict[str, Any]:
     ref = _state["component"]
     component = ref() if ref is not None else None
     if not info.get("ask") or component is None:
+        metrics.crisis(parse_data)
         return parse_data
     loop = asyncio.get_running_loop()
+    started = time.perf_counter()
     try:
         opinion = await asyncio.wait_for(
             loop.run_in_executor(_executor(), component.semantic_opinion, parse_data.get("text") or ""),
@@ -62,7 +68,9 @@ async def complete(parse_data: Dict[str, Any]) -> Dict[str, Any]:
     except Exception as e:  # noqa: BLE001 - the message must still be answered
         logger.error("Semantiska grannen misslyckades (%s); regler och klassificerare avgör", type(e).__name__)
         opinion = None
+    metrics.SEMANTIC_SECONDS.observe(time.perf_counter() - started)
     component.revote(parse_data, opinion)
+    metrics.crisis(parse_data)
     return parse_data
 
 

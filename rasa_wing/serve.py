@@ -12,6 +12,8 @@ static reply, not an empty conversation, when the database does not answer).
 
 `rasa_wing.semantic_hook` (the semantic neighbour of the crisis vote in a worker thread, off the
 event loop) is installed like the speedups, through rasa_wing/compat.py.
+
+`rasa_wing.metrics` serves the operations metrics on 127.0.0.1:`STODLOTSEN_METRICS_PORT` (default 9540, 0 = off).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    from rasa_wing import hardening, log_guard, retry_guard, semantic_hook, speedups, tracker_store
+    from rasa_wing import hardening, log_guard, metrics, retry_guard, semantic_hook, speedups, tracker_store
 
     log_guard.install()
     hardening.install()
@@ -29,6 +31,7 @@ def main() -> None:
     tracker_store.fail_loudly()
     speedups.install()
     semantic_hook.install()
+    metrics.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -263,7 +263,8 @@ def _gc_after_model_load() -> List[Replacement]:
 # --- action calls without the conversation's events (send_events: false) ------------------------------
 class _StateWithoutEvents:
     """What Rasa's `_action_call_format` reads of a tracker (its id and `current_state`), with the
-    current state but no events."""
+    current state but no events – only the channel of the latest message, as one user event without
+    anything else (what rasa-sdk's `Tracker.get_latest_input_channel` reads; the lägesbild counts by channel)."""
 
     def __init__(self, tracker: Any) -> None:
         self.sender_id = tracker.sender_id
@@ -272,7 +273,9 @@ class _StateWithoutEvents:
     def current_state(self, _verbosity: Any = None) -> Dict[str, Any]:
         from rasa.shared.core.trackers import EventVerbosity
 
-        return {**self._tracker.current_state(EventVerbosity.NONE), "events": []}
+        channel = self._tracker.get_latest_input_channel()
+        return {**self._tracker.current_state(EventVerbosity.NONE),
+                "events": [{"event": "user", "input_channel": channel}] if channel else []}
 
 
 def sends_events(endpoint: Any) -> bool:

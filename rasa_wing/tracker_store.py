@@ -14,6 +14,10 @@
   costs the messages sent while it was down, not the first ones after it is back; the index on
   the events' conversation id, which Rasa does not add to a table made by an older Rasa, is made
   when missing.
+- The lägesbild's conversation counters (`bot.counts.session_cells`: a conversation's first and second
+  user message, by the week it began) are added to the counters' database beside this one
+  (`bot.count_store.beside`), kept `statistics_days` (default 730; 0 = no counting) – longer than the
+  conversations, and nothing per conversation.
 
 endpoints.yml:
 
@@ -25,6 +29,7 @@ endpoints.yml:
       key_file: ".stodlotsen-nyckel"   # used when STODLOTSEN_HASH_KEY is not set
       cache_conversations: 1000        # recently saved conversations kept in memory (never written), 0 = off
       writer_process: true             # scrub and store events in a helper process (rasa_wing/event_writer.py)
+      statistics_days: 730             # the lägesbild's counts (bot/count_store.py), 0 = none
 
 When the database does not answer, Rasa's `FailSafeTrackerStore` (which Rasa wraps around every
 tracker store) would go on with an empty conversation in memory: the person's earlier turns, the
@@ -48,11 +53,12 @@ from typing import Any, Dict, List
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore, create_engine_kwargs
-from rasa.shared.core.events import Event
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import orm
 
-from bot import storage
+from bot import count_store, counts, storage
 from rasa_wing import compat, event_writer
 
 logger = logging.getLogger(__name__)
@@ -95,10 +101,12 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         key_file: str | None = None,
         cache_conversations: Any = 1000,
         writer_process: Any = True,
+        statistics_days: Any = None,
         **kwargs: Dict[str, Any],
     ) -> None:
         # Settings first: a wrong value stops the start with a Swedish message.
         self.retention_days = storage.retention_days(retention_days)
+        days = count_store.statistics_days(statistics_days)
         self._key = storage.load_key(key_file)
         super().__init__(domain=domain, **kwargs)
         reason = fast_path_refusal()
@@ -119,6 +127,10 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         # need not rebuild the tracker from all its stored events. stored id -> (last event id, tracker)
         self._recent: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
         self.cache_conversations = int(cache_conversations or 0)
+        self._counts: counts.Recorder | None = None
+        if days:
+            store = count_store.Store(count_store.beside(self.engine.url), days)
+            self._counts = counts.Recorder(store, interval=counts.flush_seconds()).start()
         self.last_purge = self.purge_expired()
         interval = float(retention_check_minutes or 60) * 60
         self._stop = threading.Event()
@@ -236,10 +248,27 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         stored_id = self.stored_id(tracker.sender_id)
         new_events = [e.as_dict() for e in self._new_events(tracker)]
+        self._count_conversations(tracker, sum(1 for e in new_events if e.get("event") == "user"))
         stored = len(tracker.events)
         last_id = await self._write(stored_id, new_events)
         setattr(tracker, _STORED, stored)
         self._remember(stored_id, last_id, tracker)
+
+    def _count_conversations(self, tracker: DialogueStateTracker, new: int) -> None:
+        """The lägesbild's conversation counters for the *new* user messages of the tracker's session: its
+        messages are read back to the session's start, at most until none of the new ones can be its first
+        or second (nothing is kept per conversation)."""
+        if self._counts is None or not new:
+            return
+        session = []
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                session.append((event.timestamp, event.input_channel))
+                if len(session) > new + 2:
+                    return  # a conversation well under way: nothing to count
+            elif isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME:
+                break
+        self._counts.add(counts.session_cells(session[::-1], new))
 
     # --- retention ---------------------------------------------------------------------------
     def purge_expired(self, now: float | None = None) -> tuple[int, int]:
@@ -279,6 +308,10 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if self._helper is not None:
             self._helper.close()
             self._helper = None
+        if self._counts is not None:
+            self._counts.stop()
+            self._counts.store.close()
+            self._counts = None
         self.engine.dispose()
 
 

@@ -4,6 +4,7 @@
     python -m staff behov
     python -m staff kris "ja vill int leva"
     python -m staff check resources.yml [--links]
+    python -m staff rapport --kommun Söderhamn --fran 2026-W01 --till 2026-W12 [--databas FIL] [--ut rapport]
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sys
 from bot import catalogue_store, crisis
 from bot.catalogue import CatalogueError
 from staff import check, preview
+from staff import report as lagesbild_report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,8 +36,16 @@ def main(argv: list[str] | None = None) -> int:
     check_file = sub.add_parser("check", help="kontrollera en katalogfil (fel ger slutkod 1, varningar 0)")
     check_file.add_argument("file", metavar="fil", nargs="?", help="katalogfilen (standard: resources.yml)")
     check_file.add_argument("--links", action="store_true", help="hämta också varje webbadress och lista döda länkar")
+    lagesbild = sub.add_parser("rapport", help="skriv lägesbilden (rapport/lagesbild.html och .csv)")
+    lagesbild.add_argument("--kommun", help="kommunens namn eller id (standard: alla kommuner)")
+    lagesbild.add_argument("--fran", help="första veckan, t.ex. 2026-W01 (standard: 11 veckor före denna)")
+    lagesbild.add_argument("--till", help="sista veckan, t.ex. 2026-W12 (standard: denna vecka)")
+    lagesbild.add_argument("--databas", help="räknarnas databas, en fil eller en adress (standard: den endpoints.yml anger)")
+    lagesbild.add_argument("--ut", default="rapport", help="mappen filerna skrivs i (standard: rapport)")
     args = ap.parse_args(argv)
 
+    if args.cmd == "rapport":
+        return lagesbild_report.main(args.kommun, args.fran, args.till, args.databas, args.ut, args.catalogue)
     if args.cmd == "check":
         report = check.check(args.file or args.catalogue, links=args.links)
         print(report.text())

@@ -55,10 +55,17 @@ class BotServer:
         self.workdir = workdir
         self.rasa_port = free_port()
         self.actions_port = free_port()
+        self.metrics_port = free_port()
+        self.metrics_url = f"http://127.0.0.1:{self.metrics_port}/metrics"  # the operations metrics (rasa_wing/metrics.py)
+        self.statistics_db = workdir / "test-statistik.db"  # the lägesbild's counters, beside the tracker store
         self.actions_url = actions_url
         self.actions_proc: subprocess.Popen | None = None
+        # The operations metrics on a free port; the lägesbild's counters beside the tracker store in workdir,
+        # stored every half second so that tests can read them.
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-                    "SANIC_HOST": "127.0.0.1", **(env or {})}
+                    "SANIC_HOST": "127.0.0.1", "STODLOTSEN_METRICS_PORT": str(self.metrics_port),
+                    "STODLOTSEN_ENDPOINTS": str(workdir / "endpoints.yml"), "STODLOTSEN_STATISTICS_FLUSH_SECONDS": "0.5",
+                    **(env or {})}
         self.procs: list[subprocess.Popen] = []
 
     @property

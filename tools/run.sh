@@ -58,6 +58,9 @@ stop() {
 trap stop INT TERM EXIT
 
 echo "Startar action-servern på 127.0.0.1:${ACTIONS_PORT} …"
+# The action server counts every reply for the lägesbild, into the counters' database beside the tracker store
+# that this endpoints file names (bot/count_store.py).
+export STODLOTSEN_ENDPOINTS=${STODLOTSEN_ENDPOINTS:-$ENDPOINTS}
 supervise action-servern .venv/bin/python -m rasa_wing.action_server --actions actions --port "$ACTIONS_PORT" &
 supervisors+=($!)
 

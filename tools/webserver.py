@@ -10,7 +10,8 @@ widget's configuration object), and connections to this server and to Rasa. When
 given, the `rasaUrl` of the demo page's configuration object is set to it, so tests can point the
 page at a bot on a free port. Requests are not logged (nothing about a visitor is kept).
 
-Pages behind a token (`PROTECTED`): /personal, the read-only staff page (staff/page.py). Each
+Pages behind a token (`PROTECTED`): /personal, the read-only staff page (staff/page.py), and
+/statistik, the lägesbild for the municipality's safety work (staff/report.py). Each
 is off (404, like any missing page) unless its environment variable holds a token of at least 16
 characters; then the browser asks for it (HTTP Basic: any user name, the token as password) and a
 script may send `Authorization: Bearer <token>`. Compared in constant time, never logged. Another page
@@ -37,6 +38,7 @@ from typing import Callable, Dict, List, Mapping
 from urllib.parse import parse_qs, urlsplit
 
 from staff import page as staff_page
+from staff import report as lagesbild
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 DEFAULT_RASA_URL = "http://localhost:5005"
@@ -84,7 +86,8 @@ def protected_page_policy(html: str) -> str:
     """The CSP of a page behind a token: no scripts at all, its inline style sheets by hash, forms to itself."""
     hashes = ["'sha256-" + base64.b64encode(hashlib.sha256(m.encode("utf-8")).digest()).decode("ascii") + "'"
               for m in _INLINE_STYLE.findall(html)]
-    return "; ".join(["default-src 'none'", "style-src " + (" ".join(hashes) or "'none'"), "form-action 'self'",
+    images = ["img-src data:"] if 'src="data:image/' in html else []  # the lägesbild's charts, embedded
+    return "; ".join(["default-src 'none'", "style-src " + (" ".join(hashes) or "'none'"), *images, "form-action 'self'",
                       "base-uri 'none'", "frame-ancestors 'none'"])
 
 
@@ -102,6 +105,7 @@ class Protected:
 
 PROTECTED = {
     staff_page.PATH: Protected("STODLOTSEN_STAFF_TOKEN", "Stodlotsen personal", staff_page.render),
+    lagesbild.PATH: Protected("STODLOTSEN_STATISTIK_TOKEN", "Stodlotsen statistik", lagesbild.render),
 }
 
 

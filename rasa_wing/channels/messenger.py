@@ -46,7 +46,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import fallback
-from rasa_wing import log_guard
+from rasa_wing import log_guard, metrics
 from rasa_wing.channels import messenger_format
 from rasa_wing.channels.inbound import MAX_BODY_BYTES, MAX_SENDER_CHARS, message_text
 from rasa_wing.channels.shared_rate import sender_rate
@@ -259,13 +259,18 @@ class MessengerInput(FacebookInput):
             await out.send_text_message(sender, ONLY_TEXT)
             return
         text, _ = message_text(raw)
+        metrics.MESSAGES.labels(self.name()).inc()
         if not self.rate.allow(sender):
+            metrics.RATE_LIMITED.inc()
             for reply in fallback.too_fast_reply(text):
                 await out.send_text_message(sender, reply["text"])
             return
         await out.send_action(sender, "typing_on")
+        started = time.perf_counter()
         try:
             with log_guard.handling(text):
                 await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=None))
         except Exception as e:  # noqa: BLE001 - one failing message must not fail the batch
+            metrics.ERRORS.labels("handler").inc()
             logger.error("Messenger: ett meddelande kunde inte hanteras (%s).", type(e).__name__)
+        metrics.REPLY_SECONDS.labels(self.name()).observe(time.perf_counter() - started)

@@ -39,6 +39,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from typing import Any, Awaitable, Callable, Dict, List
 
 import rasa.core.actions.action as rasa_action
@@ -50,7 +51,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import fallback
-from rasa_wing import compat, log_guard, retry_guard
+from rasa_wing import compat, log_guard, metrics, retry_guard
 from rasa_wing.channels.inbound import Inbound, Rejected, is_json, parse_rest_body
 from rasa_wing.channels.shared_rate import sender_rate
 
@@ -119,17 +120,20 @@ class SafeRestInput(RestInput):
                               input_channel=inbound.input_channel or self.name(), metadata=inbound.metadata)
         with log_guard.handling(inbound.text):  # the task, and all Rasa does for it, keeps the text out of the log
             task = asyncio.ensure_future(on_new_message(message))
-        why = None
+        why, reason = None, ""
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=self.reply_timeout)
         except asyncio.TimeoutError:
-            why = f"inget svar inom {self.reply_timeout:g} s"
+            why, reason = f"inget svar inom {self.reply_timeout:g} s", "timeout"
             task.add_done_callback(_forget)
         except Exception as e:  # the handler failed: the person still gets an answer
-            why = f"fel: {type(e).__name__}"
+            why, reason = f"fel: {type(e).__name__}", "error"
+        if why is not None:
+            metrics.ERRORS.labels("timeout" if reason == "timeout" else "handler").inc()
         messages = list(collector.messages) if why is None else []
         if not messages:
-            why = why or "inget meddelande från boten (action-servern svarar inte?)"
+            why, reason = (why, reason) if why else ("inget meddelande från boten (action-servern svarar inte?)", "no_reply")
+            metrics.STATIC_REPLIES.labels(reason).inc()
             logger.error("Skickar det inbyggda nödsvaret: %s", why)
             messages = [{"recipient_id": inbound.sender, **m} for m in fallback.static_reply(inbound.text)]
         return messages
@@ -149,11 +153,15 @@ class SafeRestInput(RestInput):
             inbound = parse_rest_body(request.body)
             if isinstance(inbound, Rejected):
                 return response.json({"error": inbound.error}, status=inbound.status)
+            started = time.perf_counter()
+            metrics.MESSAGES.labels(self.name()).inc()
             if self.rate.allow(inbound.sender):
                 messages = await self.reply(on_new_message, inbound,
                                             retry_guard.proxy_id(request.headers.get(retry_guard.HEADER)))
             else:
+                metrics.RATE_LIMITED.inc()
                 messages = [{"recipient_id": inbound.sender, **m} for m in fallback.too_fast_reply(inbound.text)]
+            metrics.REPLY_SECONDS.labels(self.name()).observe(time.perf_counter() - started)
             if bool_arg(request, "stream", default=False):
                 lines = "".join(json.dumps(m) + "\n" for m in messages)
                 return response.text(lines, content_type="text/event-stream")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -14,6 +13,7 @@ from playwright.sync_api import Error as PlaywrightError
 from tests.browser.test_widget import AXE, OUT, _axe
 from tests.staff.test_page import checked_on
 from tests.support.catalogue_edits import SHIPPED, line_of
+from tests.support.webpages import watched_page
 from tools.botserver import free_port
 from tools.webserver import serve_in_thread
 
@@ -48,13 +48,7 @@ def test_without_the_token_the_browser_gets_401_and_nothing_of_the_catalogue(bro
 
 
 def test_with_the_token_the_page_shows_the_catalogue_and_previews_a_reply(browser, site):
-    ctx = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900},
-                              http_credentials={"username": "personal", "password": TOKEN})
-    page = ctx.new_page()
-    problems, hosts = [], set()
-    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname))
+    ctx, page, problems, hosts = watched_page(browser, "personal", TOKEN)
     assert page.goto(site).status == 200
     assert page.locator("h1").inner_text() == "Stödkatalogen – för personal"
     assert page.locator("section[id^=kommun-] h2").count() == 4

@@ -132,3 +132,40 @@ def test_one_key_for_the_pseudonymous_ids_on_every_instance(cluster):
     engine.dispose()
     assert storage.hash_sender(sender, cluster.key.encode()) in ids
     assert not any(sender in i for i in ids)
+
+
+def test_the_lagesbild_counts_every_instance_once(cluster):
+    """Both instances add to one counters' table in the shared database (bot/count_store.py: n = n + k):
+    three conversations of two turns, each turn on the other instance, count three started, three
+    continued and six replies – not per instance, not twice."""
+    import time
+
+    from bot import counts
+
+    def totals():
+        engine = sa.create_engine(cluster.database_url)
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT kind, sum(n) FROM lagesbild GROUP BY kind")).fetchall()
+        engine.dispose()
+        return {kind: int(n) for kind, n in rows}
+
+    before, still = totals(), 0
+    while still < 3:  # what earlier tests counted is stored every half second: wait until nothing more comes
+        time.sleep(0.5)
+        now = totals()
+        still = still + 1 if now == before else 0
+        before = now
+    for _ in range(3):
+        talk(list(reversed(cluster.instances)), f"kl-lagesbild-{uuid.uuid4().hex[:8]}",
+             ["alla i klassen är elaka mot mig", "är det gratis?"])
+    deadline = time.monotonic() + 30
+    grown = {}
+    while time.monotonic() < deadline:  # the counters are stored every half second (tools/botserver.py)
+        after = totals()
+        grown = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+        if grown.get(counts.REPLY, 0) >= 6 and grown.get(counts.CONVERSATION_CONTINUED, 0) >= 3:
+            break
+        time.sleep(0.5)
+    assert grown.get(counts.CONVERSATION_STARTED) == 3, grown
+    assert grown.get(counts.CONVERSATION_CONTINUED) == 3, grown
+    assert grown.get(counts.REPLY) == 6, grown

@@ -107,6 +107,33 @@ def test_database_holds_no_identifying_details(server, talked):
         assert placeholder in data
 
 
+def test_the_statistics_hold_counts_only_one_per_reply(server, talked):
+    """The lägesbild's counters beside the tracker store: every answered message counted once, the conversation
+    once, and nothing of what was written or who wrote it."""
+    bot = server["bot"]
+    deadline = time.monotonic() + 20
+    while True:  # the counters are stored every half second (tools/botserver.py)
+        if bot.statistics_db.exists():
+            with sqlite3.connect(bot.statistics_db) as conn:
+                rows = conn.execute("SELECT * FROM lagesbild").fetchall()
+                tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+            replies = sum(r[-1] for r in rows if r[1] == "reply")
+            if replies >= len(MESSAGES) + 2 or time.monotonic() > deadline:
+                break
+        elif time.monotonic() > deadline:
+            pytest.fail("no statistics database beside the tracker store")
+        time.sleep(0.5)
+    assert tables == ["lagesbild"]
+    assert replies == len(MESSAGES) + 2  # every message this module sent got one reply
+    started = sum(r[-1] for r in rows if r[1] == "conversation_started")
+    continued = sum(r[-1] for r in rows if r[1] == "conversation_continued")
+    assert (started, continued) == (1, 1)  # one conversation, and it went on after the first reply
+    dump = repr(rows)
+    for secret in SECRETS + DIGITS_ONLY + [SENDER, storage.SENDER_PREFIX, "slår", "pappa", "Storstad"]:
+        assert secret not in dump, secret
+    assert {r[5] for r in rows if r[1] == "reply"} == {"rest"}  # the made-up channel name counts as rest
+
+
 def test_slash_messages_are_neither_obeyed_nor_an_error(talked):
     restart, municipality, *_ = reversed(talked)  # the last messages were the "/" ones
     assert "Storstad" not in reply_text(municipality) and "0900" not in reply_text(municipality)
@@ -262,3 +289,4 @@ def test_restart_keeps_the_conversation(server, talked):
     status, messages = server["bot"].send(SENDER, "finns det nån fritidsgård man kan gå till efter skolan")
     text = reply_text(messages)
     assert status == 200 and "Kungälv" in text, text
+

@@ -62,7 +62,8 @@ def test_run_restarts_a_process_that_died_and_the_others_keep_serving(tmp_path):
         f'tracker_store:\n  type: rasa_wing.tracker_store.PrivateSQLTrackerStore\n  dialect: "sqlite"\n'
         f'  db: "{tmp_path / "run.db"}"\n  key_file: "{tmp_path / "key"}"\n', encoding="utf-8")
     env = {**os.environ, "RASA_PORT": str(rasa), "ACTIONS_PORT": str(actions), "WEB_PORT": str(web),
-           "ENDPOINTS": str(endpoints), "FB_VERIFY_TOKEN": "", "FB_APP_SECRET": "", "FB_PAGE_ACCESS_TOKEN": ""}
+           "ENDPOINTS": str(endpoints), "FB_VERIFY_TOKEN": "", "FB_APP_SECRET": "", "FB_PAGE_ACCESS_TOKEN": "",
+           "STODLOTSEN_METRICS_PORT": str(free_port())}  # not the default 9540 a bot on this machine may have
     log = open(tmp_path / "run.log", "wb")  # noqa: SIM115 - closed below
     run = subprocess.Popen(["bash", str(ROOT / "tools" / "run.sh")], cwd=ROOT, env=env, stdout=log,
                            stderr=subprocess.STDOUT, start_new_session=True)

@@ -19,6 +19,7 @@ from tests.conftest import ROOT
 from tests.support.store_checks import (
     KEY,
     check_conversation_continues,
+    check_conversations_are_counted,
     check_nothing_identifying_is_stored,
     check_retention,
     conversation,
@@ -119,3 +120,9 @@ def test_postgres_a_missing_sender_index_is_made(pg_store):
     again = make()
     indexes = sa.inspect(again.engine).get_indexes("events")
     assert any(ix["column_names"] == ["sender_id"] for ix in indexes), indexes
+
+
+def test_postgres_conversations_are_counted_in_the_same_database(pg_store):
+    store, make, raw_rows = pg_store
+    check_conversations_are_counted(store, make)
+    assert any(row[1] == "conversation_started" for row in raw_rows())  # the lagesbild table, beside the events

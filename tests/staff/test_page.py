@@ -13,6 +13,7 @@ import pytest
 from staff import page as staff_page
 from tests.conftest import at
 from tests.support.catalogue_edits import MINI, SHIPPED, bump, line_of, replace_once
+from tests.support.webpages import Servers
 from tools import webserver
 
 TOKEN = "personal-token-0123456789"
@@ -25,20 +26,16 @@ def basic(password: str, user: str = "personal") -> dict:
 
 @pytest.fixture
 def serve(tmp_path):
-    servers = []
+    servers = Servers()
 
     def start(tokens: dict, text: str = SHIPPED):
         path = tmp_path / "resources.yml"
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             bump(path, text)
-        server, _ = webserver.serve_in_thread(port=0, tokens=tokens, catalogue=path)
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        return servers.start(tokens=tokens, catalogue=path)
 
     yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    servers.stop()
 
 
 def get(url: str, headers: dict | None = None) -> tuple[int, dict, str]:

@@ -86,3 +86,36 @@ def check_retention(store, make_store):
     assert short.last_purge[1] == 1
     assert run(short.retrieve("recent")) is None
     short.close()
+
+
+def check_conversations_are_counted(store, make_store):
+    """The lägesbild's conversation counters: started at a conversation's first message, continued at its
+    second, in the week it began; they outlive the purge of the conversations themselves."""
+    from collections import Counter
+
+    from bot import count_store, counts
+
+    now, day = time.time(), 86400
+    conversation(store, "ended-after-one", timestamp=now)
+    conversation(store, "old", timestamp=now - 40 * day)
+    for sender, more in (("two", 1), ("three", 2)):
+        tracker = conversation(store, sender, timestamp=now)
+        for _ in range(more):
+            tracker.update(UserUttered("tack", parse_data={"text": "tack", "intent": {"name": "thanks", "confidence": 1.0}},
+                                       input_channel="rest"))
+            run(store.save(tracker))
+    assert store.purge_expired()[1] == 1  # the 40-day-old conversation is gone …
+    store.close()  # stores what was counted
+    week, old = counts.week_of_timestamp(now), counts.week_of_timestamp(now - 40 * day)
+    stored = count_store.Store(count_store.beside(store.engine.url))
+    found = stored.read()
+    stored.close()
+    assert found == Counter({counts.Cell(week, counts.CONVERSATION_STARTED): 3,
+                             counts.Cell(week, counts.CONVERSATION_CONTINUED): 2,
+                             counts.Cell(old, counts.CONVERSATION_STARTED): 1})  # … its count is not
+    off = make_store(statistics_days=0)
+    conversation(off, "not-counted")
+    off.close()
+    again = count_store.Store(count_store.beside(store.engine.url))
+    assert again.read() == found
+    again.close()

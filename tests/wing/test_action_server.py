@@ -80,3 +80,38 @@ def test_on_an_untested_rasa_sdk_the_handler_parses_the_call_itself(monkeypatch,
     resp = _webhook_call(app, CALL)
     assert resp.status == 200 and "116 111" in resp.body.decode()
     assert _webhook_call(app, {"next_action": 5}).status == 400  # the check itself stays on
+
+
+def test_every_reply_through_the_webhook_is_counted_with_its_channel(monkeypatch, tmp_path):
+    from collections import Counter
+
+    from bot import conversation, count_store, counts
+
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f'tracker_store:\n  dialect: "sqlite"\n  db: "{tmp_path / "bot.db"}"\n', encoding="utf-8")
+    monkeypatch.setenv(count_store.ENDPOINTS_ENV, str(endpoints))
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    monkeypatch.setattr(conversation, "REPLIED", [])
+    app = action_server.build_app("actions")
+    recorder = action_server.record_replies()
+    # An action call without the conversation's events still says which channel the message came in on.
+    call = {**CALL, "tracker": {**CALL["tracker"], "events": [{"event": "user", "input_channel": "facebook"}]}}
+    assert _webhook_call(app, call).status == 200
+    assert _webhook_call(app, CALL).status == 200
+    recorder.stop()
+    stored = count_store.Store(f"sqlite:///{tmp_path / 'bot-statistik.db'}")
+    found = stored.read()
+    stored.close()
+    week = counts.iso_week(counts.stockholm_now())
+    assert found == Counter({counts.Cell(week, counts.REPLY, need="child_bullying", reader="child", channel="facebook",
+                                         language="sv"): 1,
+                             counts.Cell(week, counts.REPLY, need="child_bullying", reader="child", language="sv"): 1})
+
+
+def test_counting_can_be_turned_off(monkeypatch, tmp_path):
+    from bot import conversation, count_store
+
+    monkeypatch.setenv(count_store.DAYS_ENV, "0")
+    monkeypatch.setenv(count_store.ENDPOINTS_ENV, str(tmp_path / "none.yml"))
+    monkeypatch.setattr(conversation, "REPLIED", [])
+    assert action_server.record_replies() is None and conversation.REPLIED == []

@@ -10,6 +10,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
 from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 from rasa.utils.endpoints import EndpointConfig
+from rasa_sdk import Tracker
 
 from rasa_wing import speedups
 from tests.support import rasa_harness
@@ -282,7 +283,8 @@ def _tracker_with_history():
     return DialogueStateTracker.from_events("kalle", [
         ActionExecuted("action_listen"), UserUttered("hej", {"name": "greet", "confidence": 1.0}),
         ActionExecuted("action_listen"), SlotSet("municipality", "kungalv"),
-        UserUttered("dom mobbar mig", {"name": "child_bullying", "confidence": 0.9}, metadata={"kommun": "kungalv"}),
+        UserUttered("dom mobbar mig", {"name": "child_bullying", "confidence": 0.9}, metadata={"kommun": "kungalv"},
+                    input_channel="rest"),
     ], slots=[slot])
 
 
@@ -294,7 +296,10 @@ def test_action_call_without_events_keeps_latest_message_and_slots():
     full = RemoteAction("action_route", EndpointConfig("http://x/webhook"))._action_call_format(tracker, domain)
     lean = RemoteAction("action_route", EndpointConfig("http://x/webhook", send_events=False,
                                                          enable_selective_domain=True))._action_call_format(tracker, domain)
-    assert len(full["tracker"]["events"]) == 5 and lean["tracker"]["events"] == []
+    assert len(full["tracker"]["events"]) == 5
+    # Of the events only the latest message's channel goes along (the lägesbild counts by channel).
+    assert lean["tracker"]["events"] == [{"event": "user", "input_channel": "rest"}]
+    assert Tracker.from_dict(lean["tracker"]).get_latest_input_channel() == "rest"
     assert lean["tracker"]["latest_message"] == full["tracker"]["latest_message"]
     assert lean["tracker"]["latest_message"]["text"] == "dom mobbar mig"
     assert lean["tracker"]["slots"] == full["tracker"]["slots"] == {"municipality": "kungalv"}

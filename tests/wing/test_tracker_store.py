@@ -17,6 +17,7 @@ from tests.conftest import ROOT
 from tests.support.store_checks import (
     KEY,
     check_conversation_continues,
+    check_conversations_are_counted,
     check_nothing_identifying_is_stored,
     check_retention,
     conversation,
@@ -70,6 +71,12 @@ def test_sqlite_conversation_continues_after_restart(sqlite_store):
 def test_sqlite_retention(sqlite_store):
     store, make, _ = sqlite_store
     check_retention(store, make)
+
+
+def test_sqlite_conversations_are_counted_beside_the_store(sqlite_store, tmp_path):
+    store, make, _ = sqlite_store
+    check_conversations_are_counted(store, make)
+    assert (tmp_path / "test-statistik.db").is_file()
 
 
 def test_wrong_retention_setting_stops_the_start(domain, tmp_path):
