@@ -147,6 +147,7 @@ class Details(_Model):
     removal: Detail | None = None
     email: Detail | None = None
     proof: Detail | None = None
+    languages: Detail | None = None  # which languages, and whether an interpreter can be had, as the source says
 
     def items(self) -> List[Tuple[str, Detail]]:
         return [(name, getattr(self, name)) for name in self.__fields__ if getattr(self, name) is not None]
@@ -158,6 +159,9 @@ class Municipality(_Model):
     aliases: List[str] = Field(default_factory=list)
     source: str | None = None  # where the facts come from; `make check` warns when it is missing
     last_verified: dt.date
+    # service → why the municipality has no resource for it yet ("ingen kontakt bekräftad …"): `make check` shows
+    # the reason instead of a warning. Never shown to users.
+    unconfirmed: Dict[str, str] = Field(default_factory=dict)
 
 
 class Service(_Model):
@@ -173,6 +177,9 @@ class Resource(_Model):
     aliases: List[str] = Field(default_factory=list)  # what people call it, for "är Bris öppet nu?"
     municipality: str | None = None
     service: str | None = None
+    # Other services the same contact is, in its municipality: the social services' reception that also takes
+    # orosanmälningar, or a switchboard that is the way to social services. `local` finds it for each.
+    also_serves: List[str] = Field(default_factory=list)
     about: Texts
     phone: str | None = None
     sms: str | None = None
@@ -233,6 +240,10 @@ class Resource(_Model):
     @property
     def is_local(self) -> bool:
         return self.municipality is not None
+
+    def serves(self, service: str) -> bool:
+        """Whether this resource is the municipality's *service* (its own `service` or one in `also_serves`)."""
+        return service == self.service or service in self.also_serves
 
     @property
     def schedule(self) -> opening_hours.Schedule | None:
@@ -364,6 +375,8 @@ class FollowupTexts(_Model):
     other_channels: Texts
     phone_only: Texts
     how_to_start: Texts
+    # "måste jag anmäla?" from a child: no duty for a child (the answer to an adult is `proof` or the duty itself)
+    no_duty: Texts | None = None
 
 
 class Conversation(_Model):
@@ -433,7 +446,7 @@ class Catalogue(_Model):
         """The resources of *service* in that municipality, in catalogue order."""
         if municipality_id is None:
             return []
-        return [r for r in self.resources if r.service == service and r.municipality == municipality_id]
+        return [r for r in self.resources if r.serves(service) and r.municipality == municipality_id]
 
     def named(self, text: str) -> List[str]:
         """What *text* names, in order of mention: resource ids and `local:<service>` keys.

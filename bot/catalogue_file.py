@@ -36,6 +36,7 @@ FIELD_NAMES = {
     "cost": "kostnad", "phone_bill": "telefonräkning", "channels": "kanaler", "who_answers": "vem som svarar",
     "what_happens": "vad som händer", "removal": "omhändertagande", "proof": "bevis", "conversation": "samtal",
     "reminders": "påminnelser", "roles": "roller", "followup": "följdfrågor", "plea": "vädjan", "keeps": "behåller",
+    "languages": "språk", "also_serves": "också tjänst", "unconfirmed": "inte bekräftat",
 }
 
 # Fields that hold a phone number or a time must be text in quotes: unquoted, many YAML readers turn
@@ -257,6 +258,18 @@ def _reference_problems(data: dict, doc: yamllines.Document) -> List[Problem]:
             add(("resources", i, "service"), f"tjänsten '{service}' finns inte under services{_suggest(str(service), services)}")
         if municipality_id is not None and service is None:
             add(("resources", i, "service"), "en lokal resurs behöver service (t.ex. orosanmalan), annars visas den aldrig")
+        also = r.get("also_serves")
+        for j, other in enumerate(also if isinstance(also, list) else []):
+            if str(other) not in services:
+                add(("resources", i, "also_serves", j), f"tjänsten '{other}' finns inte under services"
+                                                        f"{_suggest(str(other), services)}")
+            elif municipality_id is None:
+                add(("resources", i, "also_serves", j), "bara en kommunal resurs (med municipality) kan vara fler tjänster")
+    for i, m in entries("municipalities"):
+        for key in mapping(m.get("unconfirmed")):
+            if str(key) not in services:
+                add(("municipalities", i, "unconfirmed", key), f"tjänsten '{key}' finns inte under services"
+                                                               f"{_suggest(str(key), services)}")
     for need_id, need in needs.items():
         need = mapping(need)
         redirect, ask = mapping(need.get("redirect")), mapping(need.get("ask"))

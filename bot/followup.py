@@ -2,7 +2,7 @@
 
 "är det anonymt?", "kostar det nåt?", "syns det på räkningen?", "vågar inte ringa", "vilka svarar där?",
 "vad händer sen?", "tar de barnet?", "är bris bara för småbarn?", "vad säger man när de svarar?",
-"räcker ett mejl?", "behöver jag bevis?", "måste jag anmäla?".
+"räcker ett mejl?", "behöver jag bevis?", "måste jag anmäla?", "pratar de engelska?", "finns det tolk?".
 
 `topics(text)` says what is asked; the patterns are data, in `bot/context_patterns.yml` next to this
 module, matched on normalized text so that "e de anonymt", "kostar de nåt" and "far mina foraldrar
@@ -107,7 +107,7 @@ TOPIC_QUESTIONS = {
     "channels": "Kan jag chatta i stället för att ringa?", "email": "Kan jag mejla?", "hours": "Är det öppet nu?",
     "who_answers": "Vilka svarar?", "what_happens": "Vad händer sen?", "removal": "Tar de barnet?",
     "ages": "Vilka åldrar är det för?", "how_to_start": "Vad säger jag när de svarar?",
-    "proof": "Behöver jag bevis?", "report_duty": "Måste jag anmäla?",
+    "proof": "Behöver jag bevis?", "report_duty": "Måste jag anmäla?", "languages": "Pratar de engelska? Finns tolk?",
 }
 
 
@@ -168,8 +168,9 @@ def _resolve(cat: Catalogue, key: str, municipality_id: str | None) -> Tuple[Res
 
 
 def _detail(cat: Catalogue, r: Resource | None, service: str | None, topic: str) -> Detail | None:
-    """The resource's own fact for *topic*, else its service's."""
-    for details in (r.details if r else None, cat.services[service].details if service in cat.services else None):
+    """The resource's own fact for *topic*, else that of a service it is (its own, then `also_serves`)."""
+    services = dict.fromkeys([service, *(r.also_serves if r else [])])
+    for details in (r.details if r else None, *(cat.services[s].details for s in services if s in cat.services)):
         found = getattr(details, topic, None) if details is not None else None
         if found is not None:
             return found
@@ -250,9 +251,11 @@ def asked_about(cat: Catalogue, text: str) -> List[str]:
     return found
 
 
-def _keys(cat: Catalogue, asked: Sequence[str], keys: Sequence[str], text: str, reader: str) -> List[str]:
+def _keys(cat: Catalogue, asked: Sequence[str], keys: Sequence[str], text: str, reader: str,
+          municipality_id: str | None) -> List[str]:
     """What to answer about: what the question asks about by name, else the last answer's resources (never
-    112); a question about reporting is also about the orosanmälan service."""
+    112); a question about reporting is also about the orosanmälan service. Two keys for the same resource
+    (`local:orosanmalan` and the municipality's orosanmälan resource) are one."""
     def emergency(key: str) -> bool:
         return service_of(key) is None and any(r.id == key and r.emergency for r in cat.resources)
 
@@ -263,7 +266,14 @@ def _keys(cat: Catalogue, asked: Sequence[str], keys: Sequence[str], text: str, 
         _REPORTING.search(normalize(text)) is not None)
     if about_reporting and report not in chosen and REPORT_SERVICE in cat.services:
         chosen = [report, *chosen]
-    return chosen[:MAX_KEYS]
+    seen: set = set()
+    once = []
+    for key in chosen:
+        r, _ = _resolve(cat, key, municipality_id)
+        if (r.id if r is not None else key) not in seen:
+            seen.add(r.id if r is not None else key)
+            once.append(key)
+    return once[:MAX_KEYS]
 
 
 def _name(cat: Catalogue, r: Resource | None, service: str | None) -> str:
@@ -273,25 +283,31 @@ def _name(cat: Catalogue, r: Resource | None, service: str | None) -> str:
     return (known.name if known and known.name else service or "").lower()
 
 
-def _once(parts: Sequence[str]) -> str:
-    """The parts as one text, each sentence said once (two facts may share a sentence)."""
+def _sentences(text: str) -> List[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+
+
+def _once(parts: Sequence[str], said: Sequence[str] = ()) -> str:
+    """The parts as one text, each sentence said once (two facts may share a sentence), and none that an
+    earlier message of the answer (*said*) has already said ("Är barnet i fara nu, ring 112.")."""
     seen: List[str] = []
     for part in parts:
-        for sentence in re.split(r"(?<=[.!?])\s+", part.strip()):
-            if sentence and sentence not in seen:
+        for sentence in _sentences(part):
+            if sentence not in seen and sentence not in said:
                 seen.append(sentence)
     return " ".join(seen)
 
 
-def _line(cat: Catalogue, key: str, facts: List[str], register: str, municipality_id: str | None) -> str:
+def _line(cat: Catalogue, key: str, facts: List[str], register: str, municipality_id: str | None,
+          said: Sequence[str] = ()) -> str:
     """One message about one key: its name, the facts, and how to reach it."""
     r, service = _resolve(cat, key, municipality_id)
     if r is None:  # a municipal service the catalogue has no resource for here: its general text says how
         general = cat.services[service].generic.for_reader(register) if service in cat.services else None
-        return _once([*facts, general or ""])
+        return _once([*facts, general or ""], said)
     # With no contact fields (BUP: "reached through 1177") the description says how to get there.
     how = contact(r, register == "child") or r.about.for_reader(register) or ""
-    body = _once([*facts, how])
+    body = _once([*facts, how], said)
     return f"{r.name}: {body}" if body else f"{r.name}."
 
 
@@ -313,17 +329,21 @@ def answer(
     """
     register = "child" if reader == "child" else "adult"
     asked = [t for t in dict.fromkeys(asked) if t != HOURS]
-    chosen = _keys(cat, asked, keys, text, reader)
+    chosen = _keys(cat, asked, keys, text, reader, municipality_id)
     if not chosen:
         return None
     messages: List[str] = []
+    glue = conversation(cat).followup
     duty = cat.need(DUTY_NEED)
+    no_duty = glue.no_duty.child if glue.no_duty is not None and register == "child" else None
     if reader == "professional" and set(asked) & DUTY_TOPICS and duty is not None and duty.text.adult:
         messages.append(duty.text.adult)
+    elif "report_duty" in asked and no_duty:  # a child has no duty to report: say so, to the child
+        messages.append(no_duty)
     elif "report_duty" in asked:  # no duty for a private person: anyone who is worried may report
         asked = [("proof" if t == "report_duty" else t) for t in asked]
     if "how_to_start" in asked:
-        messages.append(conversation(cat).followup.how_to_start.for_reader(register) or "")
+        messages.append(glue.how_to_start.for_reader(register) or "")
     per_key = [t for t in dict.fromkeys(asked) if t not in ("how_to_start", "report_duty")][:MAX_TOPICS]
     if not asked:  # a follow-up in words the patterns do not know: everything the catalogue says about them
         now = stockholm_now()
@@ -332,7 +352,6 @@ def answer(
             messages.append(describe_resource(r, register == "child", now) if r is not None
                             else _line(cat, key, [], register, municipality_id))
         return Reply(messages=[m for m in messages if m], resources=list(chosen))
-    glue = conversation(cat).followup
     known = []
     for key in chosen:
         r, service = _resolve(cat, key, municipality_id)
@@ -346,8 +365,16 @@ def answer(
     if not known:  # the catalogue knows none of it: say so plainly about the first one, and name it again
         key = chosen[0]
         r, service = _resolve(cat, key, municipality_id)
-        phone_only = set(per_key) <= {"channels", "email"} and r is not None and r.phone
+        # "Jag har bara telefonnumret dit" only where the catalogue has no other way at all (never "only by
+        # phone" about what has a web page, a chat or a police station)
+        phone_only = set(per_key) <= {"channels", "email"} and r is not None and r.phone and not (
+            r.web or _ways(r, register == "child"))
         plain = glue.phone_only if phone_only else glue.unknown
         known = [(key, [cat.fill(plain.for_reader(register) or "", name=_name(cat, r, service))])]
-    messages.extend(_line(cat, key, facts, register, municipality_id) for key, facts in known)
+    # A sentence said once in the whole answer: the duty to report and the orosanmälan facts both say "ring 112",
+    # and two resources may share a fact (the right to an interpreter at soc and at its on-call service).
+    said = [s for m in messages for s in _sentences(m)]
+    for key, facts in known:
+        messages.append(_line(cat, key, facts, register, municipality_id, said))
+        said += _sentences(messages[-1])
     return Reply(messages=[m for m in messages if m], resources=[key for key, _ in known])

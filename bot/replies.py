@@ -18,6 +18,7 @@ from bot.hours import STOCKHOLM, stockholm_now
 from bot.text import mentions_any, normalize
 
 MAX_HOURS_ANSWERS = 3
+SWITCHBOARD = "vaxel"  # the service that is the municipality's switchboard
 _SAYS_ANONYMOUS = re.compile(r"anonym|vem du är", re.IGNORECASE)  # "du behöver inte säga vem du är" says it too
 
 
@@ -132,6 +133,13 @@ def emergency_first(cat: Catalogue, reply: Reply, child: bool, now: dt.datetime)
     return Reply(messages=messages, buttons=reply.buttons, resources=resources, leads_with_emergency=True, keys=keys)
 
 
+def _switchboard(cat: Catalogue, municipality: Municipality, named: List[Resource]) -> str:
+    """" Kommunens växel: 0303-23 80 00." – the number that always exists, for a service the municipality has no
+    contact for (unless the reply names the switchboard already)."""
+    board = next((r for r in cat.local(SWITCHBOARD, municipality.id) if r.phone and r not in named), None)
+    return f" Kommunens växel: {board.phone}." if board is not None else ""
+
+
 def _pick_answer(need: Need, text: str) -> Texts | None:
     """The topic answer whose words occur in the message, else the default (empty match) one."""
     default = None
@@ -215,7 +223,9 @@ def _compose(cat: Catalogue, need_id: str, need: Need, child: bool, audience: st
         service = cat.services[cast(str, item.service)]
         generic = service.generic.for_reader(register) or ""
         if municipality is not None and not said_none_here:  # say it once, however many services are missing
-            messages.append(f"Jag har inga kontaktuppgifter för {municipality.name} om det här än. {generic}".strip())
+            switchboard = _switchboard(cat, municipality, result.resources)
+            messages.append(f"Jag har inga kontaktuppgifter för {municipality.name} om det här än. {generic}"
+                            f"{switchboard}".strip())
             said_none_here = True
         elif municipality is not None:
             messages.append(generic.strip())
@@ -287,6 +297,9 @@ def _hours_line(r: Resource, child: bool, now: dt.datetime, day: dt.date | None)
     schedule = r.schedule
     status = hours.describe(schedule, now)
     contact = _contact(r, child)
+    about = r.about.for_reader("child" if child else "adult")
+    if status is None and not contact and about:  # no hours, no number: its text says how and when (socialjour via 112)
+        return f"{r.name}: {_sentence(about)}"
     if status is None:
         return f"Jag har inga öppettider för {r.name}. {contact}".strip()
     parts = [f"{r.name}: {status}."]

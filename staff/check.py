@@ -3,10 +3,12 @@
 Errors are what `bot.catalogue_file` finds and the store refuses to load (the running bot then keeps its last good
 catalogue). Warnings are things staff should look at, but that do not stop the file:
 old `last_verified`, missing `source`, http addresses, needs without a description, needs with no resource for
-some reader, municipalities without orosanmälan or family support, hours that never open, phone
+some reader, municipalities without one of the local contacts everyone needs (orosanmälan, the social services'
+reception, its on-call service, the switchboard, family support) and no reason for it, hours that never open, phone
 numbers in an unusual format, and (with --links) addresses that do not answer – or, when none
 answers at all, one line saying that the computer seems to be offline.
-Everything is in Swedish for municipal staff. No Rasa here.
+A reason in the catalogue why a municipality has no such contact yet (`unconfirmed`) is shown as a note, not a
+warning. Everything is in Swedish for municipal staff. No Rasa here.
 """
 from __future__ import annotations
 
@@ -26,7 +28,9 @@ from bot.catalogue import AUDIENCES, CatalogueError, Problem, service_of
 from bot.catalogue_file import Parsed, catalogue_path, label, read_source
 
 STALE_AFTER_DAYS = 183  # about six months
-LOCAL_SERVICES_EXPECTED = ("orosanmalan", "familjestod")
+# What every municipality should have, so that someone without a computer always gets a number to call:
+# orosanmälan, the social services' reception, the on-call service outside office hours, the switchboard, family support.
+LOCAL_SERVICES_EXPECTED = ("orosanmalan", "socialtjanst", "socialjour", "vaxel", "familjestod")
 USER_AGENT = "Stodlotsen-katalogkontroll/1.0 (kontroll av kommunens stodkatalog; en forfragan per adress)"
 LINK_TIMEOUT = (3, 10)  # connect, read (seconds): a server that does not answer within 3 s counts as down
 LINK_WORKERS = 6
@@ -50,6 +54,7 @@ class Report:
     name: str
     errors: List[Problem] = field(default_factory=list)
     warnings: List[Problem] = field(default_factory=list)
+    notes: List[Problem] = field(default_factory=list)  # a contact a municipality lacks, with the reason it gives
     links_checked: int = 0
     links_offline: bool = False  # --links reached no address at all: said once, not once per link
     parsed: Parsed | None = None  # the catalogue with its lines, when it has no errors (for the staff page)
@@ -66,6 +71,9 @@ class Report:
         if self.warnings:
             lines.append(f"\nVARNINGAR ({len(self.warnings)}) – katalogen fungerar, men titta på detta:")
             lines += [f"  {p.format(self.name)}" for p in self.warnings]
+        if self.notes and not self.errors:
+            lines.append(f"\nINTE BEKRÄFTAT ({len(self.notes)}) – kommunen saknar resursen, och katalogen säger varför:")
+            lines += [f"  {p.format(self.name)}" for p in self.notes]
         if self.links_checked:
             lines.append(f"\n{self.links_checked} webbadresser kontrollerade.")
         if self.links_offline:
@@ -90,6 +98,7 @@ def check(path: Path | str | None = None, links: bool = False, today: dt.date | 
     today = today or dt.datetime.now(ZoneInfo("Europe/Stockholm")).date()
     report.parsed = parsed
     report.warnings = warnings(parsed, today)
+    report.notes = unconfirmed(parsed)
     if links:
         urls = addresses(parsed)
         dead, report.links_offline = dead_links(urls, session)
@@ -172,7 +181,8 @@ def warnings(parsed: Parsed, today: dt.date) -> List[Problem]:
                          f"öppettiderna öppnar inte någon gång de närmaste {opening_hours.LOOKAHEAD_DAYS} dagarna – "
                          "stämmer undantagen (exceptions/closed_dates)?")
         if r.is_local and r.service and not any(
-                f"local:{r.service}" in entries_ for need in cat.needs.values() for entries_ in need.route.values()):
+                f"local:{service}" in entries_ for service in (r.service, *r.also_serves)
+                for need in cat.needs.values() for entries_ in need.route.values()):
             warn(("resources", i, "service"), r.name,
                  f"inget behov leder till tjänsten '{r.service}' (local:{r.service}) – resursen visas aldrig")
 
@@ -182,11 +192,30 @@ def warnings(parsed: Parsed, today: dt.date) -> List[Problem]:
     found += _need_warnings(parsed)
     for i, m in enumerate(cat.municipalities):
         for service in LOCAL_SERVICES_EXPECTED:
-            if not cat.local(service, m.id):
-                name = cat.services[service].name if service in cat.services and cat.services[service].name else service
+            if not cat.local(service, m.id) and service not in m.unconfirmed:
                 warn(("municipalities", i), f"kommunen {m.name}",
-                     f"har ingen resurs för {name} (service: {service}) – användarna får bara den allmänna texten")
+                     f"har ingen resurs för {_service_name(parsed, service)} (service: {service}) – användarna får bara "
+                     "den allmänna texten; lägg till resursen, eller skriv under unconfirmed varför den saknas")
+        for service in m.unconfirmed:
+            if cat.local(service, m.id):
+                warn(("municipalities", i, "unconfirmed", service), f"kommunen {m.name}",
+                     f"har en resurs för {_service_name(parsed, service)} men också ett skäl under unconfirmed varför "
+                     "den saknas – ta bort skälet")
     return found
+
+
+def _service_name(parsed: Parsed, service: str) -> str:
+    known = parsed.catalogue.services.get(service)
+    return known.name if known is not None and known.name else service
+
+
+def unconfirmed(parsed: Parsed) -> List[Problem]:
+    """The contacts a municipality lacks, each with the reason the catalogue gives (`unconfirmed`)."""
+    cat = parsed.catalogue
+    return [Problem(parsed.line("municipalities", i, "unconfirmed", service), f"kommunen {m.name}",
+                    f"{_service_name(parsed, service)}: {reason}")
+            for i, m in enumerate(cat.municipalities) for service, reason in m.unconfirmed.items()
+            if not cat.local(service, m.id)]
 
 
 def _need_warnings(parsed: Parsed) -> List[Problem]:

@@ -91,7 +91,7 @@ class Spans:
 
 def _sorted_problems(report: check.Report, spans: Spans) -> Dict[Key | None, List[Tuple[str, Problem]]]:
     by_key: Dict[Key | None, List[Tuple[str, Problem]]] = {}
-    for kind, problems in (("error", report.errors), ("warning", report.warnings)):
+    for kind, problems in (("error", report.errors), ("warning", report.warnings), ("note", report.notes)):
         for p in problems:
             by_key.setdefault(spans.owner(p.line), []).append((kind, p))
     return by_key
@@ -100,7 +100,7 @@ def _sorted_problems(report: check.Report, spans: Spans) -> Dict[Key | None, Lis
 def _problem_list(items: Iterable[Tuple[str, Problem]], with_who: bool = False) -> str:
     rows = []
     for kind, p in items:
-        label = "FEL" if kind == "error" else "VARNING"
+        label = {"error": "FEL", "warning": "VARNING"}.get(kind, "INTE BEKRÄFTAT")
         place = f"rad {p.line}: " if p.line else ""
         who = f"{p.where}: " if with_who and p.where else ""
         rows.append(f'<li class="{kind}"><strong>{label}</strong> {esc(place)}{esc(who)}{esc(p.message)}</li>')

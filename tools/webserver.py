@@ -8,7 +8,9 @@ Every response carries security headers. HTML pages get a Content-Security-Polic
 scripts, styles and images from this server only, the page's own inline scripts by hash (the
 widget's configuration object), and connections to this server and to Rasa. When --rasa-url is
 given, the `rasaUrl` of the demo page's configuration object is set to it, so tests can point the
-page at a bot on a free port. Requests are not logged (nothing about a visitor is kept).
+page at a bot on a free port. The page says how long the service keeps a conversation: the retention
+time configured for the tracker store (`retention_days` in endpoints.yml, or STODLOTSEN_RETENTION_DAYS).
+Requests are not logged (nothing about a visitor is kept).
 
 Pages behind a token (`PROTECTED`): /personal, the read-only staff page (staff/page.py), and
 /statistik, the lägesbild for the municipality's safety work (staff/report.py). Each
@@ -37,6 +39,9 @@ from pathlib import Path
 from typing import Callable, Dict, List, Mapping
 from urllib.parse import parse_qs, urlsplit
 
+import yaml
+
+from bot import storage
 from staff import page as staff_page
 from staff import report as lagesbild
 
@@ -44,6 +49,9 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 DEFAULT_RASA_URL = "http://localhost:5005"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 _RASA_URL_SETTING = re.compile(r'rasaUrl:\s*"[^"\\]*"')
+_KEPT_SETTING = re.compile(r"sparasDagar:\s*\d+")
+_KEPT_TEXT = re.compile(r"(<span data-sparas-dagar>)\d+(</span>)")
+ENDPOINTS = Path(__file__).resolve().parent.parent / "endpoints.yml"
 _INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
@@ -55,11 +63,25 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def configure_page(html: str, rasa_url: str | None) -> str:
-    """The page with its widget configuration pointing at *rasa_url* (unchanged when None)."""
-    if rasa_url is None:
-        return html
-    return _RASA_URL_SETTING.sub(lambda _m: "rasaUrl: " + json.dumps(rasa_url), html)
+def configure_page(html: str, rasa_url: str | None, kept_days: int | None = None) -> str:
+    """The page with its widget configuration pointing at *rasa_url*, and saying that a conversation is kept for
+    *kept_days* (each unchanged when None)."""
+    if rasa_url is not None:
+        html = _RASA_URL_SETTING.sub(lambda _m: "rasaUrl: " + json.dumps(rasa_url), html)
+    if kept_days is not None:
+        html = _KEPT_SETTING.sub(f"sparasDagar: {int(kept_days)}", html)
+        html = _KEPT_TEXT.sub(lambda m: f"{m.group(1)}{int(kept_days)}{m.group(2)}", html)
+    return html
+
+
+def configured_retention_days(endpoints: Path = ENDPOINTS) -> int:
+    """How long the tracker store keeps a conversation: STODLOTSEN_RETENTION_DAYS, else `tracker_store.retention_days`
+    in endpoints.yml, else the default (bot.storage)."""
+    try:
+        store = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
+    except OSError:
+        store = {}
+    return storage.retention_days(store.get("retention_days") if isinstance(store, dict) else None)
 
 
 def content_security_policy(html: str, connect: list[str]) -> str:
@@ -164,7 +186,7 @@ class Handler(SimpleHTTPRequestHandler):
             path = path / "index.html"
         if path.suffix != ".html" or not path.is_file():  # translate_path already drops "..": stays in web/
             return super().send_head()
-        html = configure_page(path.read_text(encoding="utf-8"), self.rasa_url)
+        html = configure_page(path.read_text(encoding="utf-8"), self.rasa_url, configured_retention_days())
         body = html.encode("utf-8")
         connect = [origin(self.rasa_url or DEFAULT_RASA_URL)]
         self.send_response(200)

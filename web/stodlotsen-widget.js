@@ -24,10 +24,16 @@
     titel: "Stödlotsen",
     lamnaUrl: "https://www.google.se/",
     oppen: null, // null: open on wide screens, closed on phones
-    css: null // URL of the style sheet; default: next to this script
+    css: null, // URL of the style sheet; default: next to this script
+    sparasDagar: 30 // days the service keeps a conversation (retention_days in endpoints.yml): said to the user
   };
   var cfg = Object.assign({}, DEFAULTS, window.StodlotsenConfig || {});
   var ENDPOINT = String(cfg.rasaUrl).replace(/\/+$/, "") + "/webhooks/rest/webhook";
+  // A whole number of days from the configuration; anything else is the default, never text from the page.
+  function keptDays(value) {
+    var n = Number(value);
+    return Number.isInteger(n) && n > 0 ? n : DEFAULTS.sparasDagar;
+  }
   var KEY_ID = "stodlotsen.id";
   var KEY_LOG = "stodlotsen.logg";
   var TIMEOUT_MS = 30000;
@@ -46,7 +52,9 @@
     bot: "Stödlotsen",
     choices: "Svarsalternativ",
     writing: "Stödlotsen skriver …",
-    privacy: "Skriv inte ditt namn, personnummer eller adress. Samtalet försvinner när du stänger fliken.",
+    // True about both places: the tab forgets it; the service keeps a copy without names (scrubbed) for a while.
+    privacy: "Skriv inte ditt namn, personnummer eller adress. Samtalet försvinner från den här enheten när du " +
+      "stänger fliken. Stödlotsen sparar det utan namn i högst " + keptDays(cfg.sparasDagar) + " dagar.",
     error: "Jag kunde inte svara just nu. Försök igen om en stund. Är någon i fara just nu? Ring 112. " +
       "Är du under 18 kan du ringa Bris på 116 111."
   };

@@ -62,8 +62,11 @@ def test_with_the_token_the_page_shows_the_catalogue_and_previews_a_reply(browse
     assert warning.count() == 1
     assert warning.inner_text().startswith(f"VARNING rad {line_of(OLD, '2024-01-15')}: uppgifterna kontrollerades senast")
     soderhamn = page.locator("#kommun-soderhamn").inner_text()
-    assert "har ingen resurs för Orosanmälan till socialtjänsten" in soderhamn
     assert "Behov utan egen resurs i Söderhamn" in soderhamn and "child_home_violence" in soderhamn
+    # a contact a municipality lacks, with the reason the catalogue gives: shown at the municipality, not a warning
+    kungalv = page.locator("#kommun-kungalv")
+    assert kungalv.locator(".problems .note").inner_text().startswith("INTE BEKRÄFTAT rad ")
+    assert "Familjestöd: Ingen kontakt till familjestöd" in kungalv.inner_text()
 
     page.select_option("#behov", "adult_other_child")
     page.select_option("#vem", "vuxen")

@@ -78,8 +78,9 @@ def test_a_late_municipality_re_answers_the_last_need_there(shipped):
 @pytest.mark.parametrize(("need", "audience", "town", "lead"), [
     # only national support for this need: no promise of local help
     ("parent_child_health", "guardian", "söderhamn", "Det här stödet finns i hela landet, också i Söderhamn:"),
-    # a local service the town lacks: the reply itself says so, once, with no lead before it
-    ("worried_about_child", "adult", "söderhamn", None),
+    # a local service the town lacks (support for children from soc: Söderhamn has no such entry): the reply
+    # itself says so, once, with no lead before it
+    ("child_home_violence", "child", "söderhamn", None),
 ])
 def test_a_late_municipality_with_nothing_of_its_own_for_the_need_is_not_promised(shipped, need, audience, town, lead):
     state = State(audience=audience, last_need=need)

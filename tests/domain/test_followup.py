@@ -152,7 +152,10 @@ def test_anonymity_names_the_resource_again_with_its_number(shipped):
 def test_the_phone_bill_says_what_the_catalogue_knows_and_never_guesses(shipped):
     assert "syns inte på telefonräkningen" in ask(shipped, "kommer numret upp på fakturan", ["kvinnofridslinjen"], "adult")
     about_bris = ask(shipped, "kommer numret upp på fakturan", ["bris"])
-    assert "inte säkert" in about_bris and "chatta" in about_bris and "syns inte" not in about_bris
+    assert "brukar inte stå på telefonräkningen" in about_bris and "lista över samtal" in about_bris
+    about_mind = ask(shipped, "syns det på räkningen", ["mind_sjalvmordslinjen"])  # nothing on Mind's bill
+    assert "inte säkert" in about_mind and "lista över samtal" in about_mind
+    assert "kan det stå på telefonräkningen" in ask(shipped, "syns det på räkningen", ["polisen_anmalan"])
 
 
 def test_cost_comes_from_the_catalogue(shipped):
@@ -166,9 +169,15 @@ def test_no_phone_offers_the_ways_without_calling_and_never_112(shipped):
     assert "mind.se" in text and "bris.se" in text
 
 
-def test_a_resource_that_can_only_be_phoned_says_so(shipped):
-    text = ask(shipped, "finns det nån chatt", ["bris_vuxen"], "adult")
-    assert "bara per telefon" in text and shipped.resource("bris_vuxen").phone in text
+def test_a_resource_the_catalogue_has_only_a_number_for_says_so_and_never_only_by_phone(shipped):
+    text = ask(shipped, "finns det nån chatt", ["ud_jouren"], "adult")
+    assert "bara telefonnumret" in text and shipped.resource("ud_jouren").phone in text
+    # a web page: the bot does not know of a chat, but it does not say "only by phone" either
+    web = ask(shipped, "finns det nån chatt", ["bris_vuxen"], "adult")
+    assert "bara" not in web and "inga säkra uppgifter" in web
+    # the police take reports at a police station too; 1177 has e-services
+    assert "polisstation" in ask(shipped, "kan jag skriva i stället", ["polisen_anmalan"])
+    assert "1177.se" in ask(shipped, "kan jag skriva i stället", ["vard_1177"])
 
 
 def test_what_the_catalogue_does_not_know_is_said_plainly(shipped):
@@ -199,7 +208,7 @@ def test_a_private_person_asking_whether_to_report_is_not_told_of_a_duty(shipped
 
 def test_questions_about_reporting_are_answered_by_the_orosanmalan_facts(shipped):
     removal = ask(shipped, "tar dom barnen ifrån familjen då", ["bris"])
-    assert "ovanligt" in removal
+    assert "De flesta barn bor kvar hemma" in removal and "ovanligt" not in removal
     email = ask(shipped, "kan jag skicka det som e-post", ["local:orosanmalan"], "adult", "kungalv")
     assert "inte ett säkert sätt" in email and "Kungälv" in email
 
@@ -274,7 +283,7 @@ def test_a_resource_asked_about_by_name_is_answered_about_alone_even_if_the_cata
 
 def test_a_question_about_reporting_brings_in_the_orosanmalan_facts_whatever_was_named(shipped):
     reply = followup.answer(shipped, ["anonymity"], ["vard_1177"], "guardian", "nykoping", "får man anmäla utan namn")
-    assert reply.messages[0].startswith("Orosanmälan – Nyköpings kommun:") and "anonymt" in reply.messages[0]
+    assert reply.messages[0].startswith("Socialtjänsten i Nyköping") and "anonymt" in reply.messages[0]
     police = followup.answer(shipped, ["anonymity"], ["polisen_tips"], "adult", None, "kan jag polisanmäla utan namn")
     assert "orosanmälan" not in police.text.lower()
 

@@ -13,7 +13,7 @@ def phones(cat, *ids):
     ("kind", "reader", "expected"),
     [("acute_danger", "child", ["akut_112"]), ("acute_danger", "adult", ["akut_112"]),
      ("suicidal", "child", ["mind_sjalvmordslinjen", "bris"]), ("suicidal", "guardian", ["mind_sjalvmordslinjen", "akut_112"]),
-     ("self_harm", "child", ["bris", "vard_1177"]), ("self_harm", "professional", ["vard_1177", "mind_sjalvmordslinjen"])],
+     ("self_harm", "child", ["bris", "akut_112"]), ("self_harm", "professional", ["vard_1177", "mind_sjalvmordslinjen"])],
 )
 def test_the_reminder_gives_the_right_numbers_in_one_sentence(shipped, kind, reader, expected):
     line = lines.reminder(shipped, kind, reader)

@@ -169,6 +169,7 @@ TESTKOPING_RESOURCES = """
     name: Socialtjänsten i Testköping
     municipality: testkoping
     service: orosanmalan
+    also_serves: [socialtjanst]
     about:
       adult: "Här gör du en orosanmälan i Testköping."
     phone: "0999-00 00 01"
@@ -185,6 +186,26 @@ TESTKOPING_RESOURCES = """
     about:
       adult: "Stöd till föräldrar i Testköping."
     phone: "0999-00 00 02"
+    source: "Påhittad resurs för tester"
+    last_verified: 2026-11-20
+
+  - id: testkoping_socialjour
+    name: Socialjouren i Testköping
+    municipality: testkoping
+    service: socialjour
+    about:
+      adult: "Kvällar och helger."
+    phone: "0999-00 00 03"
+    source: "Påhittad resurs för tester"
+    last_verified: 2026-11-20
+
+  - id: testkoping_vaxel
+    name: Testköpings kommun – växeln
+    municipality: testkoping
+    service: vaxel
+    about:
+      adult: "Kommunens växel."
+    phone: "0999-00 00 00"
     source: "Påhittad resurs för tester"
     last_verified: 2026-11-20
 """

@@ -63,9 +63,27 @@ def test_warnings_do_not_stop_the_file_and_each_names_its_line(tmp_path):
     has("id: beta", "kommunen Beta", "har ingen resurs för orosanmalan")
     has("id: alfa,", "kommunen Alfa", "har ingen resurs för orosanmalan")
     has("id: beta", "kommunen Beta", "har ingen resurs för familjestod")
+    for service in ("socialtjanst", "socialjour", "vaxel"):  # a number for everyone: reception, on call, switchboard
+        has("id: alfa,", "kommunen Alfa", f"har ingen resurs för {service}")
+        has("id: beta", "kommunen Beta", f"har ingen resurs för {service}")
     assert not any(w.where == "kommunen Alfa" and "familjestod" in w.message for w in report.warnings)  # it has one
     has("id: dygnet_igen", "Dygnet igen", "inget behov leder hit")
-    assert len(warned) == 10, text
+    assert len(warned) == 16, text
+
+
+def test_a_municipality_may_say_why_it_lacks_a_contact_and_check_shows_the_reason_not_a_warning(tmp_path):
+    path = tmp_path / "k.yml"
+    reason = "Ingen kontakt bekräftad på kommunens webbplats."
+    beta = "  - {id: beta, name: Beta, aliases: [], last_verified: 2026-11-01"
+    path.write_text(WARNED.replace(beta + "}", beta + f", unconfirmed: {{familjestod: '{reason}', alfa: 'x'}}}}"),
+                    encoding="utf-8")
+    report = check.check(path, today=dt.date(2026, 11, 22))
+    assert [p.message.split(" – ")[0] for p in report.errors] == ["tjänsten 'alfa' finns inte under services"]
+    path.write_text(WARNED.replace(beta + "}", beta + f", unconfirmed: {{familjestod: '{reason}'}}}}"), encoding="utf-8")
+    report = check.check(path, today=dt.date(2026, 11, 22))
+    assert not any(w.where == "kommunen Beta" and "familjestod" in w.message for w in report.warnings)
+    assert [(n.where, n.message) for n in report.notes] == [("kommunen Beta", f"familjestod: {reason}")]
+    assert "INTE BEKRÄFTAT (1)" in report.text() and reason in report.text()
 
 
 def test_a_need_without_a_resource_for_some_readers_is_warned(tmp_path):

@@ -17,6 +17,24 @@ def test_configure_page_points_the_widget_at_rasa():
     assert webserver.configure_page(html, None) == html
 
 
+def test_the_demo_page_says_how_long_the_service_keeps_a_conversation(tmp_path, monkeypatch):
+    """Not "it disappears when the tab closes": the tab forgets it, the service keeps a scrubbed copy for the
+    configured retention time, and the page and the widget say that number."""
+    page = (webserver.WEB_DIR / "index.html").read_text(encoding="utf-8")
+    widget = (webserver.WEB_DIR / "stodlotsen-widget.js").read_text(encoding="utf-8")
+    assert "försvinner när du stänger" not in page + widget and "sparas bara i den här fliken" not in page
+    assert "från den här enheten" in page and "från den här enheten" in widget and "sparar det utan namn" in widget
+    out = webserver.configure_page(page, None, 12)
+    assert "sparasDagar: 12," in out and "<span data-sparas-dagar>12</span> dagar" in out
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("tracker_store:\n  retention_days: 9\n", encoding="utf-8")
+    monkeypatch.delenv("STODLOTSEN_RETENTION_DAYS", raising=False)
+    assert webserver.configured_retention_days(endpoints) == 9
+    monkeypatch.setenv("STODLOTSEN_RETENTION_DAYS", "3")
+    assert webserver.configured_retention_days(endpoints) == 3
+    assert webserver.configured_retention_days() == 3  # the shipped endpoints.yml, overridden
+
+
 def test_csp_allows_exactly_the_inline_scripts_of_the_page():
     script = "window.StodlotsenConfig = {};"
     csp = webserver.content_security_policy(f"<script>{script}</script>", ["http://127.0.0.1:4711"])

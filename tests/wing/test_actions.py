@@ -65,11 +65,11 @@ def test_professional_is_told_about_the_duty_to_report(shipped):
         assert other not in text
 
 
-def test_guardian_of_suicidal_child_gets_112_mind_and_the_adult_line(shipped):
+def test_guardian_of_suicidal_child_gets_112_mind_and_a_health_care_route_open_at_night(shipped):
     messages, text, slots = run("suicidal_guardian")
     assert slots["audience"] == "guardian"
-    assert "112" in text and "90101" in text and "077-150 50 50" in text
-    assert "116 111" not in text
+    assert "112" in text and "90101" in text and "BUP" in text and "1177, dygnet runt" in text
+    assert "116 111" not in text and "077-150 50 50" not in text  # Bris vuxentelefon's hours are not confirmed
     assert text.index("112") < text.index("90101")
 
 
