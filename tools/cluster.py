@@ -39,7 +39,7 @@ from typing import Dict, List
 
 from tools import services
 from tools.botserver import ROOT, BotServer, post
-from tools.webserver import WEB_DIR, configure_page, content_security_policy
+from tools.webserver import WEB_DIR, configure_page, configured_retention_days, content_security_policy
 
 POINTER = ROOT / ".cluster"
 DATABASE = "stodlotsen"
@@ -204,7 +204,8 @@ class Cluster:
     def _start_proxy(self) -> None:
         site = self.base / "site"
         site.mkdir(exist_ok=True)
-        page = configure_page((WEB_DIR / "index.html").read_text(encoding="utf-8"), f"http://localhost:{self.port}")
+        page = configure_page((WEB_DIR / "index.html").read_text(encoding="utf-8"), f"http://localhost:{self.port}",
+                              configured_retention_days())
         (site / "index.html").write_text(page, encoding="utf-8")
         for name in WIDGET_FILES:
             shutil.copyfile(WEB_DIR / name, site / name)
