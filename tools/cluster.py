@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import shutil
 import signal
@@ -41,7 +42,9 @@ from tools import services
 from tools.botserver import ROOT, BotServer, post
 from tools.webserver import WEB_DIR, configure_page, configured_retention_days, content_security_policy
 
-POINTER = ROOT / ".cluster"
+# Names the running cluster's directory; STODLOTSEN_CLUSTER_POINTER elsewhere (the test of make cluster, so that it
+# never meets a cluster a developer has running).
+POINTER = Path(os.environ.get("STODLOTSEN_CLUSTER_POINTER", ROOT / ".cluster"))
 DATABASE = "stodlotsen"
 WIDGET_FILES = ("stodlotsen-widget.js", "stodlotsen-widget.css", "demo.css")
 
