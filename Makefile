@@ -17,7 +17,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) rasa_wing/components.py rasa_wing/policy.py bot/intent_model.py bot/semantic.py bot/text.py
 
 .PHONY: help install run train test lint validate unit test-domain test-wing test-staff test-tools test-core test-nlu e2e clean \
-	check forhandsvisa browser-test postgres-test purge load bench ovning rapport
+	check forhandsvisa browser-test postgres-test purge load bench ovning rapport \
+	cluster cluster-stop cluster-load cluster-test
 
 help:
 	@echo "make run    – installerar vid behov, tränar om data ändrats och startar boten (Ctrl-C stoppar)"
@@ -26,6 +27,8 @@ help:
 	@echo "make load   – lasttest: 200 samtal samtidigt × 10 meddelanden, latens och förlorade meddelanden"
 	@echo "make bench  – mäter svarstider, genomströmning, minne, start- och träningstid och förståelse -> bench/REPORT.md"
 	@echo "make ovning – övning: stoppar action-servern och Rasa under last (boten måste vara startad med make run)"
+	@echo "make cluster – PostgreSQL, Redis, 2 Rasa-instanser och nginx på den här datorn (INSTANSER=3 …); make cluster-stop stoppar"
+	@echo "make cluster-load – samma last genom 1 och 2 instanser, genomströmning och p95 -> results/cluster-load.json"
 	@echo "make purge  – raderar sparade samtal äldre än lagringstiden (30 dagar)"
 	@echo "make check  – kontrollerar resources.yml (se docs/katalog.md); KOMMUN=Söderhamn visar kommunens varningar, LANKAR=ja hämtar länkarna"
 	@echo "make forhandsvisa BEHOV=child_bullying VEM=barn KOMMUN=Kungälv TID=\"lördag 22:00\" – visar svaret; utan BEHOV listas behoven"
@@ -116,7 +119,7 @@ browser-test: $(MODEL)
 	$(PY) -m pytest tests/browser -s
 
 test: STRICT := 1
-test: lint check validate unit postgres-test test-core test-nlu e2e browser-test
+test: lint check validate unit postgres-test test-core test-nlu e2e browser-test cluster-test
 	@echo "Alla kontroller gick igenom."
 
 # The tracker store against a real PostgreSQL server (installed when missing, started in a
@@ -125,8 +128,31 @@ postgres-test: $(STAMP)
 	@tools/ensure_postgres.sh
 	$(PY) -m pytest tests/postgres
 
+# Several Rasa instances on this machine (tools/cluster.py, docs/drift.md "Flera instanser"): PostgreSQL, Redis
+# and nginx from Debian (installed when missing by tools/ensure_cluster.sh), in a temporary directory on
+# loopback. Returns once every part answers and prints the proxy's REST address; make cluster-stop stops all.
+INSTANSER ?= 2
+cluster: $(MODEL)
+	@$(PY) -m tools.cluster start --instances $(INSTANSER) $(if $(CLUSTER_PORT),--port $(CLUSTER_PORT))
+
+cluster-stop: $(STAMP)
+	@$(PY) -m tools.cluster stop
+
+# The same load (200 conversations × 10 messages) through 1 and through 2 instances, alternately, in one
+# run: throughput, p95 and lost messages -> results/cluster-load.json (not part of make test).
+cluster-load: $(MODEL)
+	$(PY) -m tools.cluster load
+
+# The cluster's tests (tests/cluster): one conversation over several instances, concurrent messages,
+# the Redis locks, the shared rate limit, purging and hot reload, and the fault drills (an instance
+# killed under load, Redis stopped, PostgreSQL restarted). Starts and stops its own clusters.
+cluster-test: $(MODEL)
+	@tools/ensure_cluster.sh
+	$(PY) -m pytest tests/cluster
+
 # 200 concurrent conversations × 10 messages on loopback: latency percentiles, throughput and lost
-# messages (fails if any is lost). Uses the bot on localhost:5005 if it answers, else starts one.
+# messages (fails if any is lost). Uses the bot on localhost:5005 if it answers, else starts one;
+# ADRESS=http://localhost:PORT/webhooks/rest/webhook sends it elsewhere (e.g. through make cluster's proxy).
 # Latency, throughput, memory, start-up, training time and held-out NLU scores -> bench/
 # (REPORT.md, results.json, latency.png). BENCH_ARGS=--skip-train reuses the last training time.
 bench: $(MODEL)
@@ -134,7 +160,7 @@ bench: $(MODEL)
 
 load: $(MODEL)
 	@mkdir -p results
-	$(PY) -m tools.load --conversations 200 --messages 10 --json results/load.json
+	$(PY) -m tools.load --conversations 200 --messages 10 --json results/load.json $(if $(ADRESS),--url $(ADRESS))
 
 # The supervision drill (docs/drift.md): with `make run` up, kill the action server and then Rasa
 # under load; both must come back by themselves, and meanwhile every answer has 112 and Bris.
@@ -146,4 +172,4 @@ purge: $(STAMP)
 	$(PY) -m rasa_wing.purge
 
 clean:
-	rm -rf models results .pytest_cache stodlotsen.db
+	rm -rf models results .pytest_cache stodlotsen.db .cluster

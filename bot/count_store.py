@@ -74,13 +74,15 @@ def tracker_settings(endpoints: str | os.PathLike | None = None) -> Dict[str, An
 
 
 def tracker_url(settings: Mapping[str, Any]) -> sa.engine.URL:
-    """The tracker store's database URL from its settings, as Rasa's SQLTrackerStore builds it."""
+    """The tracker store's database URL from its settings, as Rasa's SQLTrackerStore builds it: the server is
+    `url` (Rasa passes it as the store's host; a `host` key would be given twice and stop Rasa)."""
     dialect = settings.get("dialect") or "sqlite"
     db = settings.get("db") or "rasa.db"
     if dialect == "sqlite":
         return sa.engine.URL.create("sqlite", database=str(db))
     return sa.engine.URL.create(dialect, username=settings.get("username"), password=settings.get("password"),
-                                host=settings.get("host"), port=int(settings["port"]) if settings.get("port") else None,
+                                host=settings.get("url") or settings.get("host"),
+                                port=int(settings["port"]) if settings.get("port") else None,
                                 database=str(db))
 
 

@@ -198,7 +198,7 @@ def serve(conn: Connection, url: str, table: str, key: bytes | None = None) -> N
     """The helper process: open the database named by *url*, then carry out each request that
     arrives on *conn*, one after the other: ("write", stored id, events) or ("last_id", stored id),
     answering (True, the conversation's last event id) or (False, the error)."""
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         engine = tune_sqlite(engine)
     writer = EventWriter(engine, table, key)

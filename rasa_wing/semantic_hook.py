@@ -32,8 +32,20 @@ def active() -> bool:
 
 
 def register(component: Any) -> None:
-    """The loaded CrisisOverride whose neighbour the hook asks (the latest model wins)."""
+    """The loaded CrisisOverride whose neighbour the hook asks (the latest model wins).
+
+    Inside the server the worker thread embeds one word at once: its first embedding is slow
+    (the engine sets itself up in the thread), and on a busy machine it ran past `TIMEOUT_S`, so
+    the first message that needed the neighbour on each instance was voted without it."""
     _state["component"] = weakref.ref(component)
+    if _state["installed"] and getattr(component, "neighbours", None) is not None:
+        _executor().submit(lambda: component.encoder().embed(["hej"]))
+
+
+def _executor() -> ThreadPoolExecutor:
+    if _state["executor"] is None:
+        _state["executor"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="semantic")
+    return _state["executor"]
 
 
 async def complete(parse_data: Dict[str, Any]) -> Dict[str, Any]:
@@ -44,13 +56,11 @@ async def complete(parse_data: Dict[str, Any]) -> Dict[str, Any]:
     if not info.get("ask") or component is None:
         metrics.crisis(parse_data)
         return parse_data
-    if _state["executor"] is None:
-        _state["executor"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="semantic")
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
     try:
         opinion = await asyncio.wait_for(
-            loop.run_in_executor(_state["executor"], component.semantic_opinion, parse_data.get("text") or ""),
+            loop.run_in_executor(_executor(), component.semantic_opinion, parse_data.get("text") or ""),
             TIMEOUT_S)
     except asyncio.TimeoutError:
         logger.warning("Semantiska grannen svarade inte inom %.1f s; regler och klassificerare avgör", TIMEOUT_S)

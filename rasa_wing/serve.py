@@ -5,8 +5,10 @@
 With `STODLOTSEN_SPEEDUPS=0` every patch of Rasa's internals refuses (rasa_wing/compat.py):
 stock Rasa with our components, the benchmark's comparison.
 
-Installed whatever `STODLOTSEN_SPEEDUPS` says: `rasa_wing.log_guard` (no message text in the log)
-and `rasa_wing.hardening` (no version banner, CORS only for the widget, umask 077), and Sanic's
+Installed whatever `STODLOTSEN_SPEEDUPS` says: `rasa_wing.log_guard` (no message text in the log),
+`rasa_wing.hardening` (no version banner, CORS only for the widget, umask 077), `rasa_wing.retry_guard`
+(a message the proxy sends again is handled once) and `rasa_wing.tracker_store.fail_loudly` (the safe
+static reply, not an empty conversation, when the database does not answer), and Sanic's
 `REQUEST_MAX_SIZE` (`SANIC_REQUEST_MAX_SIZE`, default `REQUEST_MAX_SIZE`).
 
 `rasa_wing.semantic_hook` (the semantic neighbour of the crisis vote in a worker thread, off the
@@ -27,10 +29,12 @@ REQUEST_MAX_SIZE = 2_100_000
 def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))
-    from rasa_wing import hardening, log_guard, metrics, semantic_hook, speedups
+    from rasa_wing import hardening, log_guard, metrics, retry_guard, semantic_hook, speedups, tracker_store
 
     log_guard.install()
     hardening.install()
+    retry_guard.install()
+    tracker_store.fail_loudly()
     speedups.install()
     semantic_hook.install()
     metrics.install()

@@ -8,7 +8,12 @@
   gets back carries the original id in memory only.
 - Events older than `retention_days` (default 30, env `STODLOTSEN_RETENTION_DAYS`) are deleted
   at start-up and then every `retention_check_minutes` (default 60) while the bot runs, and by
-  `make purge` (`python -m rasa_wing.purge`).
+  `make purge` (`python -m rasa_wing.purge`). On PostgreSQL, shared by several Rasa instances
+  (`make cluster`), one instance purges at a time (a transaction-level advisory lock); the others skip.
+- PostgreSQL connections are checked before use (`pool_pre_ping`), so a restarted database server
+  costs the messages sent while it was down, not the first ones after it is back; the index on
+  the events' conversation id, which Rasa does not add to a table made by an older Rasa, is made
+  when missing.
 - The lägesbild's conversation counters (`bot.counts.session_cells`: a conversation's first and second
   user message, by the week it began) are added to the counters' database beside this one
   (`bot.count_store.beside`), kept `statistics_days` (default 730; 0 = no counting) – longer than the
@@ -27,6 +32,12 @@ endpoints.yml:
       statistics_days: 730             # the lägesbild's counts (bot/count_store.py), 0 = none
       max_growth_mb_per_hour: 200      # over it new conversations get the static reply (rasa_wing/disk_growth.py)
 
+When the database does not answer, Rasa's `FailSafeTrackerStore` (which Rasa wraps around every
+tracker store) would go on with an empty conversation in memory: the person's earlier turns, the
+crisis line included, forgotten, and the turn never stored. `fail_loudly()` (installed by
+`rasa_wing.serve`) lets the error through for this store instead, so the channel answers with the
+safe static reply (112 and Bris) and the conversation is taken up where it was once the database is back.
+
 The fast path (its own SQL on Rasa's events table, the helper process, the memory of recent
 conversations, the SQLite tuning) relies on private members of Rasa 3.6.21's `SQLTrackerStore`.
 On another Rasa it is left out (one log line, rasa_wing/compat.py): events are then scrubbed
@@ -42,7 +53,7 @@ from collections import OrderedDict
 from typing import Any, Dict, List
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -54,6 +65,8 @@ from rasa_wing import compat, disk_growth, event_writer
 logger = logging.getLogger(__name__)
 
 DAY = 86400.0
+# The PostgreSQL advisory lock one purge holds (any number, the same in every instance).
+PURGE_LOCK = 0x5374_6F64_6C6F_7473 % (1 << 63)
 # Attribute on a tracker this store handed out or saved: how many of its events are stored.
 _STORED = "_stodlotsen_stored_events"
 # What the fast path overrides or relies on, as in Rasa 3.6.21, and the events table it writes to.
@@ -105,6 +118,9 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             compat.refuse("Lagringens snabbväg (rasa_wing/tracker_store.py)", reason)
         if self._fast and self.engine.dialect.name == "sqlite":
             self._tune_sqlite()
+        if self.engine.dialect.name == "postgresql":
+            self._ping_before_use()
+        self._ensure_sender_index()
         table = self.SQLEvent.__table__
         self._writer = event_writer.EventWriter(self.engine, table.name, self._key, disk_growth.GROWTH)
         self._identifiers = event_writer.identifiers_table(sa.MetaData())
@@ -139,6 +155,24 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = event_writer.tune_sqlite(self.engine)
         self.sessionmaker = orm.sessionmaker(bind=self.engine)
+
+    def _ping_before_use(self) -> None:
+        """Check each PostgreSQL connection before it is used: after the server restarted, a stale
+        connection is replaced instead of failing a message."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = orm.sessionmaker(bind=self.engine)
+
+    def _ensure_sender_index(self) -> None:
+        """The index on the conversation id that every look-up needs. Rasa declares it, but a table
+        made by an older Rasa lacks it and Rasa never adds it. Several instances may start at once."""
+        table = self.SQLEvent.__table__
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS ix_{table.name}_sender_id ON {table.name} (sender_id)"))
+        except sa.exc.SQLAlchemyError as e:  # made by another instance at the same moment
+            logger.info("Indexet på samtals-id skapades inte här (%s).", type(e).__name__)
 
     # --- pseudonymous ids --------------------------------------------------------------------
     def stored_id(self, sender_id: str) -> str:
@@ -256,6 +290,10 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         cutoff = (time.time() if now is None else now) - self.retention_days * DAY
         table = self.SQLEvent.__table__
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql" and not conn.execute(
+                    sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PURGE_LOCK}).scalar():
+                logger.info("Gallringen görs just nu av en annan instans.")
+                return 0, 0
             conn.execute(sa.delete(self._identifiers).where(self._identifiers.c.timestamp < cutoff))
             old = sa.select(table.c.sender_id).where(table.c.timestamp < cutoff).distinct()
             touched = {row[0] for row in conn.execute(old)}
@@ -291,3 +329,42 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             self._counts.store.close()
             self._counts = None
         self.engine.dispose()
+
+
+# --- no silent fallback to an empty conversation in memory ------------------------------------------
+FAIL_SAFE_TARGETS = (
+    compat.Target(FailSafeTrackerStore, "on_tracker_store_error", ("self", "error")),
+    compat.Target(FailSafeTrackerStore, "on_tracker_store_retrieve_error", ("self", "error")),
+)
+_fail_safe_originals: dict = {}
+
+
+def fail_loudly() -> bool:
+    """Let a failure of `PrivateSQLTrackerStore` through Rasa's `FailSafeTrackerStore` (see the module
+    docstring); False when it stays out (another Rasa: one log line)."""
+    if _fail_safe_originals:
+        return True
+    reason = compat.untested_version("rasa") or next((p for p in (t.problem() for t in FAIL_SAFE_TARGETS) if p), None)
+    if reason:
+        compat.refuse("Felsvar i stället för ett tomt samtal när databasen inte svarar", reason)
+        return False
+    for target in FAIL_SAFE_TARGETS:
+        original = getattr(FailSafeTrackerStore, target.name)
+        _fail_safe_originals[target.name] = original
+
+        def raise_ours(self: FailSafeTrackerStore, error: Exception, _original=original) -> None:
+            if isinstance(getattr(self, "_tracker_store", None), PrivateSQLTrackerStore):
+                logger.error("Databasen för samtal svarar inte (%s): meddelandet får det inbyggda nödsvaret.",
+                             type(error).__name__)
+                raise error
+            _original(self, error)
+
+        setattr(FailSafeTrackerStore, target.name, raise_ours)
+    return True
+
+
+def rasas_fallback() -> None:
+    """Put Rasa's own error handling back (tests)."""
+    for name, original in _fail_safe_originals.items():
+        setattr(FailSafeTrackerStore, name, original)
+    _fail_safe_originals.clear()

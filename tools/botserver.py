@@ -28,12 +28,30 @@ def answers(url: str) -> bool:
         return False
 
 
+def post(url: str, sender: str, message, timeout: float = 30, metadata: dict | None = None) -> tuple[int, list]:
+    """POST one message to the REST webhook at *url*: (HTTP status, the bot's messages)."""
+    payload = {"sender": sender, "message": message}
+    if metadata is not None:
+        payload["metadata"] = metadata
+    req = urllib.request.Request(url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, json.loads(resp.read().decode() or "[]")
+    except urllib.error.HTTPError as e:
+        return e.code, []
+
+
 class BotServer:
     def __init__(self, workdir: Path, env: dict | None = None, actions_url: str | None = None,
-                 cors: list[str] | None = None):
+                 cors: list[str] | None = None, stores: str | None = None, detach: bool = False):
         """*actions_url*: point Rasa at this action server instead of starting our own (e.g. a stub).
-        *cors*: the web page origins Rasa allows (`rasa run --cors`); none by default."""
+        *cors*: the web page origins Rasa allows (`rasa run --cors`); none by default.
+        *stores*: endpoints.yml's tracker_store (and lock_store) sections instead of the SQLite file
+        (tools/cluster.py). *detach*: the processes get a session of their own and outlive this one."""
         self.cors = list(cors or [])
+        self.stores = stores
+        self.detach = detach
+        self.rasa_proc: subprocess.Popen | None = None
         self.workdir = workdir
         self.rasa_port = free_port()
         self.actions_port = free_port()
@@ -66,26 +84,38 @@ class BotServer:
         return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
 
     def start(self, timeout: float = 240) -> BotServer:
+        self.launch()
+        return self.wait_up(timeout)
+
+    def launch(self) -> None:
+        """Start the processes without waiting for them (`wait_up` waits)."""
         endpoints = self.workdir / "endpoints.yml"
+        stores = self.stores or (
+            f'tracker_store:\n  type: rasa_wing.tracker_store.PrivateSQLTrackerStore\n  dialect: "sqlite"\n'
+            f'  db: "{self.db}"\n  key_file: "{self.key_file}"\n')
         endpoints.write_text(
             f'action_endpoint:\n  url: "{self.actions_url or f"http://127.0.0.1:{self.actions_port}/webhook"}"\n'
-            f'  enable_selective_domain: true\n'
-            f'tracker_store:\n  type: rasa_wing.tracker_store.PrivateSQLTrackerStore\n  dialect: "sqlite"\n'
-            f'  db: "{self.db}"\n  key_file: "{self.key_file}"\n',
+            f'  enable_selective_domain: true\n' + stores,
             encoding="utf-8",
         )
-        bin_dir = ROOT / ".venv" / "bin"
-        (self.workdir / "bot.log").write_bytes(b"")
         # Append mode for every process writing the log, so that a restarted action server
-        # (start_actions) and Rasa never write over each other's lines.
-        log = open(self.workdir / "bot.log", "ab")  # noqa: SIM115 - closed with the processes
+        # (start_actions) or Rasa (restart_rasa) and the other never write over each other's lines.
+        (self.workdir / "bot.log").write_bytes(b"")
         if self.actions_url is None:
             self._spawn_actions()
-        self.procs.append(subprocess.Popen(
-            [str(bin_dir / "python"), "-m", "rasa_wing.serve", "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-             "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-             *(["--cors", *self.cors] if self.cors else [])],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+        self._spawn_rasa()
+
+    def _spawn_rasa(self) -> None:
+        log = open(self.workdir / "bot.log", "ab")  # noqa: SIM115 - closed with the process
+        self.rasa_proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_wing.serve", "run", "--model", str(MODEL),
+             "--endpoints", str(self.workdir / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml"),
+             "--interface", "127.0.0.1", "--port", str(self.rasa_port), *(["--cors", *self.cors] if self.cors else [])],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=self.detach)
+        self.procs.append(self.rasa_proc)
+
+    def wait_up(self, timeout: float = 240) -> BotServer:
+        """Wait until Rasa (and our action server) answer; stop everything if one exits or time runs out."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for p in self.procs:
@@ -104,7 +134,7 @@ class BotServer:
         self.actions_proc = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_wing.action_server", "--actions", "actions",
              "--port", str(self.actions_port)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=self.detach)
         self.procs.append(self.actions_proc)
 
     def stop_actions(self) -> None:
@@ -121,14 +151,31 @@ class BotServer:
     def start_actions(self, timeout: float = 120) -> None:
         """Start the action server again after stop_actions() and wait until it answers."""
         self._spawn_actions()
+        self._await(self.actions_proc, f"http://127.0.0.1:{self.actions_port}/health", "the action server", timeout)
+
+    def kill_rasa(self) -> None:
+        """Kill Rasa at once (SIGKILL: no clean shutdown, as in a crash); the action server keeps running."""
+        if self.rasa_proc is not None:
+            self.rasa_proc.kill()
+            self.rasa_proc.wait(timeout=20)
+            self.procs.remove(self.rasa_proc)
+            self.rasa_proc = None
+
+    def restart_rasa(self, timeout: float = 240) -> None:
+        """Start Rasa again after kill_rasa(), on the same port, and wait until it answers."""
+        self._spawn_rasa()
+        self._await(self.rasa_proc, f"http://127.0.0.1:{self.rasa_port}/", "Rasa", timeout)
+
+    def _await(self, proc: subprocess.Popen, url: str, what: str, timeout: float) -> None:
+        """Wait until *url* answers; fail when *proc* exits first or time runs out."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.actions_proc.poll() is not None:
-                raise RuntimeError("the action server exited during start-up:\n" + self.log_tail())
-            if self._up(f"http://127.0.0.1:{self.actions_port}/health"):
+            if proc.poll() is not None:
+                raise RuntimeError(f"{what} exited during start-up:\n" + self.log_tail())
+            if self._up(url):
                 return
             time.sleep(0.5)
-        raise RuntimeError("the action server did not start in time:\n" + self.log_tail())
+        raise RuntimeError(f"{what} did not start in time:\n" + self.log_tail())
 
     def log_tail(self, lines: int = 40) -> str:
         path = self.workdir / "bot.log"
@@ -139,16 +186,7 @@ class BotServer:
         return answers(url)
 
     def send(self, sender: str, message, timeout: float = 30, metadata: dict | None = None) -> tuple[int, list]:
-        payload = {"sender": sender, "message": message}
-        if metadata is not None:
-            payload["metadata"] = metadata
-        body = json.dumps(payload).encode()
-        req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                return resp.status, json.loads(resp.read().decode() or "[]")
-        except urllib.error.HTTPError as e:
-            return e.code, []
+        return post(self.url, sender, message, timeout, metadata)
 
     @property
     def catalogue(self) -> Path:

@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, List
 from bot import fallback
 from rasa_wing import disk_growth
 from rasa_wing.channels.inbound import SenderRate
+from rasa_wing.channels.shared_rate import SharedSenderRate, sender_rate
 from rasa_wing.client_address import MESSENGER
 
 logger = logging.getLogger(__name__)
@@ -63,9 +64,10 @@ class Limits:
                  client_burst: int = 40, client_new_per_second: float = 0.5, client_new_burst: int = 30,
                  new_per_second: float = NEW_PER_SECOND, new_burst: int = NEW_BURST,
                  growth: disk_growth.DiskGrowth | None = None, clock: Callable[[], float] = time.monotonic,
-                 new: SenderRate | None = None) -> None:
-        """*new*: the count of new conversations to share (`WHOLE_BOT` in the channels); else one of its own."""
-        self.senders = SenderRate(rate_per_second, rate_burst, clock=clock)
+                 new: SenderRate | None = None, senders: SenderRate | SharedSenderRate | None = None) -> None:
+        """*new*: the count of new conversations to share (`WHOLE_BOT` in the channels); else one of its own.
+        *senders*: the per-sender allowance (`shared_rate.sender_rate`: in Redis for a cluster); else one of its own."""
+        self.senders = senders if senders is not None else SenderRate(rate_per_second, rate_burst, clock=clock)
         self.clients = SenderRate(client_rate_per_second, client_burst, senders=50_000, clock=clock)
         self.client_new = SenderRate(client_new_per_second, client_new_burst, senders=50_000, clock=clock)
         self.new = new if new is not None else SenderRate(new_per_second, new_burst, senders=1, clock=clock)
@@ -85,7 +87,8 @@ class Limits:
                     for k in SETTINGS if credentials.get(k) is not None}
         WHOLE_BOT.per_second = float(settings.pop("new_per_second", NEW_PER_SECOND))
         WHOLE_BOT.burst = int(settings.pop("new_burst", NEW_BURST))
-        return cls(**settings, new=WHOLE_BOT)
+        rate = sender_rate(float(settings.pop("rate_per_second", 2.0)), int(settings.pop("rate_burst", 10)))
+        return cls(**settings, new=WHOLE_BOT, senders=rate)
 
     def refusal(self, client: str | None, sender: str, text: str | None) -> List[Dict[str, Any]] | None:
         """None when the message may go to Rasa; else the messages to answer with instead."""

@@ -56,6 +56,7 @@ from rasa_wing import client_address, log_guard, metrics
 from rasa_wing.channels import messenger_format
 from rasa_wing.channels.inbound import MAX_BODY_BYTES, MAX_SENDER_CHARS, message_text
 from rasa_wing.channels.limits import WHOLE_BOT, Limits, RateLimitedLog
+from rasa_wing.channels.shared_rate import sender_rate
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +192,8 @@ class MessengerInput(FacebookInput):
         super().__init__(fb_verify, fb_secret, fb_access_token)
         self.graph_url = graph_url
         self.graph_version = graph_version
-        self.limits = Limits(new=WHOLE_BOT)  # new conversations count with the REST channel's
+        # new conversations count with the REST channel's; the per-sender allowance is shared by every instance
+        self.limits = Limits(new=WHOLE_BOT, senders=sender_rate())
         self._seen: OrderedDict[str, float] = OrderedDict()  # message id -> when it was first handled
         self._tasks: set = set()  # batches being handled after their 200
         self._unsigned = RateLimitedLog("Messenger: %d anrop med saknad eller fel X-Hub-Signature-256 avvisades.")

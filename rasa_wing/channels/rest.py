@@ -27,9 +27,13 @@ and serves the same URL, `POST /webhooks/rest/webhook`, with the same contract: 
   settings `client_rate_per_second`, `client_burst`, `client_new_per_second`, `client_new_burst`,
   `new_per_second`, `new_burst`, `rate_per_second`, `rate_burst`). A message beyond them gets
   `bot.fallback.too_fast_reply` or the safe static reply (112 and the right line for a crisis) and never
-  reaches Rasa, so it is not stored. The client address
+  reaches Rasa, so it is not stored. With several instances the per-sender allowance is
+  kept in Redis (`STODLOTSEN_REDIS_URL`, rasa_wing/channels/shared_rate.py). The client address
   (`rasa_wing.client_address`: the peer, or behind a trusted proxy the address it passes on) is set for
   everything Rasa does for the message.
+
+* A message the proxy sends again after its instance died is answered from what was stored, not
+  handled twice: the proxy's `X-Request-Id` becomes the message's id (rasa_wing/retry_guard.py).
 
 `?stream=true` is supported: the same messages, one JSON document per line.
 """
@@ -51,7 +55,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import fallback
-from rasa_wing import client_address, compat, log_guard, metrics
+from rasa_wing import client_address, compat, log_guard, metrics, retry_guard
 from rasa_wing.channels.inbound import Inbound, Rejected, is_json, parse_rest_body
 from rasa_wing.channels.limits import SETTINGS, Limits
 
@@ -113,10 +117,11 @@ class SafeRestInput(RestInput):
         return cls(credentials.get("reply_timeout"), credentials.get("action_timeout"), limits)
 
     async def reply(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], inbound: Inbound,
-                    client: str | None = None) -> List[Dict]:
-        """The bot's messages for *inbound* (from *client*); the safe static reply when the bot cannot answer."""
+                    client: str | None = None, message_id: str | None = None) -> List[Dict]:
+        """The bot's messages for *inbound* (from *client*); the safe static reply when the bot cannot answer.
+        *message_id*: the proxy's id of the message (rasa_wing/retry_guard.py), the same when it is sent again."""
         collector = CollectingOutputChannel()
-        message = UserMessage(inbound.text, collector, inbound.sender,
+        message = UserMessage(inbound.text, collector, inbound.sender, message_id=message_id,
                               input_channel=inbound.input_channel or self.name(), metadata=inbound.metadata)
         # The task, and all Rasa does for it, keeps the text out of the log and knows the client address.
         with log_guard.handling(inbound.text), client_address.handling(client):
@@ -159,7 +164,8 @@ class SafeRestInput(RestInput):
             client = client_address.of_request(request.ip, request.headers.get(client_address.FORWARDED_HEADER))
             refusal = self.limits.refusal(client, inbound.sender, inbound.text)
             if refusal is None:
-                messages = await self.reply(on_new_message, inbound, client)
+                messages = await self.reply(on_new_message, inbound, client,
+                                            retry_guard.proxy_id(request.headers.get(retry_guard.HEADER)))
             else:
                 metrics.RATE_LIMITED.inc()
                 messages = [{"recipient_id": inbound.sender, **m} for m in refusal]

@@ -177,3 +177,14 @@ def test_where_the_counts_are_kept(tmp_path, monkeypatch):
 ])
 def test_the_language_counted(text, language):
     assert counts.language_of(text) == language
+
+
+def test_the_counters_find_a_postgresql_tracker_store_as_rasa_is_configured(tmp_path):
+    """Rasa takes the database server from `url` (docs/drift.md, deploy/endpoints-kluster.yml)."""
+    from bot import count_store
+
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text('tracker_store:\n  dialect: "postgresql"\n  url: "10.0.0.20"\n  port: 5432\n'
+                         '  db: "stodlotsen"\n  username: "stodlotsen"\n', encoding="utf-8")
+    url, _ = count_store.locate(endpoints)
+    assert (url.host, url.port, url.database) == ("10.0.0.20", 5432, "stodlotsen")

@@ -1,21 +1,20 @@
 """rasa_wing.tracker_store against a real PostgreSQL server, started for this module in a temp dir.
 
 tools/ensure_postgres.sh installs the server programs when they are missing (apt, as root).
-The server runs as the `postgres` user (initdb refuses root), listens on 127.0.0.1 on a free
-port, trusts local connections and is stopped and deleted afterwards.
+The server (tools/services.Postgres) runs as the `postgres` user (initdb refuses root), listens on
+127.0.0.1 on a free port, trusts local connections and is stopped and deleted afterwards.
 """
-import glob
-import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 
-from rasa_wing.tracker_store import PrivateSQLTrackerStore
+from rasa_wing.tracker_store import PURGE_LOCK, PrivateSQLTrackerStore
 from tests.conftest import ROOT
 from tests.support.store_checks import (
     KEY,
@@ -23,38 +22,24 @@ from tests.support.store_checks import (
     check_conversations_are_counted,
     check_nothing_identifying_is_stored,
     check_retention,
+    conversation,
 )
-from tools.botserver import free_port
-
-
-def _as_server_user(cmd: list[str]) -> list[str]:
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
+from tools import services
 
 
 @pytest.fixture(scope="module")
 def postgres():
-    """(host, port) of a fresh PostgreSQL server."""
+    """(host, port) of a fresh PostgreSQL server (tools/services.py)."""
     subprocess.run([str(ROOT / "tools" / "ensure_postgres.sh")], check=True)
-    bindir = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1])
     base = Path(tempfile.mkdtemp(prefix="stodlotsen-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres", "postgres")
-    data, port = base / "data", free_port()
-    run = dict(check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=base)
+    server = services.Postgres(base)
     try:
-        subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                                        "-E", "UTF8", "--locale=C", "--no-sync"]), **run)
-        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
-                                        "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off",
-                                        "start"]), **run)
-    except subprocess.CalledProcessError as e:
+        server.start()
+    except RuntimeError as e:
         shutil.rmtree(base, ignore_errors=True)
-        pytest.fail(f"PostgreSQL did not start: {e.stdout.decode(errors='replace')}")
-    yield "127.0.0.1", port
-    subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pytest.fail(str(e))
+    yield "127.0.0.1", server.port
+    server.stop(mode="immediate")
     shutil.rmtree(base, ignore_errors=True)
 
 
@@ -110,6 +95,31 @@ def test_postgres_conversation_continues_after_restart(pg_store):
 def test_postgres_retention(pg_store):
     store, make, _ = pg_store
     check_retention(store, make)
+
+
+def test_postgres_one_instance_purges_at_a_time(pg_store, postgres):
+    """Several instances share the database: while one purges (holding the advisory lock), another skips."""
+    store, make, _ = pg_store
+    other = make()  # a second instance on the same database
+    conversation(store, "old-1", timestamp=time.time() - 40 * 86400)
+    host, port = postgres
+    engine = sa.create_engine(f"postgresql://postgres@{host}:{port}/{store.engine.url.database}")
+    with engine.begin() as conn:  # "the first instance is purging"
+        assert conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": PURGE_LOCK}).scalar()
+        assert other.purge_expired() == (0, 0)
+    engine.dispose()
+    assert other.purge_expired() == (8, 1)  # the lock is free again: the old conversation goes
+    assert store.purge_expired() == (0, 0)
+
+
+def test_postgres_a_missing_sender_index_is_made(pg_store):
+    """A table made by an older Rasa lacks the index on the conversation id; the store adds it."""
+    store, make, _ = pg_store
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("DROP INDEX IF EXISTS ix_events_sender_id"))
+    again = make()
+    indexes = sa.inspect(again.engine).get_indexes("events")
+    assert any(ix["column_names"] == ["sender_id"] for ix in indexes), indexes
 
 
 def test_postgres_conversations_are_counted_in_the_same_database(pg_store):

@@ -75,9 +75,9 @@ def processor(action_url: str, tracker_store: Any = None, domain: Domain = DOMAI
 
 
 def handle(texts: List[str], run: Callable[[MessageProcessor], Any] | None = None, tracker_store: Any = None,
-           sender: str = "harness") -> List[List[Dict[str, Any]]]:
+           sender: str = "harness", message_ids: List[str | None] | None = None) -> List[List[Dict[str, Any]]]:
     """Start the stub action server, let a processor handle *texts* one after the other; each reply.
-    *run*, if given, is called with the processor first (to spy on it)."""
+    *run*, if given, is called with the processor first (to spy on it). *message_ids*: the messages' ids."""
 
     async def main() -> List[List[Dict[str, Any]]]:
         app = web.Application()
@@ -97,9 +97,9 @@ def handle(texts: List[str], run: Callable[[MessageProcessor], Any] | None = Non
             run(built)
         replies = []
         try:
-            for text in texts:
+            for text, message_id in zip(texts, message_ids or [None] * len(texts), strict=True):
                 output = CollectingOutputChannel()
-                await built.handle_message(UserMessage(text, output, sender))
+                await built.handle_message(UserMessage(text, output, sender, message_id=message_id))
                 replies.append(list(output.messages))
         finally:
             await runner.cleanup()

@@ -135,6 +135,21 @@ def test_inside_the_server_the_hook_finishes_the_vote_off_the_graph(with_neighbo
     assert parse["crisis"]["votes"]["semantic"] == "suicidal" and "ask" not in parse["crisis"]
 
 
+def test_inside_the_server_the_worker_embeds_once_when_the_model_loads(with_neighbour, monkeypatch):
+    """The worker thread's first embedding is slow; it is made at load, not for the first message."""
+    import threading
+
+    component = with_neighbour("suicidal")
+    threads = []
+    monkeypatch.setattr(component, "encoder", lambda: type("E", (), {"embed": staticmethod(
+        lambda t: threads.append(threading.current_thread().name) or [[0.0]])})())
+    monkeypatch.setitem(semantic_hook._state, "installed", True)
+    semantic_hook.register(component)
+    semantic_hook._executor().submit(lambda: None).result(timeout=10)  # the warm-up ran before this
+    assert len(threads) == 1 and threads[0].startswith("semantic")
+    assert component.neighbours.asked == 0  # the model only, no vote
+
+
 # --- LinearIntentClassifier as a Rasa graph component ---------------------------------------------
 def _storage(tmp_path):
     from rasa.engine.graph import ExecutionContext, GraphSchema

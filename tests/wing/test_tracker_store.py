@@ -21,6 +21,7 @@ from tests.support.store_checks import (
     check_nothing_identifying_is_stored,
     check_retention,
     conversation,
+    run,
 )
 
 
@@ -294,3 +295,34 @@ def test_on_an_untested_rasa_rasas_own_sql_stores_nothing_identifying(untested_r
     store, make, _ = untested_rasa_stores("retention")
     check_retention(store, make)
     assert ours.calls == 0 and rasas.calls > 0
+
+
+@pytest.fixture
+def failing_store(sqlite_store, monkeypatch):
+    """Rasa's FailSafeTrackerStore around our store, whose database does not answer."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    store = sqlite_store[0]
+
+    async def down(*_args):
+        raise ConnectionError("databasen svarar inte")
+
+    monkeypatch.setattr(store, "retrieve", down)
+    monkeypatch.setattr(store, "save", down)
+    return FailSafeTrackerStore(store)
+
+
+def test_rasa_alone_would_go_on_with_an_empty_conversation(failing_store):
+    assert run(failing_store.retrieve("barn-1")) is None  # a new conversation: the crisis line forgotten
+
+
+def test_a_database_that_does_not_answer_fails_the_message_instead(failing_store):
+    """…so the channel sends the safe static reply and the stored conversation goes on later."""
+    assert store_module.fail_loudly()
+    try:
+        with pytest.raises(ConnectionError):
+            run(failing_store.retrieve("barn-1"))
+        with pytest.raises(ConnectionError):
+            run(failing_store.save(failing_store.init_tracker("barn-1")))
+    finally:
+        store_module.rasas_fallback()
