@@ -118,7 +118,8 @@ def _unit(path: Path) -> configparser.ConfigParser:
 
 
 def test_there_are_units_for_rasa_and_the_action_server():
-    assert {p.name for p in UNITS} == {"stodlotsen-rasa.service", "stodlotsen-actions.service"}
+    # stodlotsen-rasa@.service: the template for one of several instances (make cluster, docs/drift.md)
+    assert {p.name for p in UNITS} == {"stodlotsen-rasa.service", "stodlotsen-actions.service", "stodlotsen-rasa@.service"}
 
 
 @pytest.mark.parametrize("path", UNITS, ids=[p.name for p in UNITS])
@@ -131,7 +132,11 @@ def test_each_unit_restarts_on_failure_as_its_own_user_with_read_only_code(path)
     assert "/opt/stodlotsen" in service["ReadOnlyPaths"].split()
     assert service["StateDirectory"] == "stodlotsen" and service["WorkingDirectory"] == "/var/lib/stodlotsen"
     assert service["ExecStart"].startswith("/opt/stodlotsen/.venv/bin/python -m rasa_wing.")
-    assert "--interface 127.0.0.1" in service["ExecStart"] or "action_server" in service["ExecStart"]
+    interface = "127.0.0.1"
+    if "--interface ${RASA_INTERFACE}" in service["ExecStart"]:  # the template: loopback unless changed on purpose
+        interface = "${RASA_INTERFACE}"
+        assert "Environment=RASA_INTERFACE=127.0.0.1\n" in path.read_text(encoding="utf-8")
+    assert f"--interface {interface}" in service["ExecStart"] or "action_server" in service["ExecStart"]
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
