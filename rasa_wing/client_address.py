@@ -12,7 +12,8 @@ What the address is:
   A client that is not a trusted proxy cannot choose its address by sending the header. `STODLOTSEN_TRUSTED_PROXIES=""`
   trusts no proxy. A trusted proxy that passes no address on gives None: everyone behind a proxy that is not set
   up to forward the address (docs/drift.md) is not counted as one client (the proxy's own `limit_req` still
-  counts them); so are tools talking to the bot on loopback (tests, `make load`, `make bench`).
+  counts them); so are tools talking to the bot on loopback (tests, `make load`, `make bench`), directly or
+  through the proxy (every address in the header a trusted one: `make cluster-load`, the cluster's drills).
 - Messenger: `MESSENGER` (every call comes from Meta and is signed; Meta's servers are one client).
 - None outside a channel (tests, `rasa shell`).
 
@@ -84,4 +85,4 @@ def of_request(peer: str | None, forwarded_for: str | None, networks: tuple[Netw
     for hop in reversed(hops):
         if not _trusted(hop, networks):
             return hop[:64]
-    return hops[0][:64] if hops else address
+    return None  # every hop is a trusted proxy or this machine itself: no client to count

@@ -94,6 +94,9 @@ def test_a_rate_limited_log_line(caplog):
     ("10.1.2.3", "198.51.100.9, 10.9.9.9", "10.0.0.0/8", "198.51.100.9"),
     ("127.0.0.1", "198.51.100.9", "", "127.0.0.1"),
     ("127.0.0.1", None, "127.0.0.1", None),  # a proxy (or a local tool) that passes no address: no client to count
+    ("127.0.0.1", "127.0.0.1", "127.0.0.1", None),  # a tool on this machine through the proxy (make cluster-load)
+    ("10.1.2.3", "10.9.9.9, 127.0.0.1", "10.0.0.0/8 127.0.0.1", None),  # only trusted hops: no client
+    ("127.0.0.1", "127.0.0.1, 198.51.100.9", "127.0.0.1", "198.51.100.9"),  # a client cannot hide behind a loopback hop
 ])
 def test_the_client_address(peer, forwarded, trusted, expected):
     assert client_address.of_request(peer, forwarded, client_address.trusted_proxies(trusted)) == expected
