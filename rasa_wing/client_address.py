@@ -79,10 +79,8 @@ def of_request(peer: str | None, forwarded_for: str | None, networks: tuple[Netw
     address = (peer or "").strip() or "okänd"
     if not _trusted(address, networks):
         return address
-    if not forwarded_for:
-        return None
-    hops = [h.strip() for h in forwarded_for.split(",")[-20:] if h.strip()]
+    hops = [h.strip() for h in (forwarded_for or "").split(",")[-20:] if h.strip()]
     for hop in reversed(hops):
         if not _trusted(hop, networks):
             return hop[:64]
-    return None  # every hop is a trusted proxy or this machine itself: no client to count
+    return None  # no address passed on, or every hop a trusted proxy or this machine itself: no client to count

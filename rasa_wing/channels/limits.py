@@ -56,12 +56,15 @@ class RateLimitedLog:
 #: New conversations in the whole Rasa process, every channel together (`Limits.from_credentials` sets the REST
 #: channel's `new_per_second` and `new_burst` on it; the Messenger channel counts against it too).
 NEW_PER_SECOND, NEW_BURST = 20.0, 200
+#: Each sender's own allowance, unless credentials.yml says otherwise.
+RATE_PER_SECOND, RATE_BURST = 2.0, 10
 WHOLE_BOT = SenderRate(NEW_PER_SECOND, NEW_BURST, senders=1)
 
 
 class Limits:
-    def __init__(self, rate_per_second: float = 2.0, rate_burst: int = 10, client_rate_per_second: float = 5.0,
-                 client_burst: int = 40, client_new_per_second: float = 0.5, client_new_burst: int = 30,
+    def __init__(self, rate_per_second: float = RATE_PER_SECOND, rate_burst: int = RATE_BURST,
+                 client_rate_per_second: float = 5.0, client_burst: int = 40, client_new_per_second: float = 0.5,
+                 client_new_burst: int = 30,
                  new_per_second: float = NEW_PER_SECOND, new_burst: int = NEW_BURST,
                  growth: disk_growth.DiskGrowth | None = None, clock: Callable[[], float] = time.monotonic,
                  new: SenderRate | None = None, senders: SenderRate | SharedSenderRate | None = None) -> None:
@@ -87,7 +90,7 @@ class Limits:
                     for k in SETTINGS if credentials.get(k) is not None}
         WHOLE_BOT.per_second = float(settings.pop("new_per_second", NEW_PER_SECOND))
         WHOLE_BOT.burst = int(settings.pop("new_burst", NEW_BURST))
-        rate = sender_rate(float(settings.pop("rate_per_second", 2.0)), int(settings.pop("rate_burst", 10)))
+        rate = sender_rate(float(settings.pop("rate_per_second", RATE_PER_SECOND)), int(settings.pop("rate_burst", RATE_BURST)))
         return cls(**settings, new=WHOLE_BOT, senders=rate)
 
     def refusal(self, client: str | None, sender: str, text: str | None) -> List[Dict[str, Any]] | None:
